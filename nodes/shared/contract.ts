@@ -1,0 +1,81 @@
+/**
+ * The item contract: the fields every node of this package reads and writes (see DESIGN.md).
+ * One source of truth — node code, prompts, JSON schemas for structured outputs and the store all
+ * derive from these schemas.
+ */
+import { z } from 'zod/v4';
+
+export const probability = z.number().min(0).max(1);
+
+export const engineName = z.enum(['openai', 'local', 'cascade']);
+export type EngineName = z.infer<typeof engineName>;
+
+export const usageSchema = z.object({
+	inputTokens: z.number().int().nonnegative(),
+	outputTokens: z.number().int().nonnegative(),
+	costUsd: z.number().nonnegative().optional(),
+});
+export type Usage = z.infer<typeof usageSchema>;
+
+export const checkSchema = z.object({
+	name: z.string(),
+	passed: z.boolean(),
+	detail: z.string(),
+});
+export type Check = z.infer<typeof checkSchema>;
+
+export const aiSchema = z.object({
+	task: z.enum(['classify', 'extract']),
+	label: z.string().optional(),
+	labels: z.array(z.string()).optional(),
+	scores: z.record(z.string(), probability).optional(),
+	confidence: probability,
+	confidenceSource: z.enum(['logprobs', 'model', 'local', 'checks']),
+	fieldConfidence: z.record(z.string(), probability).optional(),
+	checks: z.array(checkSchema).optional(),
+	reasoning: z.string().optional(),
+	engine: engineName,
+	/** Which engine of a cascade answered. */
+	tier: z.enum(['local', 'llm']).optional(),
+	model: z.string().optional(),
+	usage: usageSchema.optional(),
+	latencyMs: z.number().nonnegative(),
+	attempts: z.number().int().nonnegative(),
+	truncated: z.boolean().optional(),
+	at: z.string(),
+});
+export type AiResult = z.infer<typeof aiSchema>;
+
+export const routePath = z.enum(['auto', 'review', 'reject']);
+export type RoutePath = z.infer<typeof routePath>;
+
+export const routeSchema = z.object({
+	path: routePath,
+	reason: z.string(),
+	threshold: z.number(),
+	sampled: z.boolean().optional(),
+});
+export type Route = z.infer<typeof routeSchema>;
+
+export const reviewDecision = z.enum(['approved', 'corrected', 'rejected']);
+export type ReviewDecision = z.infer<typeof reviewDecision>;
+
+export const reviewSchema = z.object({
+	decision: reviewDecision,
+	reviewer: z.string().optional(),
+	comment: z.string().optional(),
+	before: z.unknown(),
+	after: z.unknown(),
+	overridden: z.boolean(),
+	decidedAt: z.string(),
+	waitedMs: z.number().nonnegative(),
+});
+export type Review = z.infer<typeof reviewSchema>;
+
+/** The contract fields as they may sit on an n8n item's json. */
+export const contractItemSchema = z.looseObject({
+	ai: aiSchema.optional(),
+	route: routeSchema.optional(),
+	review: reviewSchema.optional(),
+});
+export type ContractItem = z.infer<typeof contractItemSchema>;
