@@ -60,7 +60,13 @@ export function deserializeModel(serialized: Buffer | Uint8Array | string): Trai
 		throw new Error('Not a local classifier model: the stored bytes do not start with the model marker');
 	}
 	const headerLength = buffer.readUInt32LE(4);
-	const header = JSON.parse(buffer.toString('utf8', 8, 8 + headerLength)) as Header;
+	if (8 + headerLength > buffer.length) throw new Error('Local classifier model is truncated: retrain the model');
+	let header: Header;
+	try {
+		header = JSON.parse(buffer.toString('utf8', 8, 8 + headerLength)) as Header;
+	} catch (error) {
+		throw new Error(`Local classifier model header is unreadable (${(error as Error).message}): retrain the model`);
+	}
 	if (header.format !== MODEL_FORMAT) {
 		throw new Error(`Local classifier model format ${header.format} is not supported (expected ${MODEL_FORMAT}): retrain the model`);
 	}
