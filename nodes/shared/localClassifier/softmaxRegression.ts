@@ -24,7 +24,7 @@ export interface SoftmaxWeights {
 
 // Class gradients smaller than this are skipped: once a row is learnt most classes have p ≈ 0,
 // and skipping them makes late epochs several times faster with no measurable loss.
-const GRADIENT_FLOOR = 1e-4;
+const GRADIENT_FLOOR = 1e-3;
 const MIN_SCALE = 1e-6;
 
 export function trainSoftmax(
