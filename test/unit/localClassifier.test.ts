@@ -180,3 +180,18 @@ describe('local classifier: bad inputs', () => {
 		expect(() => predict(model, '   \n')).toThrow(/empty text/);
 	});
 });
+
+describe('local classifier: options', () => {
+	it('rejects out-of-range training options with the option named', () => {
+		expect(() => trainClassifier([], supportCategories, { hashBits: 30 })).toThrow(/hashBits is 30: it must be an integer from 10 to 24/);
+		expect(() => trainClassifier([], supportCategories, { epochs: 0 })).toThrow(/epochs is 0/);
+		expect(() => trainClassifier([], supportCategories, { charNgramMin: 4, charNgramMax: 3 })).toThrow(/charNgramMax/);
+	});
+
+	it('accepts custom feature options and keeps them in the model', () => {
+		const model = trainClassifier(supportTickets, supportCategories, { hashBits: 16, charNgramMax: 5 });
+		expect(model.features).toEqual({ hashBits: 16, charNgramMin: 3, charNgramMax: 5, wordBigrams: true });
+		const restored = deserializeModel(serializeModel(model));
+		expect(predict(restored, 'refund my charge')).toEqual(predict(model, 'refund my charge'));
+	});
+});

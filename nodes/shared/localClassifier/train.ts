@@ -65,6 +65,8 @@ export function trainClassifier(
 		...definedOnly(options),
 	};
 
+	validateOptions(features, settings);
+
 	const exampleFeatures = examples.map((example) => extractFeatures(example.text, features));
 	const categoryFeatures: TextFeatures[] = [];
 	const categoryTargets: number[] = [];
@@ -268,6 +270,26 @@ function validateExamples(examples: readonly LabelledText[], labelIndex: Map<str
 		targets[index] = target;
 	});
 	return targets;
+}
+
+function validateOptions(features: FeatureOptions, settings: TrainingSettings): void {
+	const checks: [string, number, (value: number) => boolean, string][] = [
+		['hashBits', features.hashBits, (value) => Number.isInteger(value) && value >= 10 && value <= 24, 'an integer from 10 to 24'],
+		['charNgramMin', features.charNgramMin, (value) => Number.isInteger(value) && value >= 1, 'an integer ≥ 1'],
+		['charNgramMax', features.charNgramMax, (value) => Number.isInteger(value) && value >= features.charNgramMin, 'an integer ≥ charNgramMin'],
+		['epochs', settings.epochs, (value) => Number.isInteger(value) && value >= 1 && value <= 1000, 'an integer from 1 to 1000'],
+		['learningRate', settings.learningRate, (value) => value > 0 && value <= 100, 'a number in (0, 100]'],
+		['l2', settings.l2, (value) => value >= 0 && value < 1, 'a number in [0, 1)'],
+		['minDf', settings.minDf, (value) => Number.isInteger(value) && value >= 1, 'an integer ≥ 1'],
+		['wordBlockWeight', settings.wordBlockWeight, (value) => value >= 0 && value <= 1, 'a number from 0 to 1'],
+		['folds', settings.folds, (value) => Number.isInteger(value) && value >= 2, 'an integer ≥ 2'],
+		['seed', settings.seed, Number.isInteger, 'an integer'],
+	];
+	for (const [name, value, valid, expected] of checks) {
+		if (typeof value !== 'number' || !valid(value)) {
+			throw new TrainingInputError(`Training option ${name} is ${value}: it must be ${expected}`);
+		}
+	}
 }
 
 function definedOnly(options: TrainOptions): Partial<TrainingSettings> {
