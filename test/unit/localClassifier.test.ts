@@ -3,6 +3,7 @@ import {
 	predict,
 	serializeModel,
 	trainClassifier,
+	trainingFingerprint,
 	TrainingInputError,
 } from '../../nodes/shared/localClassifier';
 import { expectedCalibrationError, fitTemperature, negativeLogLikelihood } from '../../nodes/shared/localClassifier/calibration';
@@ -216,5 +217,16 @@ describe('local classifier: temperature fitting', () => {
 		expect(Math.abs(Math.log(temperature / bestOnGrid))).toBeLessThan(0.011);
 		// Logits that are always right: the NLL keeps falling as T → 0, so the bound stops it.
 		expect(fitTemperature(Float64Array.from([5, 0, 0, 5]), Int32Array.from([0, 1]), 2)).toBeCloseTo(0.05, 6);
+	});
+});
+
+describe('local classifier: training fingerprint', () => {
+	it('is equal for equal inputs and changes with any example, category or option', () => {
+		const key = trainingFingerprint(supportTickets, supportCategories, { seed: 1, epochs: 5 });
+		expect(trainingFingerprint([...supportTickets], [...supportCategories], { epochs: 5, seed: 1 })).toBe(key);
+		const relabelled = supportTickets.map((ticket, index) => (index === 0 ? { ...ticket, label: 'shipping' } : ticket));
+		expect(trainingFingerprint(relabelled, supportCategories, { seed: 1, epochs: 5 })).not.toBe(key);
+		expect(trainingFingerprint(supportTickets, supportCategories.slice(0, 2), { seed: 1, epochs: 5 })).not.toBe(key);
+		expect(trainingFingerprint(supportTickets, supportCategories, { seed: 2, epochs: 5 })).not.toBe(key);
 	});
 });

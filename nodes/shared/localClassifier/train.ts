@@ -4,6 +4,7 @@
  * Category names and descriptions always join the training data as pseudo-examples, which is what
  * lets a model with no (or few) examples still answer.
  */
+import { createHash } from 'node:crypto';
 import { expectedCalibrationError, fitTemperature } from './calibration';
 import { defaultFeatureOptions, extractFeatures, type FeatureOptions, type TextFeatures } from './features';
 import { MODEL_FORMAT, modelVersion, type ModelContent, type TrainedModel, type TrainingSettings } from './model';
@@ -214,6 +215,27 @@ export function describeCategory(category: CategoryDefinition): string {
 		.replace(/[_\-./]+/g, ' ')
 		.trim();
 	return category.description ? `${words}. ${category.description}` : words;
+}
+
+/**
+ * Identifies a training request (examples, categories, options) before any training, so that a
+ * caller can reuse a stored model instead of retraining the same data. Equal inputs → equal keys.
+ */
+export function trainingFingerprint(
+	examples: readonly LabelledText[],
+	categories: readonly CategoryDefinition[],
+	options: TrainOptions = {},
+): string {
+	const hash = createHash('sha256');
+	hash.update(JSON.stringify({ format: MODEL_FORMAT, categories, options: sortedEntries(options) }));
+	for (const example of examples) hash.update(JSON.stringify([example.text, example.label]));
+	return hash.digest('hex');
+}
+
+function sortedEntries(options: TrainOptions): [string, unknown][] {
+	return Object.entries(options)
+		.filter(([, value]) => value !== undefined)
+		.sort(([a], [b]) => a.localeCompare(b));
 }
 
 /**
