@@ -2,7 +2,7 @@ import http from 'node:http';
 import OpenAI, { APIConnectionError, AuthenticationError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
 import { getEncoding } from 'js-tiktoken';
 import { z } from 'zod/v4';
-import { startFakeOpenAi, type FakeOpenAi } from '../support/openaiServer';
+import { fakeAnswer, startFakeOpenAi, type FakeOpenAi } from '../support/openaiServer';
 
 const TICKET_SYSTEM = [
 	'Classify the support ticket into one of these categories:',
@@ -302,5 +302,42 @@ ${JSON.stringify(schema)}
 		expect(completion.choices[0].message.content).toBe('B');
 		expect(completion.choices[0].logprobs!.content![0].top_logprobs.map((alt) => alt.token)).toEqual(['B', 'A']);
 		expect(completion.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 1 });
+	});
+});
+
+describe('fake model option lines', () => {
+	const pick = (system: string, text: string, keys: string[]) => {
+		const answer = fakeAnswer({
+			model: 'gpt-4o-mini',
+			messages: [{ role: 'system', content: system }, { role: 'user', content: text }],
+			response_format: { type: 'json_schema', json_schema: { schema: { type: 'object', properties: { label: { type: 'string', enum: keys } }, required: ['label'] } } },
+		});
+		return JSON.parse(answer.content).label;
+	};
+	it.each([
+		['key: text', 'refund: customer wants money back\nshipping: parcel is late'],
+		['bulleted key - text', '- refund - customer wants money back\n- shipping - parcel is late'],
+		['numbered key — text', '1. refund — customer wants money back\n2. shipping — parcel is late'],
+		['quoted JSON-ish', '"refund": "customer wants money back",\n"shipping": "parcel is late"'],
+		['key only mentioned in a line', 'Use refund when the customer wants money back.\nUse shipping when a parcel is late.'],
+	])('finds options on lines of the form %s', (_form, lines) => {
+		expect(pick(`Pick a label.\n${lines}`, 'Where is my parcel? It is late.', ['refund', 'shipping'])).toBe('shipping');
+		expect(pick(`Pick a label.\n${lines}`, 'I want my money back', ['refund', 'shipping'])).toBe('refund');
+	});
+	it('finds numeric keys only at the start of a line', () => {
+		const system = 'Answer with the key.\n1: refund, money back\n2: shipping, parcel late\n12: password login';
+		expect(pick(system, 'my parcel is late', ['1', '2', '12'])).toBe('2');
+		expect(pick(system, 'cannot login, forgot password', ['1', '2', '12'])).toBe('12');
+	});
+	it('scores independent booleans against their name and description', () => {
+		const answer = fakeAnswer({
+			model: 'gpt-4o-mini',
+			messages: [{ role: 'user', content: 'The invoice was paid by bank transfer.' }],
+			response_format: { type: 'json_schema', json_schema: { schema: { type: 'object', properties: { paid: { type: 'boolean', description: 'whether the invoice is paid' }, urgent: { type: 'boolean' } } } } },
+		});
+		expect(JSON.parse(answer.content)).toEqual({ paid: true, urgent: false });
+		const paid = answer.tokens.find((token) => token.token === 'true')!;
+		expect(paid.top_logprobs.map((alt) => alt.token)).toEqual(['true', 'false']);
+		expect(Math.exp(paid.top_logprobs[0].logprob) + Math.exp(paid.top_logprobs[1].logprob)).toBeCloseTo(1, 9);
 	});
 });
