@@ -346,6 +346,31 @@ function generateObject(schema: JsonSchema, root: JsonSchema, ctx: Context, dept
 	return [...segments, { text: '}' }];
 }
 
+/**
+ * What OpenAI rejects in a `strict: true` json_schema (400): every object must list all of its
+ * properties in `required` and set `additionalProperties: false`. Undefined when the schema passes.
+ */
+export function strictSchemaProblem(schema: JsonSchema, context = '()'): string | undefined {
+	if (!schema || typeof schema !== 'object') return undefined;
+	if (schemaType(schema) === 'object' && !schema.$ref) {
+		const keys = Object.keys(schema.properties ?? {});
+		if (schema.additionalProperties !== false) return `In context=${context}, 'additionalProperties' is required to be supplied and to be false.`;
+		const missing = keys.filter((key) => !(schema.required ?? []).includes(key));
+		if (missing.length) return `In context=${context}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing[0]}'.`;
+	}
+	const children: Array<[string, JsonSchema]> = [
+		...Object.entries(schema.properties ?? {}).map(([key, child]): [string, JsonSchema] => [`('properties', '${key}')`, child as JsonSchema]),
+		...Object.entries({ ...schema.$defs, ...schema.definitions }).map(([key, child]): [string, JsonSchema] => [`('$defs', '${key}')`, child as JsonSchema]),
+		...(schema.items ? [['items', schema.items] as [string, JsonSchema]] : []),
+		...[...(schema.anyOf ?? []), ...(schema.oneOf ?? [])].map((child: JsonSchema, index: number): [string, JsonSchema] => [`('anyOf', '${index}')`, child]),
+	];
+	for (const [where, child] of children) {
+		const problem = strictSchemaProblem(child, context === '()' ? `(${where})` : `${context.slice(0, -1)}, ${where})`);
+		if (problem) return problem;
+	}
+	return undefined;
+}
+
 /** A block of >= 2 consecutive `<key><sep> <text>` lines: the plain-text options. */
 function plainTextOptions(lines: string[]): string[] | undefined {
 	const pattern = /^\s*(?:[-*•]\s*)?(?:"([^"]{1,60})"|'([^']{1,60})'|`([^`]{1,60})`|([\p{L}\p{N}_][\p{L}\p{N}_./-]{0,39}?))\s*(:|=|\)|\.|\s[-–—])\s+\S/u;

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import OpenAI, { APIConnectionError, AuthenticationError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
+import OpenAI, { APIConnectionError, BadRequestError, AuthenticationError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
 import { getEncoding } from 'js-tiktoken';
 import { z } from 'zod/v4';
 import { fakeAnswer, startFakeOpenAi, type FakeOpenAi } from '../support/openaiServer';
@@ -107,7 +107,7 @@ describe('fake OpenAI server', () => {
 			currency: z.enum(['EUR', 'USD', 'GBP']),
 			lines: z.array(z.object({ description: z.string(), quantity: z.number().int().min(1) })).min(2),
 			dueDate: z.string().nullable(),
-			vatId: z.string().min(5).optional(),
+			vatId: z.string().min(5).nullable(),
 			paid: z.boolean(),
 			contact: z.object({ email: z.email(), website: z.url() }),
 		});
@@ -162,6 +162,19 @@ ${JSON.stringify(schema)}
 		expect(await ask('I want my money back please')).toEqual({ refund: true, shipping: false, fallback: false });
 		expect(await ask('Where is my parcel? It is late.')).toEqual({ refund: false, shipping: true, fallback: false });
 		expect(await ask('What are your opening hours?')).toEqual({ refund: false, shipping: false, fallback: true });
+	});
+
+	it('rejects strict json_schemas that OpenAI would reject (optional or open objects)', async () => {
+		const loose = z.toJSONSchema(z.object({ label: z.string(), note: z.string().optional() })) as Record<string, unknown>;
+		const error = await classify('hi', { response_format: { type: 'json_schema', json_schema: { name: 'loose', strict: true, schema: loose } } }).catch((caught: unknown) => caught);
+		expect(error).toBeInstanceOf(BadRequestError);
+		expect((error as BadRequestError).message).toMatch(/'required' is required .* Missing 'note'/);
+		const open = { type: 'object', properties: { inner: { type: 'object', properties: {} } }, required: ['inner'], additionalProperties: false };
+		await expect(classify('hi', { response_format: { type: 'json_schema', json_schema: { name: 'open', strict: true, schema: open } } })).rejects.toThrow(
+			/context=\(\('properties', 'inner'\)\), 'additionalProperties'/,
+		);
+		const relaxed = await classify('hi', { response_format: { type: 'json_schema', json_schema: { name: 'loose', strict: false, schema: loose } } });
+		expect(JSON.parse(relaxed.choices[0].message.content!)).toHaveProperty('label');
 	});
 
 	it('answers json_object with valid JSON', async () => {
