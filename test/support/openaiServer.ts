@@ -4,8 +4,7 @@
  * stream) and POST /v1/responses (non-streaming; n8n's OpenAI Chat Model node ≥ 1.3 uses it by
  * default), rejects `strict` json_schemas that OpenAI rejects (objects must require every property and
  * set additionalProperties: false), injects faults drawn from a seeded PRNG, counts tokens with
- * js-tiktoken, and answers with
- * the deterministic lexical model of ./fakeModel.ts (read its header to know how options are chosen).
+ * js-tiktoken, and answers with the deterministic lexical model of ./fakeModel.ts (read its header to know how options are chosen).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
