@@ -72,11 +72,18 @@ export interface TopLogprob {
 export interface TokenLogprob extends TopLogprob {
 	top_logprobs: TopLogprob[];
 }
+/** A scripted token: `bytes` are filled in, missing `top_logprobs` become the token alone. */
+export interface ScriptedTokenLogprob {
+	token: string;
+	logprob: number;
+	bytes?: number[] | null;
+	top_logprobs?: Array<{ token: string; logprob: number; bytes?: number[] | null }>;
+}
 /** What the fake model (or a test's `respond` override) answers. */
 export interface ChatAnswer {
 	content: string;
 	/** Full token list; when absent the content is tokenized with near-certain logprobs. */
-	logprobs?: TokenLogprob[] | null;
+	logprobs?: ScriptedTokenLogprob[] | null;
 	finish_reason?: 'stop' | 'length' | 'content_filter' | 'tool_calls';
 	usage?: { prompt_tokens?: number; completion_tokens?: number };
 }
@@ -438,6 +445,15 @@ function tokensOf(segments: Segment[]): TokenLogprob[] {
 	}
 	flush();
 	return tokens;
+}
+
+export function completeTokens(tokens: ScriptedTokenLogprob[]): TokenLogprob[] {
+	return tokens.map(({ token, logprob, bytes: tokenBytes, top_logprobs: alternatives }) => ({
+		token,
+		logprob,
+		bytes: tokenBytes ?? bytes(token),
+		top_logprobs: (alternatives ?? [{ token, logprob }]).map((alt) => ({ token: alt.token, logprob: alt.logprob, bytes: alt.bytes ?? bytes(alt.token) })),
+	}));
 }
 
 /** Default tokens for a scripted answer: near-certain, no alternatives. */

@@ -9,9 +9,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getEncoding, type Tiktoken } from 'js-tiktoken';
-import { fakeAnswer, messageText, plainTokens, strictSchemaProblem, type ChatAnswer, type ChatMessage, type ChatRequest, type TokenLogprob } from './fakeModel';
+import { completeTokens, fakeAnswer, messageText, plainTokens, strictSchemaProblem, type ChatAnswer, type ChatMessage, type ChatRequest, type TokenLogprob } from './fakeModel';
 
-export type { ChatAnswer, ChatMessage, ChatRequest, TokenLogprob } from './fakeModel';
+export type { ChatAnswer, ChatMessage, ChatRequest, ScriptedTokenLogprob, TokenLogprob } from './fakeModel';
 export { fakeAnswer, strictSchemaProblem, CHOICE_TEMPERATURE } from './fakeModel';
 
 export interface FakeOpenAiFaults {
@@ -238,7 +238,7 @@ export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<
 		const scripted = options.respond?.(request);
 		const model = scripted ? undefined : fakeAnswer(request);
 		let content = scripted?.content ?? model!.content;
-		let tokens: TokenLogprob[] = scripted ? (scripted.logprobs ?? plainTokens(content)) : model!.tokens;
+		let tokens: TokenLogprob[] = scripted ? (scripted.logprobs ? completeTokens(scripted.logprobs) : plainTokens(content)) : model!.tokens;
 		let finishReason = scripted?.finish_reason ?? 'stop';
 		if (faults.garbageContent) {
 			content = 'Sure! Here is what I found: the answer is probably the first one {not json';

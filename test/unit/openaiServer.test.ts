@@ -307,13 +307,14 @@ ${JSON.stringify(schema)}
 		server.configure({
 			respond: () => ({
 				content: 'B',
-				logprobs: [{ token: 'B', logprob: Math.log(0.6), bytes: [66], top_logprobs: [{ token: 'B', logprob: Math.log(0.6), bytes: [66] }, { token: 'A', logprob: Math.log(0.4), bytes: [65] }] }],
+				logprobs: [{ token: 'B', logprob: Math.log(0.6), top_logprobs: [{ token: 'B', logprob: Math.log(0.6) }, { token: 'A', logprob: Math.log(0.4) }] }],
 				usage: { prompt_tokens: 11, completion_tokens: 1 },
 			}),
 		});
 		const completion = await classify('anything', { logprobs: true, top_logprobs: 2 });
 		expect(completion.choices[0].message.content).toBe('B');
 		expect(completion.choices[0].logprobs!.content![0].top_logprobs.map((alt) => alt.token)).toEqual(['B', 'A']);
+		expect(completion.choices[0].logprobs!.content![0].top_logprobs[1].bytes).toEqual([65]);
 		expect(completion.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 1 });
 	});
 });
