@@ -73,6 +73,8 @@ export interface Timings {
 	startMs: number;
 	/** Owner setup + API key. */
 	setupMs: number;
+	/** From SIGTERM until the process group is gone (set by stop()). */
+	stopMs?: number;
 }
 
 export interface N8nInstance {
@@ -108,7 +110,11 @@ export interface N8nInstance {
 	 * Polls the executions (with data) until one matches; default: any execution that has finished
 	 * (success, error, crashed, canceled) or is waiting.
 	 */
-	waitForExecution(predicate?: (execution: Execution) => boolean, timeoutMs?: number): Promise<Execution>;
+	waitForExecution(
+		predicate?: (execution: Execution) => boolean,
+		timeoutMs?: number,
+		workflowId?: string,
+	): Promise<Execution>;
 	/** Waits until the execution with this id matches (default: no longer new/running). */
 	waitForExecutionStatus(id: string, statuses: ExecutionStatus[], timeoutMs?: number): Promise<Execution>;
 
@@ -372,11 +378,12 @@ class HarnessN8n implements N8nInstance {
 	async waitForExecution(
 		predicate: (execution: Execution) => boolean = (execution) => FINAL_OR_WAITING.includes(execution.status),
 		timeoutMs = 60_000,
+		workflowId?: string,
 	): Promise<Execution> {
 		const deadline = Date.now() + timeoutMs;
 		let seen: Execution[] = [];
 		for (;;) {
-			seen = await this.listExecutions();
+			seen = await this.listExecutions(workflowId);
 			const match = seen.find(predicate);
 			if (match) return match;
 			if (Date.now() > deadline) {
@@ -420,7 +427,9 @@ class HarnessN8n implements N8nInstance {
 	async stop(): Promise<void> {
 		if (this.stopped) return;
 		this.stopped = true;
+		const stopping = Date.now();
 		await stopProcessGroup(this.n8nProcess);
+		this.timings.stopMs = Date.now() - stopping;
 		if (this.ownsUserFolder && process.env.AIW_KEEP_N8N !== '1') {
 			fs.rmSync(this.userFolder, { recursive: true, force: true });
 		}
@@ -519,6 +528,9 @@ export function describeEachN8nVersion(
 			}, 15 * 60_000);
 			afterAll(async () => {
 				await instance?.stop();
+				if (instance && process.env.AIW_HARNESS_TIMINGS === '1') {
+					console.info(`n8n ${version} timings (ms): ${JSON.stringify(instance.timings)}`);
+				}
 			}, 60_000);
 			body(() => {
 				if (!instance) throw new Error(`n8n ${version} did not start (see the beforeAll error)`);
