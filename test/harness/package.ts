@@ -171,6 +171,7 @@ async function packAndInstall(packageRoot: string): Promise<InstalledPackage> {
 				try {
 					await installTarballLikeN8n(tarball, staging, env);
 					// The finished folder appears at once, so a reader never sees a half-installed package.
+					fs.chmodSync(staging, 0o755);
 					fs.renameSync(staging, directory);
 				} finally {
 					fs.rmSync(staging, { recursive: true, force: true });

@@ -134,6 +134,16 @@ describeEachN8nVersion('the packed package in a real n8n', (getN8n) => {
 
 		const listed = await n8n.listExecutions(workflowId);
 		expect(listed.map((e) => e.id)).toContain(execution.id);
+
+		// n8n's internal API stores and sends run data flatted; decoded, it is the same.
+		const internal = await n8n.rest<Record<string, unknown>>('GET', `executions/${execution.id}`);
+		expect(typeof internal.data).toBe('string');
+		expect(nodeOutput(n8n.decodeExecution(internal), 'Greet')).toEqual(nodeOutput(execution, 'Greet'));
+
+		const again = await n8n.runWebhook<{ greeting: string }>(workflowId, 'harness-smoke', { body: { name: 'Bob' } });
+		expect(again.response.body.greeting).toBe('hello Bob');
+		expect(Number(again.execution.id)).toBeGreaterThan(Number(execution.id));
+		expect(nodeOutput(again.execution, 'Greet')[0][0].json).toEqual({ greeting: 'hello Bob' });
 	});
 
 	test('a Wait node resumes through $execution.resumeUrl (signed on 2.x, bare on 1.x)', async () => {
