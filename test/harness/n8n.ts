@@ -7,10 +7,14 @@
  *   const id = await n8n.createWorkflow(workflowJson);
  *   await n8n.activate(id);
  *   await n8n.waitForWebhook('my-path', 'POST');
- *   const res = await n8n.webhook('my-path', { method: 'POST', body: { text: 'hi' } });
- *   const execution = await n8n.waitForExecution((e) => e.workflowId === id && e.status === 'success');
- *   nodeOutput(execution, 'Set');
+ *   // The call and the execution it started (never an older one of the same workflow):
+ *   const { response, execution } = await n8n.runWebhook(id, 'my-path', { body: { text: 'hi' } });
+ *   nodeOutput(execution, 'Set'); // items per output of the node's last run
  *   await n8n.stop();
+ *
+ * In jest, describeEachN8nVersion(title, (getN8n) => { ... }) starts one n8n per version per file.
+ * Env: AIW_N8N_VERSIONS (comma list), AIW_KEEP_N8N=1 (keep user folders and logs),
+ * AIW_HARNESS_TIMINGS=1 (print install/start/setup/stop times), AIW_CACHE_DIR.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
