@@ -45,6 +45,15 @@ const MIN_EXAMPLES_TO_CALIBRATE = 10;
 const COLD_START_UNIFORM_MIX = 0.5;
 const UNCALIBRATED_UNIFORM_MIX = 0.3;
 
+/**
+ * n held-out answers cannot justify a confidence above (n+1)/(n+2) (Laplace's rule of succession):
+ * the uniform share that caps the top probability there. Negligible for large training sets, it keeps
+ * a model trained on a dozen examples from claiming certainty.
+ */
+function successionMix(examples: number, labelCount: number): number {
+	return 1 / ((examples + 2) * (1 - 1 / labelCount));
+}
+
 export function trainClassifier(
 	examples: readonly LabelledText[],
 	categories: readonly CategoryDefinition[],
@@ -97,7 +106,7 @@ export function trainClassifier(
 	const final = fit(examples.map((_, row) => row));
 	const temperature = calibration?.temperature ?? 1;
 	const uniformMix = calibration
-		? 0
+		? successionMix(examples.length, labels.length)
 		: examples.length === 0
 			? COLD_START_UNIFORM_MIX
 			: UNCALIBRATED_UNIFORM_MIX;
