@@ -91,7 +91,8 @@ export class OcrSession {
 				for (const line of paragraph.lines) {
 					for (const word of line.words as TesseractWord[]) {
 						const text = word.text.trim();
-						if (!text) continue;
+						// Specks and smudges come back as low-confidence one- or two-glyph "words".
+						if (!text || (word.confidence < 35 && !/\d/.test(text)) || (word.confidence < 60 && text.length <= 1 && !/[\p{L}\p{N}]/u.test(text))) continue;
 						words.push({
 							text,
 							page,

@@ -72,7 +72,7 @@ export function runChecks(invoice: Invoice, requiredFields: string[] = DEFAULT_R
 		const id = getPath(invoice, path) as string | null;
 		if (!id || !/^[A-Z]{2}/.test(id) || /^(IN|US)/.test(id)) continue;
 		const valid = isValidEuVatId(id);
-		add(`${path}.euVatFormat`, valid, `${id} ${valid ? 'matches' : 'does not match'} the VAT id format of ${id.slice(0, 2)}`, [path]);
+		add(`${path}.vatIdFormat`, valid, `${id} ${valid ? 'matches' : 'does not match'} the VAT id format of ${id.slice(0, 2)}`, [path]);
 	}
 	if (invoice.currency) {
 		add('currencyIso4217', ISO_4217.has(invoice.currency), `${invoice.currency} ${ISO_4217.has(invoice.currency) ? 'is' : 'is not'} an ISO 4217 code`, ['currency']);

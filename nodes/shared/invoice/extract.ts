@@ -58,9 +58,12 @@ function segmentsBelow(lines: Line[], segment: Segment, maxLines = 3): Segment[]
 	return result;
 }
 
+/** Scan specks read as "i", "©" or "." sit between a label and its value: skip them. */
+const isSpeck = (segment: Segment): boolean => !/\d/.test(segment.text) && (segment.text.match(/[\p{L}\p{N}]/gu) ?? []).length < 2;
+
 function rightOf(lines: Line[], segment: Segment): Segment | undefined {
 	const segments = lines[segment.line].segments;
-	return segments[segments.indexOf(segment) + 1];
+	return segments.slice(segments.indexOf(segment) + 1).find((s) => !isSpeck(s));
 }
 
 /** Every labelled value in the document, strongest reading first. */
@@ -412,7 +415,11 @@ export function extractInvoice(document: ReadDocument, customFields: CustomField
 			set(path, { value: id, strength: labelled ? 0.95 : 0.75, evidence: { quote: line.text, page: line.page } }, (v) => (isCustomer ? (invoice.customer.taxId = v) : (invoice.vendor.taxId = v)));
 		}
 	}
-	if (!invoice.vendor.taxId) set('vendor.taxId', pickIdentifier(candidates.get('taxId')), (v) => (invoice.vendor.taxId = v));
+	if (!invoice.vendor.taxId) {
+		const taxId = pickIdentifier(candidates.get('taxId'));
+		// A tax number has at least six digits; "20%" after "VAT" is a rate, not an id.
+		if (taxId && (taxId.value.match(/\d/g) ?? []).length >= 6 && !/%/.test(taxId.value)) set('vendor.taxId', taxId, (v) => (invoice.vendor.taxId = v));
+	}
 
 	// Payment details.
 	const iban = lines.flatMap((l) => findIbans(l.text).map((value) => ({ value, line: l })))[0];

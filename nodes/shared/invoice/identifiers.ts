@@ -41,7 +41,7 @@ const VAT_FORMATS: Record<string, RegExp> = {
 	EE: /^EE\d{9}$/, EL: /^EL\d{9}$/, ES: /^ES[A-Z0-9]\d{7}[A-Z0-9]$/, FI: /^FI\d{8}$/, FR: /^FR[A-HJ-NP-Z0-9]{2}\d{9}$/, HR: /^HR\d{11}$/,
 	HU: /^HU\d{8}$/, IE: /^IE\d[A-Z0-9+*]\d{5}[A-Z]{1,2}$/, IT: /^IT\d{11}$/, LT: /^LT(?:\d{9}|\d{12})$/, LU: /^LU\d{8}$/, LV: /^LV\d{11}$/,
 	MT: /^MT\d{8}$/, NL: /^NL\d{9}B\d{2}$/, PL: /^PL\d{10}$/, PT: /^PT\d{9}$/, RO: /^RO\d{2,10}$/, SE: /^SE\d{12}$/, SI: /^SI\d{8}$/,
-	SK: /^SK\d{10}$/, XI: /^XI\d{9}$/,
+	SK: /^SK\d{10}$/, XI: /^XI\d{9}$/, GB: /^GB(?:\d{9}|\d{12}|GD\d{3}|HA\d{3})$/,
 };
 
 /** An EU VAT identification number in its member state's format (no checksum: those differ per state). */
@@ -56,7 +56,7 @@ export function findVatIds(text: string): string[] {
 	const found: string[] = [];
 	// An IBAN starts like a VAT id (DE89 3704 …): take IBANs out first.
 	const withoutIbans = text.toUpperCase().replace(/\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b/g, (m) => (isValidIban(m.replace(/\s+/g, '').slice(0, IBAN_LENGTH[m.slice(0, 2)] ?? 34)) ? ' ' : m));
-	for (const m of withoutIbans.matchAll(/\b(?:ATU|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI)[\s.\-]?[A-Z0-9][A-Z0-9 .\-+*]{6,15}/g)) {
+	for (const m of withoutIbans.matchAll(/\b(?:GB|ATU|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|SE|SI|SK|XI)[\s.\-]?[A-Z0-9][A-Z0-9 .\-+*]{6,15}/g)) {
 		let compact = m[0].replace(/[\s.\-]/g, '');
 		while (compact.length > 7 && !isValidEuVatId(compact)) compact = compact.slice(0, -1);
 		if (isValidEuVatId(compact) && !found.includes(compact)) found.push(compact);
