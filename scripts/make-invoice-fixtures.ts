@@ -162,7 +162,7 @@ async function main() {
 		const { nodeRequire } = await import('../nodes/shared/documents/esm');
 		const { loadImage, createCanvas } = nodeRequire('@napi-rs/canvas') as any;
 		for (const name of ['de-DE-a', 'fr-FR-c', 'en-GB-b']) {
-			const png = await renderPdfPage(pdfs.get(name)!, 1, 1.6);
+			const png = await renderPdfPage(pdfs.get(name)!, 1, 2.5);
 			const image = await loadImage(png);
 			const canvas = createCanvas(image.width, image.height);
 			const ctx = canvas.getContext('2d');
@@ -172,11 +172,11 @@ async function main() {
 			ctx.setTransform(1, 0, 0, 1, 0, 0);
 			const pixels = ctx.getImageData(0, 0, image.width, image.height);
 			for (let i = 0; i < pixels.data.length; i += 4) {
-				const noise = (random() - 0.5) * 60 + (random() < 0.002 ? -180 : 0);
+				const noise = (random() - 0.5) * 36 + (random() < 0.002 ? -180 : 0);
 				for (let c = 0; c < 3; c++) pixels.data[i + c] = Math.max(0, Math.min(255, pixels.data[i + c] * 0.92 + 10 + noise));
 			}
 			ctx.putImageData(pixels, 0, 0);
-			writeFileSync(join(OUT, `${name}-scan.jpg`), canvas.toBuffer('image/jpeg', 70));
+			writeFileSync(join(OUT, `${name}-scan.jpg`), canvas.toBuffer('image/jpeg', 45));
 			writeFileSync(join(OUT, `${name}-scan.json`), require('node:fs').readFileSync(join(OUT, `${name}.json`)));
 		}
 	}

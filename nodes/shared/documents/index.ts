@@ -1,6 +1,7 @@
 import { detectDocumentKind } from './detect';
 import { OcrSession } from './ocr';
 import { readPdf } from './pdf';
+import { prepareForOcr } from './image';
 import { wordsFromPlainText } from './words';
 import { DocumentError, type ReadDocument } from './types';
 
@@ -34,13 +35,14 @@ export async function readDocument(data: Uint8Array, options: ReadOptions = {}):
 	if (!options.ocr) {
 		throw new DocumentError('OCR_FAILED', `A ${kind.toUpperCase()} image needs OCR, which is turned off`, 'Turn on OCR in the node options.');
 	}
-	const result = await options.ocr.recognise(Buffer.from(data), 1);
+	const prepared = await prepareForOcr(Buffer.from(data));
+	const result = await options.ocr.recognise(prepared.image, 1, prepared.scale);
 	if (result.words.length === 0) {
 		throw new DocumentError('NO_TEXT', `OCR found no text in the ${kind.toUpperCase()} image`, 'Send a sharper photo or scan: straight, well lit, at least 150 dpi.');
 	}
 	return {
 		kind,
-		pages: [{ number: 1, width: result.width, height: result.height, source: 'ocr', words: result.words }],
+		pages: [{ number: 1, width: prepared.width || result.width, height: prepared.height || result.height, source: 'ocr', words: result.words }],
 		pageCount: 1,
 		truncated: false,
 	};

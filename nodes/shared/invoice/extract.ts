@@ -109,11 +109,12 @@ function pickIdentifier(candidates: Candidate[] | undefined): Found<string> | nu
 		const token = candidate.valueText
 			.replace(/^[:#\s]+/, '')
 			.split(/\s+/)
-			.find((t) => /\d/.test(t) || /^[A-Z0-9_\-/.]{4,}$/i.test(t));
+			// Identifiers carry a digit; a word without one is the next label ("Payment Mode").
+			.find((t) => /\d/.test(t) && /^[#A-Z0-9_\-/.]+[,;:]?$/i.test(t));
 		if (!token) continue;
 		const value = token.replace(/[,;]$/, '');
 		if (value.length < 2 || findDates(value).length > 0 || /^[-(]?[$€£¥₹]/.test(value) || /^\d{1,3}(?:[.,]\d{3})*[.,]\d{2}$/.test(value)) continue;
-		const strength = candidate.label.strength * candidate.placement * wordConfidence(candidate.valueSegment) * (/\d/.test(value) ? 1 : 0.8);
+		const strength = candidate.label.strength * candidate.placement * wordConfidence(candidate.valueSegment);
 		if (!best || strength > best.strength) best = { value, strength, evidence: evidenceOf(candidate) };
 	}
 	return best;

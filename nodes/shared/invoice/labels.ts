@@ -46,6 +46,7 @@ const raw: Array<[LabelField, string, number]> = [
 	['invoiceId', String.raw`(?:n[°º]|no\.?|numéro|numero)\s*(?:de\s+)?(?:la\s+)?facture`, 1],
 	['invoiceId', String.raw`(?:facture|avoir)\s*(?:n[°º]|no\.?|numéro|numero|#)`, 1],
 	['invoiceId', String.raw`#`, 0.6],
+	['invoiceId', String.raw`(?:booking|reservation|confirmation)\s*${NO}`, 0.6],
 	['invoiceDate', String.raw`(?:invoice|bill|issue|billing|document)\s+date|date\s+(?:of\s+)?(?:invoice|issue)|date\s+issued|dated`, 1],
 	['invoiceDate', String.raw`(?:rechnungs|beleg|ausstellungs)datum|datum\s+der\s+rechnung`, 1],
 	['invoiceDate', String.raw`date\s+(?:de\s+(?:la\s+)?)?(?:facture|facturation)|date\s+d['’]émission|émise?\s+le|fait\s+le`, 1],
