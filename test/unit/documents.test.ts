@@ -38,12 +38,13 @@ describe('document type detection by magic bytes', () => {
 	});
 
 	it('names unknown files clearly', () => {
-		const error = (() => {
+		const error = ((): DocumentError | undefined => {
 			try {
 				detectDocumentKind(Buffer.from('PK\x03\x04 a zip file', 'latin1'));
 			} catch (e) {
 				return e as DocumentError;
 			}
+			return undefined;
 		})();
 		expect(error?.code).toBe('UNKNOWN_TYPE');
 		expect(error?.message).toContain('50 4b 03 04');

@@ -36,6 +36,8 @@ interface Candidate {
 	valueText: string;
 	valueSegment: Segment;
 	placement: number;
+	/** Read below a label that also has a value beside it. */
+	besideValue?: boolean;
 }
 
 const wordConfidence = (segment: Segment): number =>
@@ -84,12 +86,13 @@ function collectCandidates(lines: Line[]): Map<LabelField, Candidate[]> {
 				const rest = segment.text.slice(label.length).trim();
 				if (rest) add({ label, segment, valueText: rest, valueSegment: segment, placement: 1 });
 				const right = rightOf(lines, segment);
-				if (right && !matchLabels(right.text).some((l) => l.length >= right.text.length - 1))
-					add({ label, segment, valueText: right.text, valueSegment: right, placement: rest ? 0.8 : 0.95 });
+				const rightIsValue = !!right && !matchLabels(right.text).some((l) => l.length >= right.text.length - 1);
+				if (right && rightIsValue) add({ label, segment, valueText: right.text, valueSegment: right, placement: rest ? 0.8 : 0.95 });
+				// A value below the label is likely only in a "label above value" layout (nothing beside it).
 				if (!rest) {
 					for (const [n, below] of segmentsBelow(lines, segment, 2).entries()) {
 						if (matchLabels(below.text).some((l) => l.strength >= 0.9 && l.length >= below.text.length - 2)) break;
-						add({ label, segment, valueText: below.text, valueSegment: below, placement: n === 0 ? 0.85 : 0.6 });
+						add({ label, segment, valueText: below.text, valueSegment: below, placement: (n === 0 ? 0.85 : 0.6) * (rightIsValue ? 0.6 : 1), besideValue: rightIsValue });
 					}
 				}
 			}
@@ -143,6 +146,8 @@ interface AmountCandidate {
 function amountCandidates(candidates: Candidate[] | undefined, mark: DecimalMark | undefined): AmountCandidate[] {
 	const result: AmountCandidate[] = [];
 	for (const candidate of candidates ?? []) {
+		// Amounts below a label that has one beside it belong to the next row of a totals block.
+		if (candidate.besideValue) continue;
 		// The last amount of the value is the money (earlier ones are rates or bases: "19% of 100.00").
 		let valueText = candidate.valueText.replace(/\d+(?:[.,]\d+)?\s?%/g, ' ');
 		for (const date of findDates(valueText)) valueText = valueText.replace(date.raw, ' ');
@@ -230,14 +235,10 @@ function vendorFromLayout(lines: Line[], exclude: Set<number>): Found<string> | 
 }
 
 function detectDocumentType(lines: Line[]): Found<Invoice['documentType']> {
-	const top = lines.slice(0, 15);
-	for (const [pattern, type] of DOCUMENT_TYPE_WORDS) {
-		const line = top.find((l) => pattern.test(l.text));
-		if (line) return { value: type, strength: 0.9, evidence: { quote: line.text, page: line.page } };
-	}
-	for (const [pattern, type] of DOCUMENT_TYPE_WORDS) {
-		const line = lines.find((l) => pattern.test(l.text));
-		if (line) return { value: type, strength: 0.7, evidence: { quote: line.text, page: line.page } };
+	// The title near the top decides; the first line naming any type wins ("PAYMENT RECEIPT" over a later "invoice").
+	for (const [index, line] of lines.entries()) {
+		const hit = DOCUMENT_TYPE_WORDS.find(([pattern]) => pattern.test(line.text));
+		if (hit) return { value: hit[1], strength: index < 15 ? 0.9 : 0.7, evidence: { quote: line.text, page: line.page } };
 	}
 	return { value: 'other', strength: 0.4, evidence: { quote: '', page: 1 } };
 }
@@ -268,7 +269,8 @@ function chooseTotals(
 					if (total && subtotal) {
 						const expected = subtotal.value - Math.abs(discount?.value ?? 0) + (tax?.value ?? 0);
 						consistent = amountsAgree(expected, total.value);
-						score += consistent ? 3 : -2;
+						// Dropping a printed amount to dodge a failed check would hide the problem: a mild penalty only.
+						score += consistent ? 3 : -0.5;
 						if (subtotal.value > total.value + 0.01 && !discount) score -= 1;
 					}
 					// A total is the largest of these amounts; prefer the last "total" when several agree.

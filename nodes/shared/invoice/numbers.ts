@@ -65,16 +65,18 @@ export function parseAmount(raw: string, decimalMark?: DecimalMark): number | nu
 		const mark: DecimalMark = lastComma >= 0 ? ',' : '.';
 		const occurrences = text.split(mark).length - 1;
 		const digitsAfter = text.length - text.lastIndexOf(mark) - 1;
-		if (occurrences > 1) decimal = null;
+		// "12,517,31": OCR read the group dot as a comma; two trailing digits are still the cents.
+		if (occurrences > 1) decimal = digitsAfter <= 2 ? mark : null;
 		else if (digitsAfter !== 3) decimal = mark;
 		else if (decimalMark) decimal = decimalMark === mark ? mark : null;
 		else decimal = null; // "1,234" / "1.234" with no hint: a thousands group is the likelier reading
 	}
-	const group = decimal === ',' ? '.' : decimal === '.' ? ',' : null;
-	let normalised = text;
-	if (group) normalised = normalised.split(group).join('');
-	if (decimal === null) normalised = normalised.replace(/[.,]/g, '');
-	else normalised = normalised.replace(decimal, '.');
+	let normalised: string;
+	if (decimal === null) normalised = text.replace(/[.,]/g, '');
+	else {
+		const at = text.lastIndexOf(decimal);
+		normalised = `${text.slice(0, at).replace(/[.,]/g, '')}.${text.slice(at + 1)}`;
+	}
 	if (!/^\d+(\.\d+)?$/.test(normalised)) return null;
 	const value = Number(normalised);
 	if (!Number.isFinite(value)) return null;

@@ -87,7 +87,6 @@ export function extractLineItems(lines: Line[], mark: DecimalMark | undefined, o
 			if (line.page !== lines[h].page) break;
 			const first = line.segments[0];
 			const labels = matchLabels(first.text);
-			const firstNumericSegment = line.segments.find((s) => findAmounts(s.text, mark).length > 0);
 			const hasMoney = findAmounts(line.text.replace(/\d+(?:[.,]\d+)?\s?%/g, ' '), mark).length > 0;
 			if (hasMoney && (labels.some((l) => STOP.has(l.field)) || line.segments.some((s) => matchLabels(s.text).some((l) => STOP.has(l.field) && l.length >= s.text.length - 3)))) break;
 			const cells = new Map<Column, string[]>();
@@ -101,7 +100,7 @@ export function extractLineItems(lines: Line[], mark: DecimalMark | undefined, o
 			if (amount === null) {
 				// A line without an amount continues the previous item's description.
 				const text = get('description');
-				if (result.items.length && text && !firstNumericSegment && gapLines < 3) {
+				if (result.items.length && text && [...cells.keys()].every((c) => c === 'description') && gapLines < 3) {
 					const last = result.items[result.items.length - 1];
 					if ((last.description ?? '').length < 200) last.description = `${last.description ?? ''} ${text}`.trim();
 				}
