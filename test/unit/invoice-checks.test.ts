@@ -131,3 +131,11 @@ describe('purchase-order three-way match', () => {
 		expect(matchPurchaseOrder(invoice(), { ...order, total: 250 }).issues.map((i) => i.code)).toEqual(['TOTAL_MISMATCH']);
 	});
 });
+
+describe('IBAN read by OCR', () => {
+	it('undoes letter/digit mix-ups only when mod-97 confirms', () => {
+		expect(findIbans('IBAN DES2 8669 2436 6216 0277 43')).toEqual(['DE52866924366216027743'].filter(isValidIban));
+		expect(findIbans('IBAN DE89 37O4 0044 0532 0130 00')).toEqual(['DE89370400440532013000']);
+		expect(findIbans('IBAN DE89 37O4 0044 0532 0130 01')).toEqual([]);
+	});
+});

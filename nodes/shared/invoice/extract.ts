@@ -221,7 +221,7 @@ function vendorFromLayout(lines: Line[], exclude: Set<number>): Found<string> | 
 		if (exclude.has(line.index)) continue;
 		for (const segment of line.segments) {
 			if (LEGAL_FORM.test(segment.text) && !matchLabels(segment.text).length && segment.text.length < 60)
-				return { value: segment.text.split(/\s[|•·–-]\s/)[0].trim(), strength: 0.6 * wordConfidence(segment), evidence: { quote: segment.text, page: segment.page } };
+				return { value: segment.text.split(/\s[|•·–-]\s/)[0].trim(), strength: 0.85 * wordConfidence(segment) ** 2, evidence: { quote: segment.text, page: segment.page } };
 		}
 	}
 	for (const line of top) {

@@ -23,15 +23,28 @@ export function isValidIban(raw: string): boolean {
 	return remainder === 1;
 }
 
-/** IBANs in a text (printed with or without groups of four), valid ones only. */
+/** Countries whose IBAN is all digits after the country code: OCR letter/digit mix-ups can be undone. */
+const NUMERIC_BBAN = new Set(['AT', 'BE', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'HR', 'HU', 'LT', 'NO', 'PL', 'PT', 'SE', 'SI', 'SK', 'TR']);
+const DIGIT_LOOKALIKES: Record<string, string> = { O: '0', D: '0', Q: '0', U: '0', I: '1', L: '1', '|': '1', Z: '2', S: '5', B: '8', G: '6', T: '7' };
+
+/**
+ * IBANs in a text (printed with or without groups of four), valid ones only. Where OCR read a digit
+ * as a letter in an all-digit IBAN, the look-alike digit is tried; mod-97 decides, so a repair is
+ * only kept when the checksum confirms it.
+ */
 export function findIbans(text: string): string[] {
 	const found: string[] = [];
-	for (const m of text.toUpperCase().matchAll(/\b[A-Z]{2}\d{2}(?:\s?[A-Z0-9]{4}){2,7}(?:\s?[A-Z0-9]{1,3})?\b/g)) {
-		const compact = m[0].replace(/\s+/g, '');
-		// The greedy match may run into the next word: try shorter prefixes of known lengths.
-		const length = IBAN_LENGTH[compact.slice(0, 2)];
-		const candidate = length ? compact.slice(0, length) : compact;
-		if (isValidIban(candidate)) found.push(candidate);
+	const upper = text.toUpperCase();
+	// A lookahead finds overlapping candidates, so "IBAN DE89 …" does not hide the IBAN behind the word.
+	for (const m of upper.matchAll(/\b(?=([A-Z]{2}[0-9A-Z]{2}(?:\s?[A-Z0-9|]{4}){2,7}(?:\s?[A-Z0-9|]{1,3})?))/g)) {
+		let compact = m[1].replace(/\s+/g, '');
+		const country = compact.slice(0, 2);
+		if (!IBAN_LENGTH[country]) continue;
+		if (NUMERIC_BBAN.has(country)) compact = country + compact.slice(2).replace(/[A-Z|]/g, (c) => DIGIT_LOOKALIKES[c] ?? c);
+		else compact = country + compact.slice(2, 4).replace(/[A-Z]/g, (c) => DIGIT_LOOKALIKES[c] ?? c) + compact.slice(4);
+		// The greedy match may run into the next word: cut to the country's length.
+		const candidate = compact.slice(0, IBAN_LENGTH[country]);
+		if (isValidIban(candidate) && !found.includes(candidate)) found.push(candidate);
 	}
 	return found;
 }

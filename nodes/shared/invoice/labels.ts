@@ -52,6 +52,7 @@ const raw: Array<[LabelField, string, number]> = [
 	['invoiceDate', String.raw`date\s+(?:de\s+(?:la\s+)?)?(?:facture|facturation)|date\s+d['’]émission|émise?\s+le|fait\s+le`, 1],
 	['invoiceDate', String.raw`date|datum|le`, 0.55],
 	['dueDate', String.raw`(?:payment\s+)?due\s+(?:date|on|by)|date\s+due|pay(?:able)?\s+by|payment\s+due`, 1],
+	['dueDate', String.raw`due`, 0.8],
 	['dueDate', String.raw`fällig(?:keitsdatum|\s+am|\s+bis)?|zahlbar\s+bis|zahlungsziel`, 1],
 	['dueDate', String.raw`(?:date\s+d['’])?échéance|echeance|à\s+payer\s+avant\s+le|payable\s+(?:avant\s+le|le)`, 1],
 	['servicePeriod', String.raw`(?:service|billing)\s+period|period|leistungszeitraum|leistungsdatum|lieferdatum|période(?:\s+de\s+(?:service|facturation))?|date\s+de\s+livraison`, 0.9],
