@@ -9,6 +9,7 @@ import { basename, extname, join } from 'node:path';
 import { OcrSession, readDocument } from '../nodes/shared/documents';
 import { runLocalEngine } from '../nodes/shared/invoice/engine';
 import { getPath, type Invoice } from '../nodes/shared/invoice/schema';
+import { parseDate } from '../nodes/shared/invoice/dates';
 
 /** invoice2data field → path in our record. */
 export const FIELD_MAP: Record<string, string> = {
@@ -42,6 +43,7 @@ export function sameValue(path: string, expected: unknown, actual: unknown): boo
 
 interface Observation {
 	document: string;
+	ocr: boolean;
 	field: string;
 	correct: boolean;
 	confidence: number;
@@ -61,6 +63,12 @@ export function expectedCalibrationError(observations: Array<{ correct: boolean;
 	return ece;
 }
 
+/** SROIE keys are as printed: the company as issuer, the date (day first) and total normalised. */
+function fromSroie(key: { company?: string; date?: string; total?: string }): Record<string, unknown> {
+	const total = key.total ? Number(key.total.replace(/[^\d.]/g, '')) : undefined;
+	return { issuer: key.company, date: key.date ? parseDate(key.date, 'DMY') ?? undefined : undefined, amount: Number.isFinite(total) ? total : undefined };
+}
+
 const DOCUMENT_EXTENSIONS = ['.pdf', '.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp'];
 
 async function main(): Promise<void> {
@@ -71,19 +79,25 @@ async function main(): Promise<void> {
 		process.exit(2);
 	}
 	const folder = args[1];
-	const files = readdirSync(folder)
+	const limit = Number(process.argv[process.argv.indexOf('--limit') + 1]) || Infinity;
+	// SROIE layout (img/NNN.jpg + key/NNN.json with company/date/total as printed) or ours (<name>.json beside).
+	const sroie = existsSync(join(folder, 'img')) && existsSync(join(folder, 'key'));
+	const documentFolder = sroie ? join(folder, 'img') : folder;
+	const expectedPath = (file: string) => (sroie ? join(folder, 'key', `${basename(file, extname(file))}.json`) : join(folder, `${basename(file, extname(file))}.json`));
+	const files = readdirSync(documentFolder)
 		.filter((f) => DOCUMENT_EXTENSIONS.includes(extname(f).toLowerCase()))
-		.filter((f) => existsSync(join(folder, `${basename(f, extname(f))}.json`)))
-		.sort();
+		.filter((f) => existsSync(expectedPath(f)))
+		.sort()
+		.slice(0, limit);
 	const ocr = new OcrSession();
 	const observations: Observation[] = [];
 	const speed = { textPages: 0, textMs: 0, ocrPages: 0, ocrMs: 0 };
 	try {
 		for (const file of files) {
-			const expectedRaw = JSON.parse(readFileSync(join(folder, `${basename(file, extname(file))}.json`), 'utf8'));
-			const expected = Array.isArray(expectedRaw) ? expectedRaw[0] : expectedRaw;
+			const expectedRaw = JSON.parse(readFileSync(expectedPath(file), 'utf8'));
+			const expected = sroie ? fromSroie(expectedRaw) : Array.isArray(expectedRaw) ? expectedRaw[0] : expectedRaw;
 			const started = performance.now();
-			const document = await readDocument(readFileSync(join(folder, file)), { ocr });
+			const document = await readDocument(readFileSync(join(documentFolder, file)), { ocr });
 			const result = runLocalEngine(document);
 			const elapsed = performance.now() - started;
 			const ocrPages = document.pages.filter((p) => p.source === 'ocr').length;
@@ -98,7 +112,7 @@ async function main(): Promise<void> {
 				if (expected[key] === undefined || expected[key] === null || expected[key] === '') continue;
 				const actual = getPath(result.invoice as Invoice, path);
 				const correct = sameValue(path, expected[key], actual);
-				observations.push({ document: file, field: path, correct, confidence: result.fieldConfidence[path] ?? 0, expected: expected[key], actual });
+				observations.push({ document: file, ocr: ocrPages > 0, field: path, correct, confidence: result.fieldConfidence[path] ?? 0, expected: expected[key], actual });
 				if (verbose && !correct) console.log(`  ✗ ${file} ${path}: expected ${JSON.stringify(expected[key])}, got ${JSON.stringify(actual)} (confidence ${result.fieldConfidence[path]})`);
 			}
 		}
@@ -128,6 +142,10 @@ async function main(): Promise<void> {
 	console.log(`Invoice extraction (local engine) on ${files.length} documents, ${observations.length} fields`);
 	for (const f of perField) console.log(`  ${f.field.padEnd(16)} ${(f.accuracy * 100).toFixed(0).padStart(4)}%  (n=${f.n}, mean confidence ${f.meanConfidence.toFixed(2)})`);
 	console.log(`Overall exact-match accuracy: ${(overall * 100).toFixed(1)}%`);
+	for (const [name, ocr] of [['text layer', false], ['OCR', true]] as const) {
+		const part = observations.filter((o) => o.ocr === ocr);
+		if (part.length) console.log(`  ${name}: ${((part.filter((o) => o.correct).length / part.length) * 100).toFixed(1)}% of ${part.length} fields, ECE ${expectedCalibrationError(part).toFixed(3)}`);
+	}
 	console.log(`Field-confidence ECE (10 bins): ${ece.toFixed(3)}`);
 	if (summary.textLayerMsPerPage !== null) console.log(`Text-layer PDF: ${summary.textLayerMsPerPage.toFixed(0)} ms/page (first document includes loading pdf.js)`);
 	if (summary.ocrSecondsPerPage !== null) console.log(`OCR: ${summary.ocrSecondsPerPage.toFixed(1)} s/page (first page includes starting the OCR worker)`);

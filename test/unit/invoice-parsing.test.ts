@@ -102,6 +102,7 @@ describe('currency', () => {
 		['Total £1,200.00', 'GBP'],
 		["Total CHF 1'200.00", 'CHF'],
 		['Betrag: 100,00 EUR', 'EUR'],
+		['TOTAL RM 9.00', 'MYR'],
 	])('%s → %s', (text, code) => {
 		expect(detectCurrency(text)?.value).toBe(code);
 	});

@@ -14,6 +14,7 @@ const SYMBOLS: Array<[RegExp, string]> = [
 	[/(?<![A-Z])\$(?=\s?\d)/g, 'USD'],
 	[/\bUS\s?\$|\bUS\s+dollars?\b/gi, 'USD'],
 	[/\beuros?\b/gi, 'EUR'],
+	[/\bRM(?=\s?\d)/g, 'MYR'],
 ];
 
 const CODE_WORD = /\b([A-Z]{3})\b(?=\s?[\d.,]|\s*$|\s*\))|(?<=[\d.,]\s?)\b([A-Z]{3})\b/gm;
