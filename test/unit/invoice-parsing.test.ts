@@ -135,6 +135,7 @@ describe('label dictionaries (en/de/fr)', () => {
 		['Total TVA', 'totalTax'],
 		['Balance Due', 'amountDue'],
 		['Net à payer', 'amountDue'],
+		['Rounded Total (RM)', 'amountDue'],
 		['Bestellnummer', 'purchaseOrder'],
 		['Bon de commande', 'purchaseOrder'],
 		['Bill To:', 'customer'],

@@ -71,6 +71,7 @@ const raw: Array<[LabelField, string, number]> = [
 	['invoiceTotal', String.raw`gesamt(?:betrag|summe)?|rechnungs(?:betrag|summe)|brutto(?:betrag)?|summe\s+brutto|endbetrag|summe`, 1],
 	['invoiceTotal', String.raw`total\s+t\.?t\.?c\.?|montant\s+(?:t\.?t\.?c\.?|total)|total\s+à\s+payer`, 1],
 	['amountDue', String.raw`(?:total\s+)?amount\s+(?:due|payable)|balance\s+due|total\s+due|amount\s+to\s+pay|zu\s+zahlen(?:der\s+betrag)?|zahlbetrag|offener\s+betrag|restbetrag|net\s+à\s+payer|reste\s+à\s+payer|solde\s+dû|montant\s+dû|total\s+amount\s+due`, 1],
+	['amountDue', String.raw`(?:total\s+)?rounded(?:\s+total)?|total\s+after\s+rounding|nett\s+total|total\s+(?:amount\s+)?payable`, 1],
 	['totalDiscount', String.raw`(?:total\s+)?discount|rabatt|nachlass|skonto|remise|escompte`, 1],
 	['amountPaid', String.raw`(?:amount\s+)?paid|payment\s+received|bereits\s+bezahlt|bezahlt|anzahlung|déjà\s+(?:payé|réglé)|acompte|payé`, 0.9],
 	['previousUnpaidBalance', String.raw`previous\s+balance|balance\s+forward|vorheriger\s+saldo|solde\s+précédent|solde\s+antérieur`, 1],
