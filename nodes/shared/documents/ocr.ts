@@ -77,7 +77,6 @@ export class OcrSession {
 			result = await worker.recognize(image, {}, { blocks: true, text: false });
 		} catch (error) {
 			// A pure module has no node to name: the node maps DocumentError to NodeOperationError.
-			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 			throw new DocumentError(
 				'OCR_FAILED',
 				`OCR could not read the image of page ${page}: ${error instanceof Error ? error.message : String(error)}`,
