@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs a TypeScript script of this repository without a build: transpiles each .ts file on require.
-// Usage: node scripts/run-ts.js scripts/eval-invoice.ts invoice <folder>
+// Usage: node scripts/run-ts.js scripts/bench-invoice.ts <file.pdf>
 const fs = require('node:fs');
 const path = require('node:path');
 const ts = require('typescript');

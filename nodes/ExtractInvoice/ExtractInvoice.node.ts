@@ -29,7 +29,7 @@ export class ExtractInvoice implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Extract Invoice',
 		name: 'extractInvoice',
-		icon: 'file:extractInvoice.svg',
+		icon: { light: 'file:extractInvoice.svg', dark: 'file:extractInvoice.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		usableAsTool: true,

@@ -2,14 +2,15 @@
  * Evaluates the invoice extractor on a folder of documents with expected values beside them
  * (`<name>.json`, invoice2data field names): per-field exact-match accuracy, overall accuracy,
  * field-confidence calibration (ECE, 10 bins) and speed.
- *   node scripts/run-ts.js scripts/eval-invoice.ts invoice <folder> [--json] [--verbose]
+ *   n8n-ai-workflow-eval invoice <folder> [--json] [--verbose] [--limit N]
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
-import { OcrSession, readDocument } from '../nodes/shared/documents';
-import { runLocalEngine } from '../nodes/shared/invoice/engine';
-import { getPath, type Invoice } from '../nodes/shared/invoice/schema';
-import { parseDate } from '../nodes/shared/invoice/dates';
+import { OcrSession, readDocument } from '../../nodes/shared/documents';
+import { runLocalEngine } from '../../nodes/shared/invoice/engine';
+import { getPath, type Invoice } from '../../nodes/shared/invoice/schema';
+import { parseDate } from '../../nodes/shared/invoice/dates';
+import { expectedCalibrationError } from '../../nodes/shared/localClassifier/calibration';
 
 /** invoice2data field → path in our record. */
 export const FIELD_MAP: Record<string, string> = {
@@ -53,16 +54,13 @@ interface Observation {
 	actual: unknown;
 }
 
-export function expectedCalibrationError(observations: Array<{ correct: boolean; confidence: number }>, bins = 10): number {
-	let ece = 0;
-	for (let b = 0; b < bins; b++) {
-		const inBin = observations.filter((o) => Math.min(bins - 1, Math.floor(o.confidence * bins)) === b);
-		if (!inBin.length) continue;
-		const accuracy = inBin.filter((o) => o.correct).length / inBin.length;
-		const confidence = inBin.reduce((s, o) => s + o.confidence, 0) / inBin.length;
-		ece += (inBin.length / observations.length) * Math.abs(accuracy - confidence);
-	}
-	return ece;
+/** ECE of field confidences in 10 bins (the classifier's implementation, shared). */
+export function fieldCalibrationError(observations: Array<{ correct: boolean; confidence: number }>, bins = 10): number {
+	return expectedCalibrationError(
+		observations.map((o) => o.confidence),
+		observations.map((o) => o.correct),
+		bins,
+	);
 }
 
 /** SROIE keys are as printed: the company as issuer, the date (day first) and total normalised. */
@@ -74,15 +72,15 @@ function fromSroie(key: { company?: string; date?: string; total?: string }): Re
 
 const DOCUMENT_EXTENSIONS = ['.pdf', '.png', '.jpg', '.jpeg', '.tif', '.tiff', '.webp'];
 
-async function main(): Promise<void> {
-	const args = process.argv.slice(2).filter((a) => !a.startsWith('--'));
-	const verbose = process.argv.includes('--verbose');
+export async function runInvoiceEvaluation(argv: string[]): Promise<number> {
+	const args = argv.filter((a) => !a.startsWith('--'));
+	const verbose = argv.includes('--verbose');
 	if (args[0] !== 'invoice' || !args[1]) {
-		console.error('usage: eval invoice <folder> [--verbose] [--json]');
-		process.exit(2);
+		console.error('usage: eval invoice <folder> [--verbose] [--json] [--limit N]');
+		return 2;
 	}
 	const folder = args[1];
-	const limit = Number(process.argv[process.argv.indexOf('--limit') + 1]) || Infinity;
+	const limit = Number(argv[argv.indexOf('--limit') + 1]) || Infinity;
 	// SROIE layout (img/NNN.jpg + key/NNN.json with company/date/total as printed) or ours (<name>.json beside).
 	const sroie = existsSync(join(folder, 'img')) && existsSync(join(folder, 'key'));
 	const documentFolder = sroie ? join(folder, 'img') : folder;
@@ -130,7 +128,7 @@ async function main(): Promise<void> {
 		return { field, n: list.length, accuracy: list.filter((o) => o.correct).length / list.length, meanConfidence: list.reduce((s, o) => s + o.confidence, 0) / list.length };
 	});
 	const overall = observations.filter((o) => o.correct).length / Math.max(1, observations.length);
-	const ece = expectedCalibrationError(observations);
+	const ece = fieldCalibrationError(observations);
 	const summary = {
 		documents: files.length,
 		fieldsScored: observations.length,
@@ -140,25 +138,19 @@ async function main(): Promise<void> {
 		ocrSecondsPerPage: speed.ocrPages ? speed.ocrMs / speed.ocrPages / 1000 : null,
 		perField,
 	};
-	if (process.argv.includes('--json')) {
+	if (argv.includes('--json')) {
 		console.log(JSON.stringify(summary, null, 2));
-		return;
+		return 0;
 	}
 	console.log(`Invoice extraction (local engine) on ${files.length} documents, ${observations.length} fields`);
 	for (const f of perField) console.log(`  ${f.field.padEnd(16)} ${(f.accuracy * 100).toFixed(0).padStart(4)}%  (n=${f.n}, mean confidence ${f.meanConfidence.toFixed(2)})`);
 	console.log(`Overall exact-match accuracy: ${(overall * 100).toFixed(1)}%`);
 	for (const [name, ocr] of [['text layer', false], ['OCR', true]] as const) {
 		const part = observations.filter((o) => o.ocr === ocr);
-		if (part.length) console.log(`  ${name}: ${((part.filter((o) => o.correct).length / part.length) * 100).toFixed(1)}% of ${part.length} fields, ECE ${expectedCalibrationError(part).toFixed(3)}`);
+		if (part.length) console.log(`  ${name}: ${((part.filter((o) => o.correct).length / part.length) * 100).toFixed(1)}% of ${part.length} fields, ECE ${fieldCalibrationError(part).toFixed(3)}`);
 	}
 	console.log(`Field-confidence ECE (10 bins): ${ece.toFixed(3)}`);
 	if (summary.textLayerMsPerPage !== null) console.log(`Text-layer PDF: ${summary.textLayerMsPerPage.toFixed(0)} ms/page (first document includes loading pdf.js)`);
 	if (summary.ocrSecondsPerPage !== null) console.log(`OCR: ${summary.ocrSecondsPerPage.toFixed(1)} s/page (first page includes starting the OCR worker)`);
-}
-
-if (basename(process.argv[1] ?? '').startsWith('eval-invoice')) {
-	main().catch((error) => {
-		console.error(error);
-		process.exit(1);
-	});
+	return 0;
 }
