@@ -9,8 +9,8 @@ import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 import {
-	aggregateStatements,
-	buildAggregates,
+	AGGREGATE_COLUMNS,
+	EventAggregator,
 	EVENT_COLUMNS,
 	eventToRow,
 	MIGRATIONS_TABLE,
@@ -20,7 +20,6 @@ import {
 	rowToEvent,
 	rowToReviewCase,
 	whereClause,
-	type AggregateStatements,
 } from './sql';
 import {
 	StoreUnavailableError,
@@ -34,12 +33,13 @@ import {
 } from './types';
 
 const BUSY_TIMEOUT_MS = 30_000;
+const AGGREGATE_PAGE = 50_000;
 
 type SqliteModule = typeof import('node:sqlite');
 
 function loadSqlite(): SqliteModule {
 	try {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		// Required lazily: a Node without node:sqlite can still load the package and use PostgreSQL.
 		return require('node:sqlite') as SqliteModule;
 	} catch (error) {
 		throw new StoreUnavailableError(
@@ -55,6 +55,8 @@ type Row = Record<string, unknown>;
 export class SqliteStore implements PackageStore {
 	readonly kind = 'sqlite' as const;
 	private readonly statements = new Map<string, StatementSync>();
+	private readonly readers: DatabaseSync[] = [];
+	private readonly idleReaders: DatabaseSync[] = [];
 
 	private constructor(
 		private readonly db: DatabaseSync,
@@ -153,21 +155,52 @@ export class SqliteStore implements PackageStore {
 		return Number(row.n);
 	}
 
+	/**
+	 * Streams the window's rows once, in pages on a separate read connection (one WAL snapshot), and
+	 * yields to the event loop between pages so n8n stays responsive during a big report.
+	 */
 	async aggregate(query: AggregateQuery): Promise<Aggregates> {
-		const statements = aggregateStatements('sqlite', query);
-		const rows: { [K in keyof AggregateStatements]?: Row[] } = {};
-		// One read transaction: every grouping sees the same snapshot.
-		this.db.exec('BEGIN');
+		const reader = this.takeReader();
 		try {
-			for (const key of Object.keys(statements) as Array<keyof AggregateStatements>) {
-				if (key === 'series' && !query.includeSeries) continue;
-				const { sql, params } = statements[key];
-				rows[key] = this.db.prepare(sql).all(...params) as Row[];
+			return await this.aggregateOn(reader, query);
+		} finally {
+			this.idleReaders.push(reader);
+		}
+	}
+
+	private async aggregateOn(reader: DatabaseSync, query: AggregateQuery): Promise<Aggregates> {
+		const where = whereClause(query, true);
+		const page = reader.prepare(
+			`SELECT ${AGGREGATE_COLUMNS.join(', ')}, rowid FROM aiwf_metric_events ${where.sql ? `${where.sql} AND` : 'WHERE'}
+			(at_ms, rowid) > (?, ?) ORDER BY at_ms, rowid LIMIT ${AGGREGATE_PAGE}`,
+		);
+		page.setReturnArrays(true);
+		const aggregator = new EventAggregator(query);
+		const last = AGGREGATE_COLUMNS.length;
+		reader.exec('BEGIN');
+		try {
+			let cursor: [number, number] = [Number.MIN_SAFE_INTEGER, 0];
+			for (;;) {
+				const rows = page.all(...where.params, ...cursor) as unknown as unknown[][];
+				for (const row of rows) aggregator.add(row);
+				if (rows.length < AGGREGATE_PAGE) break;
+				const tail = rows[rows.length - 1];
+				cursor = [Number(tail[AGGREGATE_COLUMNS.indexOf('at_ms')]), Number(tail[last])];
+				await new Promise((resolve) => setImmediate(resolve));
 			}
 		} finally {
-			this.db.exec('COMMIT');
+			reader.exec('COMMIT');
 		}
-		return buildAggregates(rows);
+		return aggregator.result();
+	}
+
+	/** Separate connections for long reads, so a report never holds the writer's connection. */
+	private takeReader(): DatabaseSync {
+		const reader = this.idleReaders.pop();
+		if (reader) return reader;
+		const opened = new (loadSqlite().DatabaseSync)(this.location, { timeout: BUSY_TIMEOUT_MS, readOnly: true });
+		this.readers.push(opened);
+		return opened;
 	}
 
 	async putReviewCase(reviewCase: ReviewCase): Promise<void> {
@@ -217,6 +250,7 @@ export class SqliteStore implements PackageStore {
 	async close(): Promise<void> {
 		this.onClose();
 		this.statements.clear();
+		for (const reader of this.readers) if (reader.isOpen) reader.close();
 		if (this.db.isOpen) this.db.close();
 	}
 }
