@@ -15,6 +15,7 @@ import { lastWindow, rangeWindow, reportFromStore, type ReportWindow } from '../
 import {
 	describeStore,
 	openStore,
+	plainCause,
 	postgresConfigFromCredential,
 	StoreUnavailableError,
 	type EventFilter,
@@ -43,7 +44,7 @@ function storeError(context: IExecuteFunctions, error: unknown, store: string, i
 		error instanceof StoreUnavailableError
 			? error.fix
 			: 'Check that the store is reachable and writable; the events of this execution were not recorded.';
-	const message = error instanceof StoreUnavailableError ? error.message : `The ${store} failed: ${(error as Error).message}`;
+	const message = error instanceof StoreUnavailableError ? error.message : `The ${store} failed: ${plainCause(error)}`;
 	return new NodeOperationError(context.getNode(), message, { description: fix, itemIndex });
 }
 

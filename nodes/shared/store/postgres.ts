@@ -20,6 +20,7 @@ import {
 	type AggregateStatements,
 } from './sql';
 import {
+	plainCause,
 	StoreUnavailableError,
 	type AggregateQuery,
 	type Aggregates,
@@ -266,9 +267,8 @@ export class PostgresStore implements PackageStore {
 }
 
 function unavailable(location: string, error: unknown): StoreUnavailableError {
-	const reason = (error as Error)?.message || (error as NodeJS.ErrnoException)?.code || String(error);
 	return new StoreUnavailableError(
-		`Cannot reach the PostgreSQL store at ${location} (${reason})`,
+		`Cannot reach the PostgreSQL store at ${location} (${plainCause(error)})`,
 		'Check that PostgreSQL is running and that host, port, database, user, password and SSL in the Postgres credential are right; or switch the node to the embedded SQLite store.',
 		error,
 	);

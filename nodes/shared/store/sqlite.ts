@@ -22,6 +22,7 @@ import {
 	whereClause,
 } from './sql';
 import {
+	plainCause,
 	StoreUnavailableError,
 	type AggregateQuery,
 	type Aggregates,
@@ -75,7 +76,7 @@ export class SqliteStore implements PackageStore {
 			db.exec('PRAGMA synchronous = NORMAL');
 		} catch (error) {
 			throw new StoreUnavailableError(
-				`Cannot open the embedded store file ${path}: ${(error as Error).message}`,
+				`Cannot open the embedded store file ${path} (${plainCause(error)})`,
 				'Check that the folder exists and n8n may write to it, or set another store file path.',
 				error,
 			);
