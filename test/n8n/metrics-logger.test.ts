@@ -109,7 +109,13 @@ function expectedFigures(items: Decision[]) {
 
 let flowCounter = 0;
 
-async function deployLogFlow(n8n: N8nInstance, store: Record<string, unknown>, credentials?: Record<string, { id: string; name: string }>) {
+async function deployLogFlow(
+	n8n: N8nInstance,
+	store: Record<string, unknown>,
+	credentials?: Record<string, { id: string; name: string }>,
+	logOptions: Record<string, unknown> = {},
+	settings: { onError?: string } = {},
+) {
 	const hookPath = `metrics-log-${++flowCounter}-${Date.now()}`;
 	const id = await n8n.createWorkflow(
 		workflow(
@@ -120,8 +126,8 @@ async function deployLogFlow(n8n: N8nInstance, store: Record<string, unknown>, c
 				ourNode(
 					'Metrics Logger',
 					'metricsLogger',
-					{ operation: 'log', ...store, step: 'triage', groundTruth: '={{ $json.truth }}', dimensions: { dimension: [{ name: 'channel', value: 'email' }] }, logOptions: {} },
-					credentials ? { credentials } : {},
+					{ operation: 'log', ...store, step: 'triage', groundTruth: '={{ $json.truth }}', dimensions: { dimension: [{ name: 'channel', value: 'email' }] }, logOptions },
+					{ ...(credentials ? { credentials } : {}), ...settings },
 				),
 			],
 			{ Webhook: [['Split']], Split: [['Metrics Logger']] },
@@ -132,7 +138,13 @@ async function deployLogFlow(n8n: N8nInstance, store: Record<string, unknown>, c
 	return { id, hookPath };
 }
 
-async function deployReportFlow(n8n: N8nInstance, store: Record<string, unknown>, workflowId: string, credentials?: Record<string, { id: string; name: string }>) {
+async function deployReportFlow(
+	n8n: N8nInstance,
+	store: Record<string, unknown>,
+	workflowId: string,
+	credentials?: Record<string, { id: string; name: string }>,
+	window = DAY,
+) {
 	const hookPath = `metrics-report-${++flowCounter}-${Date.now()}`;
 	const id = await n8n.createWorkflow(
 		workflow(
@@ -142,7 +154,7 @@ async function deployReportFlow(n8n: N8nInstance, store: Record<string, unknown>
 				ourNode(
 					'Metrics Logger',
 					'metricsLogger',
-					{ operation: 'report', ...store, window: 'range', from: DAY.from, to: DAY.to, filters: { workflowId }, reportOptions: {} },
+					{ operation: 'report', ...store, window: 'range', from: window.from, to: window.to, filters: { workflowId }, reportOptions: {} },
 					credentials ? { credentials } : {},
 				),
 				node('Respond', 'n8n-nodes-base.respondToWebhook', 1.1, { respondWith: 'binary', inputDataFieldName: 'report', options: {} }),
@@ -255,7 +267,6 @@ describeEachN8nVersion(
 				allowUnauthorizedCerts: false,
 				sshTunnel: false,
 				maxConnections: 10,
-				...(n8n.major < 2 ? { allowedHttpRequestDomains: 'all' } : {}),
 			});
 			const credentials = { postgres: { id: credentialId, name: 'Store database' } };
 			const { items, figures } = await logAndReport(n8n, { storeType: 'postgres' }, credentials);
@@ -265,6 +276,30 @@ describeEachN8nVersion(
 			const { rows } = await client.query('SELECT COUNT(*)::int AS n, COUNT(DISTINCT execution_id)::int AS executions FROM aiwf_metric_events');
 			await client.end();
 			expect(rows[0]).toEqual({ n: 300, executions: 2 });
+		});
+
+		it('items without ai: skipped and counted by default; with Fail and Continue On Fail they carry an error', async () => {
+			const n8n = getN8n();
+			const store = { storeType: 'sqlite', storePath: path.join(tmp, 'invalid.sqlite') };
+			const good = decisions().slice(0, 2);
+			const bad = [{ text: 'no ai' }, { text: 'bad confidence', ai: { label: 'billing', confidence: 'high' } }];
+			const skipping = await deployLogFlow(n8n, store);
+			const skipped = await n8n.webhook<Array<Record<string, unknown>>>(skipping.hookPath, { method: 'POST', body: { items: [...good, ...bad] } });
+			expect(skipped.body).toEqual(JSON.parse(JSON.stringify([...good, ...bad])));
+			// Skipped items carry no ai.at: they are logged at the time of the execution.
+			const report = await deployReportFlow(n8n, store, skipping.id, undefined, { from: DAY.from, to: new Date(Date.now() + 3600_000).toISOString() });
+			const { execution } = await n8n.runWebhook(report.id, report.hookPath, { method: 'POST', body: {} });
+			expect(nodeOutput(execution, 'Metrics Logger')[0][0].json).toMatchObject({
+				volume: 2,
+				skipped: { no_ai: 1, invalid_confidence: 1, total: 2 },
+			});
+
+			const failing = await deployLogFlow(n8n, store, undefined, { onInvalidItem: 'error' }, { onError: 'continueRegularOutput' });
+			const failed = await n8n.webhook<Array<Record<string, unknown>>>(failing.hookPath, { method: 'POST', body: { items: [...good, ...bad] } });
+			expect(failed.body).toHaveLength(4);
+			expect(failed.body[0].error).toBeUndefined();
+			expect(failed.body[2]).toMatchObject({ text: 'no ai', error: expect.stringMatching(/no `ai` field/) });
+			expect(failed.body[3]).toMatchObject({ text: 'bad confidence', error: expect.stringMatching(/confidence must be a number from 0 to 1/) });
 		});
 
 		it('fails with a clear error when the PostgreSQL store is unreachable', async () => {
@@ -279,7 +314,6 @@ describeEachN8nVersion(
 				allowUnauthorizedCerts: false,
 				sshTunnel: false,
 				maxConnections: 10,
-				...(n8n.major < 2 ? { allowedHttpRequestDomains: 'all' } : {}),
 			});
 			const log = await deployLogFlow(n8n, { storeType: 'postgres' }, { postgres: { id: credentialId, name: 'Nowhere' } });
 			const { execution } = await n8n.runWebhook(log.id, log.hookPath, { method: 'POST', body: { items: decisions().slice(0, 3) } });
