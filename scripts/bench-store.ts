@@ -131,7 +131,7 @@ async function main() {
 			await bench('postgres', { kind: 'postgres', connectionString: url.toString() });
 		} finally {
 			await closeAllStores();
-			await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+			if (!process.env.AIW_BENCH_KEEP) await client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`); else console.log(database);
 			await client.end();
 		}
 	}
