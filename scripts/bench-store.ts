@@ -9,7 +9,7 @@
  * AIW_BENCH_STORES=sqlite or postgres runs one store only.
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 
@@ -83,11 +83,15 @@ async function bench(name: string, config: StoreConfig) {
 
 	const window = rangeWindow(new Date(START).toISOString(), new Date(START + SPAN).toISOString());
 	const times: number[] = [];
+	const cpu: number[] = [];
 	let report;
 	for (let run = 0; run < 3; run++) {
 		const t0 = process.hrtime.bigint();
+		const c0 = process.cpuUsage();
 		report = await reportFromStore(store, window, {});
 		times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+		const c = process.cpuUsage(c0);
+		cpu.push((c.user + c.system) / 1000);
 	}
 	const retryStart = process.hrtime.bigint();
 	const retry = await store.writeEvents(batches().next().value as MetricEvent[]);
@@ -100,6 +104,10 @@ async function bench(name: string, config: StoreConfig) {
 			writeSeconds: +writeSeconds.toFixed(2),
 			eventsPerSecond: Math.round(written / writeSeconds),
 			reportMs: times.map((t) => Math.round(t)),
+			// This process's CPU: the whole report for SQLite; for PostgreSQL the server does the work.
+			reportCpuMs: cpu.map((t) => Math.round(t)),
+			loadAverage: loadavg().map((l) => +l.toFixed(2)),
+			cores: cpus().length,
 			reportVolume: report?.volume,
 			accuracy: report?.accuracy,
 			retriedBatch: { ...retry, ms: Math.round(retryMs) },

@@ -315,10 +315,33 @@ describeEachN8nVersion(
 				sshTunnel: false,
 				maxConnections: 10,
 			});
-			const log = await deployLogFlow(n8n, { storeType: 'postgres' }, { postgres: { id: credentialId, name: 'Nowhere' } });
+			const credentials = { postgres: { id: credentialId, name: 'Nowhere' } };
+			const log = await deployLogFlow(n8n, { storeType: 'postgres' }, credentials);
 			const { execution } = await n8n.runWebhook(log.id, log.hookPath, { method: 'POST', body: { items: decisions().slice(0, 3) } });
 			expect(execution.status).toBe('error');
-			expect(executionError(execution)).toMatch(/Cannot reach the PostgreSQL store at 127\.0\.0\.1:1\/nowhere/);
+			expect(executionError(execution)).toMatch(/Cannot reach the PostgreSQL store at 127\.0\.0\.1:1\/nowhere \(connection refused\)/);
+
+			// With Continue On Fail every item goes on and says that its event was not recorded.
+			const tolerant = await deployLogFlow(n8n, { storeType: 'postgres' }, credentials, {}, { onError: 'continueRegularOutput' });
+			const response = await n8n.webhook<Array<Record<string, unknown>>>(tolerant.hookPath, { method: 'POST', body: { items: decisions().slice(0, 3) } });
+			expect(response.body).toHaveLength(3);
+			for (const item of response.body) expect(item.error).toMatch(/Cannot reach the PostgreSQL store/);
+		});
+
+		it('uses ai-workflow/store.sqlite in the n8n user folder when no file is given', async () => {
+			const n8n = getN8n();
+			const log = await deployLogFlow(n8n, { storeType: 'sqlite', storePath: '' });
+			const response = await n8n.webhook<unknown[]>(log.hookPath, { method: 'POST', body: { items: decisions().slice(0, 5) } });
+			expect(response.body).toHaveLength(5);
+			const file = path.join(n8n.userFolder, '.n8n', 'ai-workflow', 'store.sqlite');
+			expect(fs.existsSync(file)).toBe(true);
+			const { DatabaseSync } = await import('node:sqlite');
+			const db = new DatabaseSync(file, { readOnly: true });
+			try {
+				expect(db.prepare('SELECT COUNT(*) AS n FROM aiwf_metric_events WHERE workflow_id = ?').get(log.id)).toEqual({ n: 5 });
+			} finally {
+				db.close();
+			}
 		});
 	},
 	{ packageRoot: packageRoot() },

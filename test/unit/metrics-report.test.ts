@@ -177,6 +177,21 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (kind) => {
 			expect((await reportFromStore(store, rangeWindow('2026-11-21T00:00:00Z', '2026-11-22T00:00:00Z'), {})).volume).toBe(0);
 		});
 
+		test('a narrow window among many events counts only its own events', async () => {
+			const events: MetricEvent[] = [];
+			for (let day = 1; day <= 20; day++) {
+				for (let i = 0; i < 5; i++) {
+					const at = `2026-11-${String(day).padStart(2, '0')}T0${i}:30:00.000Z`;
+					events.push(buildEvent({ ai: ai(i % 2 ? 'a' : 'b', 0.6 + i / 10, { at, latencyMs: day * 10 + i }), route: { path: i < 2 ? 'auto' : 'review' } }, context({ groundTruth: 'a' })));
+				}
+			}
+			await store.writeEvents(events);
+			const r = await reportFromStore(store, rangeWindow('2026-11-10T00:00:00Z', '2026-11-11T00:00:00Z'), {});
+			expect(r).toMatchObject({ volume: 5, autoHandledRate: 0.4, accuracy: 0.4, previous: { volume: 5 } });
+			expect(r.latencyMs).toMatchObject({ p50: 102, p99: 104 });
+			expect(r.confusionMatrix).toEqual({ labels: ['a', 'b'], matrix: [[2, 3], [0, 0]] });
+		});
+
 		test('empty window: zero volume, undefined rates, no alerts', async () => {
 			const r = await reportFromStore(store, DAY, {});
 			expect(r).toMatchObject({

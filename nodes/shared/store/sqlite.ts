@@ -171,22 +171,31 @@ export class SqliteStore implements PackageStore {
 
 	private async aggregateOn(reader: DatabaseSync, query: AggregateQuery): Promise<Aggregates> {
 		const where = whereClause(query, true);
-		const page = reader.prepare(
-			`SELECT ${AGGREGATE_COLUMNS.join(', ')}, rowid FROM aiwf_metric_events ${where.sql ? `${where.sql} AND` : 'WHERE'}
-			(at_ms, rowid) > (?, ?) ORDER BY at_ms, rowid LIMIT ${AGGREGATE_PAGE}`,
-		);
-		page.setReturnArrays(true);
 		const aggregator = new EventAggregator(query);
-		const last = AGGREGATE_COLUMNS.length;
+		const rowidColumn = AGGREGATE_COLUMNS.length;
+		const atColumn = AGGREGATE_COLUMNS.indexOf('at_ms');
 		reader.exec('BEGIN');
 		try {
-			let cursor: [number, number] = [Number.MIN_SAFE_INTEGER, 0];
+			// A window holding much of the table is read in table order (sequential pages); a narrow
+			// one through the time index. The index alone counts the window cheaply.
+			const timeOnly = whereClause({ from: query.from, to: query.to }, true);
+			const inWindow = Number((reader.prepare(`SELECT COUNT(*) AS n FROM aiwf_metric_events ${timeOnly.sql}`).get(...timeOnly.params) as Row).n);
+			const tableRows = Number((reader.prepare('SELECT COALESCE(MAX(rowid), 0) AS n FROM aiwf_metric_events').get() as Row).n);
+			const byRowid = inWindow > tableRows / 4;
+			const and = where.sql ? `${where.sql} AND` : 'WHERE';
+			const page = reader.prepare(
+				byRowid
+					? `SELECT ${AGGREGATE_COLUMNS.join(', ')}, rowid FROM aiwf_metric_events NOT INDEXED ${and} rowid > ? ORDER BY rowid LIMIT ${AGGREGATE_PAGE}`
+					: `SELECT ${AGGREGATE_COLUMNS.join(', ')}, rowid FROM aiwf_metric_events ${and} (at_ms, rowid) > (?, ?) ORDER BY at_ms, rowid LIMIT ${AGGREGATE_PAGE}`,
+			);
+			page.setReturnArrays(true);
+			let cursor: number[] = byRowid ? [0] : [Number.MIN_SAFE_INTEGER, 0];
 			for (;;) {
 				const rows = page.all(...where.params, ...cursor) as unknown as unknown[][];
 				for (const row of rows) aggregator.add(row);
 				if (rows.length < AGGREGATE_PAGE) break;
 				const tail = rows[rows.length - 1];
-				cursor = [Number(tail[AGGREGATE_COLUMNS.indexOf('at_ms')]), Number(tail[last])];
+				cursor = byRowid ? [Number(tail[rowidColumn])] : [Number(tail[atColumn]), Number(tail[rowidColumn])];
 				await new Promise((resolve) => setImmediate(resolve));
 			}
 		} finally {
@@ -200,6 +209,8 @@ export class SqliteStore implements PackageStore {
 		const reader = this.idleReaders.pop();
 		if (reader) return reader;
 		const opened = new (loadSqlite().DatabaseSync)(this.location, { timeout: BUSY_TIMEOUT_MS, readOnly: true });
+		// A report reads the whole window: map the file instead of copying every page through read().
+		opened.exec('PRAGMA mmap_size = 1073741824');
 		this.readers.push(opened);
 		return opened;
 	}
