@@ -1,7 +1,7 @@
 /**
- * Lets plain `node` require the repository's TypeScript sources (child processes of tests, bench
- * scripts): `.ts` files are transpiled on load with the TypeScript compiler the repo already has.
- * Usage: node -r ./scripts/ts-register.js scripts/bench-store.ts
+ * Lets plain `node` require the repository's TypeScript sources in child processes of tests (no build
+ * needed): `.ts` files are transpiled on load with the TypeScript compiler the repo already has.
+ * Usage: node -r ./test/unit/helpers/ts-register.js test/unit/helpers/write-events-child.ts …
  */
 const fs = require('node:fs');
 const ts = require('typescript');
