@@ -123,6 +123,13 @@ describe.each(configs)('%s store', (kind, config) => {
 		expect(await store.countEvents({})).toBe(5);
 	});
 
+	test('a batch is one transaction: a bad event leaves none of the batch written, and the store goes on', async () => {
+		const bad = { ...event(), label: {} as unknown as string, itemIndex: 'x' as unknown as number };
+		await expect(store.writeEvents([event(), bad])).rejects.toThrow();
+		expect(await store.countEvents({})).toBe(0);
+		expect(await store.writeEvents([event()])).toEqual({ written: 1, duplicates: 0 });
+	});
+
 	test('writes a large batch in one call', async () => {
 		const many = Array.from({ length: 12_345 }, (_, i) => event({ itemIndex: i, eventKey: `big/${i}` }));
 		expect(await store.writeEvents(many)).toEqual({ written: 12_345, duplicates: 0 });

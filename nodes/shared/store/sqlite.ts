@@ -114,7 +114,12 @@ export class SqliteStore implements PackageStore {
 			this.db.exec('COMMIT');
 			return result;
 		} catch (error) {
-			if (this.db.isTransaction) this.db.exec('ROLLBACK');
+			// A failed COMMIT or statement may already have ended the transaction.
+			try {
+				this.db.exec('ROLLBACK');
+			} catch {
+				// nothing to roll back
+			}
 			throw error;
 		}
 	}
@@ -188,10 +193,14 @@ export class SqliteStore implements PackageStore {
 					? `SELECT ${AGGREGATE_COLUMNS.join(', ')}, rowid FROM aiwf_metric_events NOT INDEXED ${and} rowid > ? ORDER BY rowid LIMIT ${AGGREGATE_PAGE}`
 					: `SELECT ${AGGREGATE_COLUMNS.join(', ')}, rowid FROM aiwf_metric_events ${and} (at_ms, rowid) > (?, ?) ORDER BY at_ms, rowid LIMIT ${AGGREGATE_PAGE}`,
 			);
-			page.setReturnArrays(true);
+			// Arrays skip building an object per row (Node ≥ 22.16); older Nodes get objects, mapped below.
+			const arrays = typeof page.setReturnArrays === 'function';
+			if (arrays) page.setReturnArrays(true);
+			const columns = [...AGGREGATE_COLUMNS, 'rowid'];
 			let cursor: number[] = byRowid ? [0] : [Number.MIN_SAFE_INTEGER, 0];
 			for (;;) {
-				const rows = page.all(...where.params, ...cursor) as unknown as unknown[][];
+				const fetched = page.all(...where.params, ...cursor) as unknown[];
+				const rows = arrays ? (fetched as unknown[][]) : (fetched as Row[]).map((r) => columns.map((c) => r[c]));
 				for (const row of rows) aggregator.add(row);
 				if (rows.length < AGGREGATE_PAGE) break;
 				const tail = rows[rows.length - 1];
@@ -210,6 +219,7 @@ export class SqliteStore implements PackageStore {
 		if (reader) return reader;
 		const opened = new (loadSqlite().DatabaseSync)(this.location, { timeout: BUSY_TIMEOUT_MS, readOnly: true });
 		// A report reads the whole window: map the file instead of copying every page through read().
+		opened.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
 		opened.exec('PRAGMA mmap_size = 1073741824');
 		this.readers.push(opened);
 		return opened;
@@ -262,7 +272,12 @@ export class SqliteStore implements PackageStore {
 	async close(): Promise<void> {
 		this.onClose();
 		this.statements.clear();
-		for (const reader of this.readers) if (reader.isOpen) reader.close();
-		if (this.db.isOpen) this.db.close();
+		for (const connection of [...this.readers, this.db]) {
+			try {
+				connection.close();
+			} catch {
+				// already closed
+			}
+		}
 	}
 }
