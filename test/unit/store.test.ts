@@ -6,6 +6,7 @@ import { Client } from 'pg';
 
 import { closeAllStores, defaultSqlitePath, openStore, postgresConfigFromCredential } from '../../nodes/shared/store';
 import { numberPlaceholders } from '../../nodes/shared/store/postgres';
+import { loadSqlite } from '../../nodes/shared/store/sqlite';
 import { StoreUnavailableError, type PackageStore, type ReviewCase, type StoreConfig } from '../../nodes/shared/store/types';
 import { event } from './helpers/events';
 import { createTestDatabase, PG } from './helpers/pg';
@@ -234,6 +235,18 @@ describe('configuration and failures', () => {
 			await sa.close();
 		} finally {
 			await fresh.drop();
+		}
+	});
+
+	test('a Node without node:sqlite gets an error naming the fix', () => {
+		const missing = () => {
+			throw Object.assign(new Error("Cannot find module 'node:sqlite'"), { code: 'ERR_UNKNOWN_BUILTIN_MODULE' });
+		};
+		expect(() => loadSqlite(missing)).toThrow(/needs Node's built-in SQLite \(node:sqlite\)/);
+		try {
+			loadSqlite(missing);
+		} catch (error) {
+			expect((error as StoreUnavailableError).fix).toMatch(/Node 22\.13 or newer.*or choose PostgreSQL/);
 		}
 	});
 

@@ -38,10 +38,10 @@ const AGGREGATE_PAGE = 50_000;
 
 type SqliteModule = typeof import('node:sqlite');
 
-function loadSqlite(): SqliteModule {
+/** Required lazily: a Node without node:sqlite can still load the package and use PostgreSQL. */
+export function loadSqlite(load: (id: string) => unknown = require): SqliteModule {
 	try {
-		// Required lazily: a Node without node:sqlite can still load the package and use PostgreSQL.
-		return require('node:sqlite') as SqliteModule;
+		return load('node:sqlite') as SqliteModule;
 	} catch (error) {
 		throw new StoreUnavailableError(
 			`The embedded store needs Node's built-in SQLite (node:sqlite), which this Node ${process.version} does not have`,
