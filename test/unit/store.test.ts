@@ -176,7 +176,7 @@ describe('sqlite store under concurrent writers', () => {
 			new Promise<string>((done, fail) => {
 				const proc = spawn(
 					process.execPath,
-					['-r', resolve('test/unit/helpers/ts-register.js'), resolve('test/unit/helpers/write-events-child.ts'), path, name, '4000', '50'],
+					[resolve('scripts/run-ts.js'), resolve('test/unit/helpers/write-events-child.ts'), path, name, '4000', '50'],
 					{ stdio: ['ignore', 'pipe', 'pipe'] },
 				);
 				let out = '';
