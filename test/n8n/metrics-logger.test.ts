@@ -31,6 +31,7 @@ function packageRoot(): string {
 	const entry = 'dist/nodes/MetricsLogger/MetricsLogger.node.js';
 	if (pkg.n8n.nodes.includes(entry)) return repoRoot;
 	const staged = fs.mkdtempSync(path.join(os.tmpdir(), 'aiw-metrics-pkg-'));
+	afterAll(() => fs.rmSync(staged, { recursive: true, force: true }));
 	pkg.n8n.nodes = [...pkg.n8n.nodes, entry];
 	delete pkg.scripts;
 	fs.writeFileSync(path.join(staged, 'package.json'), JSON.stringify(pkg, null, 2));
