@@ -55,6 +55,7 @@ export interface DemoSummary {
 
 interface Workflow {
 	name: string;
+	connections: Record<string, unknown>;
 	nodes: Array<{ name: string; type: string; parameters: Record<string, unknown>; credentials?: Record<string, unknown> }>;
 	[key: string]: unknown;
 }
