@@ -93,6 +93,18 @@ export function parseDecisionForm(body: Record<string, unknown>, payload: Review
 	return { reviewer, items };
 }
 
+/** parseDecisionForm without exceptions: every error it raises is a reviewer mistake to show. */
+export function tryParseDecisionForm(
+	body: Record<string, unknown>,
+	payload: ReviewCasePayload,
+): { ok: true; decision: ParsedDecision } | { ok: false; message: string } {
+	try {
+		return { ok: true, decision: parseDecisionForm(body, payload) };
+	} catch (error) {
+		return { ok: false, message: (error as Error).message };
+	}
+}
+
 function clone<T>(value: T): T {
 	return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }

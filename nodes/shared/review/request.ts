@@ -5,7 +5,7 @@
  */
 import type { ReviewCase } from '../store/types';
 import { REVIEW_CASE_VERSION, type ReviewCasePayload } from './case';
-import { DecisionError, parseDecisionForm, type ParsedDecision } from './decision';
+import { tryParseDecisionForm, type ParsedDecision } from './decision';
 import { renderMessagePage, renderReviewPage } from './render';
 import { decisionToken, decisionTokenMatches, secretMatches } from './token';
 
@@ -93,20 +93,16 @@ export function answerReviewRequest(request: ReviewRequest, reviewCase: ReviewCa
 	if (!decisionTokenMatches(single(request.body.decisionToken), secret, reviewCase.id)) {
 		return refuse(403, 'Form not valid', 'This form did not come from the review page. Open the review link again and submit from there.');
 	}
-	try {
-		const decision = parseDecisionForm(request.body, payload);
-		return { kind: 'decide', reviewCase, payload, decision, secret };
-	} catch (error) {
-		if (!(error instanceof DecisionError)) throw error;
-		return {
-			kind: 'page',
-			status: 422,
-			html: renderReviewPage(payload, {
-				decisionToken: decisionToken(secret, reviewCase.id),
-				documentUrl: (itemIndex, property) => documentUrl(request.query, itemIndex, property),
-				error: error.message,
-				previous: request.body,
-			}),
-		};
-	}
+	const parsed = tryParseDecisionForm(request.body, payload);
+	if (parsed.ok) return { kind: 'decide', reviewCase, payload, decision: parsed.decision, secret };
+	return {
+		kind: 'page',
+		status: 422,
+		html: renderReviewPage(payload, {
+			decisionToken: decisionToken(secret, reviewCase.id),
+			documentUrl: (itemIndex, property) => documentUrl(request.query, itemIndex, property),
+			error: parsed.message,
+			previous: request.body,
+		}),
+	};
 }
