@@ -1,0 +1,197 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type INodeExecutionData,
+	type INodeListSearchResult,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { normaliseCategories, type RawCategory } from '../shared/classify/categories';
+import { OpenAiClassifier, ModelAnswerError, type ConfidenceMethod } from '../shared/classify/openAiClassifier';
+import { ItemInputError, prepareText, readContext } from '../shared/classify/input';
+import { connectionFromCredentials, createClient, type LlmAuthentication, type LlmConnection } from '../shared/llm/connection';
+import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
+import { parsePriceOverrides } from '../shared/llm/pricing';
+import { ChatRunner } from '../shared/llm/runner';
+import { aiClassifyProperties, configuredOutputs } from './description';
+
+interface ClassifyOptions {
+	concurrency?: number;
+	maxRetries?: number;
+	timeout?: number;
+	includeReasoning?: boolean;
+	confidenceMethod?: ConfidenceMethod;
+	maxTextLength?: number;
+	onLongText?: 'truncate' | 'fail';
+	prices?: string | IDataObject;
+}
+
+async function loadConnection(
+	context: IExecuteFunctions | ILoadOptionsFunctions,
+	authentication: LlmAuthentication,
+): Promise<LlmConnection> {
+	const credentials = await context.getCredentials(authentication);
+	return connectionFromCredentials(authentication, credentials);
+}
+
+export class AiClassify implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'AI Classify',
+		name: 'aiClassify',
+		icon: { light: 'file:aiClassify.svg', dark: 'file:aiClassify.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{ $parameter["outputMode"] === "single" ? "one output, with confidence" : "output per category" }}',
+		description: 'Puts a text into one of your categories with a calibrated confidence and a probability for every category',
+		defaults: { name: 'AI Classify' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: `={{(${configuredOutputs})($parameter)}}`,
+		credentials: [
+			{
+				name: 'openAiCompatibleApi',
+				required: true,
+				displayOptions: { show: { authentication: ['openAiCompatibleApi'] } },
+			},
+			{
+				// Deliberate: users of n8n's own OpenAI nodes can reuse their existing credential here.
+				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
+				name: 'openAiApi',
+				required: true,
+				displayOptions: { show: { authentication: ['openAiApi'] } },
+			},
+		],
+		properties: aiClassifyProperties,
+	};
+
+	methods = {
+		listSearch: {
+			async searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+				const authentication = this.getNodeParameter('authentication', 'openAiCompatibleApi') as LlmAuthentication;
+				const connection = await loadConnection(this, authentication);
+				const client = createClient(connection, 30_000);
+				const ids: string[] = [];
+				for await (const model of client.models.list()) ids.push(model.id);
+				const wanted = (filter ?? '').toLowerCase();
+				return {
+					results: ids
+						.filter((id) => id.toLowerCase().includes(wanted))
+						.sort()
+						.map((id) => ({ name: id, value: id })),
+				};
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const node = this.getNode();
+		const outputMode = this.getNodeParameter('outputMode', 0) as 'perCategory' | 'single';
+		const withOther = this.getNodeParameter('fallback', 0) === 'other';
+		const multiLabel = this.getNodeParameter('multiLabel', 0) as boolean;
+
+		let categories;
+		try {
+			categories = normaliseCategories(
+				(this.getNodeParameter('categories.category', 0, []) as RawCategory[]) ?? [],
+				withOther,
+			);
+		} catch (error) {
+			throw new NodeOperationError(node, (error as Error).message, {
+				itemIndex: 0,
+				description: 'Categories are set in the node under "Categories"; each needs a unique name.',
+			});
+		}
+		const outputLabels = [...categories.map((c) => c.name), ...(withOther ? ['Other'] : [])];
+		const outputs: INodeExecutionData[][] = outputMode === 'single' ? [[]] : outputLabels.map(() => []);
+
+		const options = this.getNodeParameter('options', 0, {}) as ClassifyOptions;
+		const authentication = this.getNodeParameter('authentication', 0) as LlmAuthentication;
+		let connection: LlmConnection | undefined;
+		let classifier: OpenAiClassifier;
+		try {
+			connection = await loadConnection(this, authentication);
+			const timeoutMs = (options.timeout ?? 60) * 1000;
+			const runner = new ChatRunner(createClient(connection, timeoutMs), {
+				concurrency: options.concurrency ?? 8,
+				maxRetries: options.maxRetries ?? 4,
+				timeoutMs,
+				prices: parsePriceOverrides(options.prices),
+			});
+			classifier = new OpenAiClassifier(runner, {
+				model: this.getNodeParameter('model', 0, '', { extractValue: true }) as string,
+				categories,
+				withOther,
+				instructions: this.getNodeParameter('instructions', 0, '') as string,
+				multiLabel,
+				multiLabelThreshold: multiLabel ? (this.getNodeParameter('multiLabelThreshold', 0, 0.5) as number) : 0.5,
+				includeReasoning: options.includeReasoning ?? false,
+				confidenceMethod: options.confidenceMethod ?? 'auto',
+			});
+		} catch (error) {
+			throw new NodeOperationError(node, (error as Error).message, {
+				itemIndex: 0,
+				description: 'Check the credential (Custom Headers must be JSON) and the Prices option (JSON).',
+			});
+		}
+		const contextFields = this.getNodeParameter('contextFields', 0, '') as string;
+
+		const results = await Promise.all(
+			items.map(async (item, itemIndex) => {
+				try {
+					const { text, truncated } = prepareText(this.getNodeParameter('text', itemIndex), itemIndex, {
+						maxLength: options.maxTextLength ?? 32_000,
+						onLongText: options.onLongText ?? 'truncate',
+					});
+					const ai = await classifier.classify(text, readContext(item.json, contextFields), truncated);
+					return { ai };
+				} catch (error) {
+					return { error };
+				}
+			}),
+		);
+
+		for (const [itemIndex, item] of items.entries()) {
+			const result = results[itemIndex];
+			if ('error' in result) {
+				const nodeError =
+					result.error instanceof ItemInputError
+						? new NodeOperationError(node, result.error.message, { itemIndex, description: result.error.description })
+						: result.error instanceof ModelAnswerError
+							? new NodeOperationError(node, `Item ${itemIndex}: ${result.error.message}`, {
+									itemIndex,
+									description:
+										'The model did not answer with one of the categories. Use a stronger model, clearer category descriptions, or Continue On Fail.',
+								})
+							: llmErrorToNodeError(node, result.error, itemIndex, connection);
+				if (!this.continueOnFail()) throw nodeError;
+				// Failed items keep their data and leave on the first output, so nothing is dropped.
+				outputs[0].push({
+					json: { ...item.json, error: nodeError.message },
+					binary: item.binary,
+					pairedItem: { item: itemIndex },
+				});
+				continue;
+			}
+			const out: INodeExecutionData = {
+				json: { ...item.json, ai: result.ai as unknown as IDataObject },
+				binary: item.binary,
+				pairedItem: { item: itemIndex },
+			};
+			if (outputMode === 'single') {
+				outputs[0].push(out);
+			} else {
+				const labels = multiLabel ? (result.ai.labels ?? []) : [result.ai.label!];
+				// No category passed the multi-label threshold: "Other" if there is one, else the most likely
+				// category, so that no item is dropped.
+				const targets = labels.length > 0 ? labels : withOther ? ['Other'] : [result.ai.label!];
+				for (const label of targets) outputs[outputLabels.indexOf(label)].push(out);
+			}
+		}
+		return outputs;
+	}
+}

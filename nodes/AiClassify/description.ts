@@ -1,0 +1,267 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/**
+ * Evaluated by n8n's editor and runtime as an expression (`$parameter` in, outputs out), so it must be
+ * self-contained: no imports, no helpers from outside its body.
+ */
+export const configuredOutputs = (parameters: {
+	outputMode?: string;
+	fallback?: string;
+	categories?: { category?: Array<{ name?: string }> };
+}) => {
+	if (parameters.outputMode === 'single') return [{ type: 'main', displayName: 'Classified' }];
+	const categories = parameters.categories?.category ?? [];
+	const outputs = categories.map((category, index) => ({
+		type: 'main',
+		displayName: category.name || `Category ${index + 1}`,
+	}));
+	if (parameters.fallback === 'other') outputs.push({ type: 'main', displayName: 'Other' });
+	return outputs.length > 0 ? outputs : [{ type: 'main', displayName: 'Classified' }];
+};
+
+export const aiClassifyProperties: INodeProperties[] = [
+	{
+		displayName: 'Engine',
+		name: 'engine',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'OpenAI-Compatible Model',
+				value: 'openai',
+				description: 'OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio, OpenRouter, Groq…',
+			},
+		],
+		default: 'openai',
+	},
+	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'OpenAI-Compatible API', value: 'openAiCompatibleApi' },
+			{ name: 'OpenAI (n8n Built-In Credential)', value: 'openAiApi' },
+		],
+		default: 'openAiCompatibleApi',
+		displayOptions: { show: { engine: ['openai'] } },
+	},
+	{
+		displayName: 'Model',
+		name: 'model',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: 'gpt-4o-mini' },
+		required: true,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchModels', searchable: true },
+			},
+			{ displayName: 'By Name', name: 'id', type: 'string', placeholder: 'gpt-4o-mini' },
+		],
+		description: 'The model the endpoint should use. Confidence is most reliable where the endpoint returns logprobs.',
+		displayOptions: { show: { engine: ['openai'] } },
+	},
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		default: '={{ $json.text }}',
+		required: true,
+		typeOptions: { rows: 2 },
+		description: 'The text to classify (ticket, email, lead, CV…)',
+	},
+	{
+		displayName: 'Categories',
+		name: 'categories',
+		placeholder: 'Add Category',
+		type: 'fixedCollection',
+		typeOptions: { multipleValues: true, sortable: true },
+		default: {},
+		options: [
+			{
+				name: 'category',
+				displayName: 'Category',
+				values: [
+					{
+						displayName: 'Name',
+						name: 'name',
+						type: 'string',
+						default: '',
+						required: true,
+						description: 'The label written to ai.label, and the output name',
+					},
+					{
+						displayName: 'Description',
+						name: 'description',
+						type: 'string',
+						default: '',
+						description: 'What belongs here and what does not; the model reads it',
+					},
+					{
+						displayName: 'Examples',
+						name: 'examples',
+						type: 'string',
+						typeOptions: { rows: 3 },
+						default: '',
+						description: 'Optional example texts, one per line',
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'Allow Multiple Categories',
+		name: 'multiLabel',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether a text may belong to several categories; each category then gets its own probability and ai.labels lists those above the threshold',
+	},
+	{
+		displayName: 'Multi-Category Threshold',
+		name: 'multiLabelThreshold',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+		default: 0.5,
+		description: 'A category is given when its probability reaches this value',
+		displayOptions: { show: { multiLabel: [true] } },
+	},
+	{
+		displayName: 'Fallback',
+		name: 'fallback',
+		type: 'options',
+		options: [
+			{ name: 'None', value: 'none', description: 'Every text gets one of the categories' },
+			{ name: 'Other', value: 'other', description: 'Texts that fit no category are labelled "Other"' },
+		],
+		default: 'none',
+	},
+	{
+		displayName: 'Output Mode',
+		name: 'outputMode',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'One Output, With Confidence',
+				value: 'single',
+				description: 'All items leave on one output with the ai field; put a Confidence Router next',
+			},
+			{
+				name: 'One Output per Category',
+				value: 'perCategory',
+				description: "Like n8n's Text Classifier: each item leaves on the output of its category",
+			},
+		],
+		default: 'single',
+	},
+	{
+		displayName: 'Context Fields',
+		name: 'contextFields',
+		type: 'string',
+		default: '',
+		placeholder: 'customer.tier, previousTickets',
+		description: 'Other fields of the item the model should see, comma-separated (dot notation for nested fields)',
+	},
+	{
+		displayName: 'Instructions',
+		name: 'instructions',
+		type: 'string',
+		typeOptions: { rows: 3 },
+		default: '',
+		placeholder: 'Tickets that mention a chargeback are always "billing".',
+		description: 'Extra rules for the model, placed before the categories',
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		options: [
+			{
+				displayName: 'Concurrency',
+				name: 'concurrency',
+				type: 'number',
+				typeOptions: { minValue: 1, maxValue: 256 },
+				default: 8,
+				description: 'Requests in flight at once for this node',
+			},
+			{
+				displayName: 'Confidence Method',
+				name: 'confidenceMethod',
+				type: 'options',
+				options: [
+					{
+						name: 'Auto',
+						value: 'auto',
+						description: 'Token log-probabilities; where the endpoint returns none, ask the model',
+					},
+					{
+						name: 'Log-Probabilities Only',
+						value: 'logprobs',
+						description: 'Fail items whose endpoint returns no log-probabilities',
+					},
+					{
+						name: 'Ask the Model',
+						value: 'verbalized',
+						description: "The model states its confidence (less reliable; confidenceSource is 'model')",
+					},
+				],
+				default: 'auto',
+			},
+			{
+				displayName: 'Include Reasoning',
+				name: 'includeReasoning',
+				type: 'boolean',
+				default: false,
+				description: 'Whether the model explains its choice in ai.reasoning (more output tokens, slower)',
+			},
+			{
+				displayName: 'Long Text',
+				name: 'onLongText',
+				type: 'options',
+				options: [
+					{ name: 'Truncate', value: 'truncate', description: 'Cut the text at the limit and set ai.truncated' },
+					{ name: 'Fail the Item', value: 'fail' },
+				],
+				default: 'truncate',
+			},
+			{
+				displayName: 'Max Text Length',
+				name: 'maxTextLength',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 32000,
+				description: "Characters of text sent to the model (about 4 characters per token); keep it within the model's context window",
+			},
+			{
+				displayName: 'Prices',
+				name: 'prices',
+				type: 'json',
+				default: '{}',
+				description:
+					'USD per million tokens for ai.usage.costUsd, overriding the built-in list, e.g. {"my-model": {"input": 0.2, "output": 0.8}}',
+			},
+			{
+				displayName: 'Retries',
+				name: 'maxRetries',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 10 },
+				default: 4,
+				description: 'Retries on rate limits (429), server errors (5xx), timeouts and broken responses, with backoff',
+			},
+			{
+				displayName: 'Timeout (Seconds)',
+				name: 'timeout',
+				type: 'number',
+				typeOptions: { minValue: 1 },
+				default: 60,
+				description: 'Time limit of each request',
+			},
+		],
+	},
+];

@@ -1,0 +1,314 @@
+/**
+ * AI Classify inside a real n8n (each supported version), against the OpenAI-compatible test server
+ * through the real openai SDK: batches through a production webhook, routing per category, confidence
+ * equal to what the server's logprobs imply, faults (429/500) without losing items, and bad input.
+ */
+import { describeEachN8nVersion, executionError, nodeOutput, type N8nInstance } from '../harness/n8n';
+import { startFakeOpenAi, type FakeOpenAi } from '../support/openaiServer';
+import { ourNode, splitOut, webhook, workflow } from '../support/workflow';
+
+jest.setTimeout(10 * 60_000);
+
+const API_KEY = 'sk-test-0123456789abcdef';
+
+const CATEGORIES = [
+	{ name: 'billing', description: 'invoice charge charged payment card bill' },
+	{ name: 'refund', description: 'refund money back return reimburse' },
+	{ name: 'technical', description: 'error bug crash login password app broken' },
+	{ name: 'shipping', description: 'delivery parcel tracking shipped courier late' },
+];
+
+const TICKETS = [
+	'I was charged twice on my card for the same invoice',
+	'Please refund my money, I want it back',
+	'The app shows an error and crashes at login',
+	'Where is my parcel? The tracking says delivery is late',
+	'My password reset link is broken',
+	'Can I get a refund and return the shoes?',
+	'The bill has a wrong payment amount',
+	'Courier lost the parcel during delivery',
+	'Bug: the app crashes when I open it',
+	'I want my money back for the late delivery',
+	'Why is there a second charge on my invoice?',
+	'Tracking number does not work for my shipped order',
+];
+
+interface AiField {
+	label: string;
+	labels?: string[];
+	scores: Record<string, number>;
+	confidence: number;
+	confidenceSource: string;
+	engine: string;
+	model: string;
+	usage: { inputTokens: number; outputTokens: number; costUsd?: number };
+	latencyMs: number;
+	attempts: number;
+	truncated?: boolean;
+	at: string;
+}
+
+function classifyParameters(overrides: Record<string, unknown> = {}) {
+	return {
+		engine: 'openai',
+		authentication: 'openAiCompatibleApi',
+		model: { __rl: true, mode: 'id', value: 'gpt-4o-mini' },
+		text: '={{ $json.text }}',
+		categories: { category: CATEGORIES },
+		fallback: 'none',
+		outputMode: 'single',
+		options: {},
+		...overrides,
+	};
+}
+
+let counter = 0;
+async function deploy(
+	n8n: N8nInstance,
+	credentialId: string,
+	parameters: Record<string, unknown>,
+	settings: { continueOnFail?: boolean } = {},
+) {
+	const path = `classify-${++counter}-${Date.now()}`;
+	const wf = workflow(
+		`AI Classify test ${counter}`,
+		[
+			webhook('Webhook', path),
+			splitOut('Split', 'body.tickets'),
+			ourNode('AI Classify', 'aiClassify', parameters, {
+				credentials: { openAiCompatibleApi: { id: credentialId, name: 'Test server' } },
+				...(settings.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+			}),
+		],
+		{ Webhook: [['Split']], Split: [['AI Classify']] },
+	);
+	const id = await n8n.createWorkflow(wf);
+	await n8n.activate(id);
+	await n8n.waitForWebhook(path, 'POST');
+	return {
+		id,
+		run: async (tickets: unknown[]) => {
+			const response = await n8n.webhook(path, { method: 'POST', body: { tickets } });
+			const execution = await n8n.waitForExecution(
+				(e) => e.workflowId === id && (e.status === 'success' || e.status === 'error'),
+				120_000,
+			);
+			return { response, execution };
+		},
+	};
+}
+
+/** The distribution the server's answer implies: softmax of the category tokens' logprobs. */
+function expectedScores(fake: FakeOpenAi, text: string) {
+	const entry = fake.log.find((e) => e.status === 200 && JSON.stringify(e.body.messages).includes(JSON.stringify(text).slice(1, -1)));
+	if (!entry) throw new Error(`no request for ${text}`);
+	const top: Array<{ token: string; logprob: number }> = entry.response.choices[0].logprobs.content[0].top_logprobs;
+	const mass: Record<string, number> = {};
+	for (const t of top) {
+		const key = t.token.trim();
+		if (/^[1-4]$/.test(key)) mass[key] = (mass[key] ?? 0) + Math.exp(t.logprob);
+	}
+	const total = Object.values(mass).reduce((a, b) => a + b, 0);
+	return Object.fromEntries(Object.entries(mass).map(([k, v]) => [CATEGORIES[Number(k) - 1].name, v / total]));
+}
+
+describeEachN8nVersion('AI Classify', (getN8n) => {
+	let fake: FakeOpenAi;
+	let credentialId: string;
+
+	beforeAll(async () => {
+		fake = await startFakeOpenAi({ apiKey: API_KEY, seed: 7 });
+		credentialId = await getN8n().createCredential('Test server', 'openAiCompatibleApi', {
+			apiKey: API_KEY,
+			baseUrl: fake.baseUrl,
+			organization: '',
+			customHeaders: '{}',
+		});
+	});
+	afterAll(async () => fake?.close());
+	beforeEach(() => {
+		fake.configure({ faults: {}, latencyMs: 0, respond: undefined });
+		fake.reset();
+	});
+
+	it('classifies a batch through a production webhook with the confidence the logprobs imply', async () => {
+		const flow = await deploy(getN8n(), credentialId, classifyParameters({ contextFields: 'tier' }));
+		const tickets = TICKETS.map((text, i) => ({ text, tier: i % 2 ? 'gold' : 'basic', ticketId: i }));
+		const { response, execution } = await flow.run(tickets);
+		expect(response.status).toBe(200);
+		expect(execution.status).toBe('success');
+		const items = response.body as Array<{ text: string; tier: string; ticketId: number; ai: AiField }>;
+		expect(items).toHaveLength(TICKETS.length);
+		const [out] = nodeOutput(execution, 'AI Classify');
+		out.forEach((item, i) => expect(item.pairedItem).toEqual({ item: i }));
+
+		for (const [i, item] of items.entries()) {
+			expect(item.ticketId).toBe(i); // original fields kept
+			expect(item.tier).toBe(tickets[i].tier);
+			const expected = expectedScores(fake, item.text);
+			for (const category of CATEGORIES) {
+				expect(item.ai.scores[category.name]).toBeCloseTo(expected[category.name] ?? 0, 5);
+			}
+			const best = Object.entries(expected).sort((a, b) => b[1] - a[1])[0];
+			expect(item.ai.label).toBe(best[0]);
+			expect(item.ai.confidence).toBeCloseTo(best[1], 5);
+			expect(item.ai.confidenceSource).toBe('logprobs');
+			expect(item.ai.engine).toBe('openai');
+			expect(item.ai.attempts).toBe(1);
+			expect(item.ai.usage.inputTokens).toBeGreaterThan(50);
+			expect(item.ai.usage.outputTokens).toBe(1);
+			expect(item.ai.usage.costUsd).toBeCloseTo((item.ai.usage.inputTokens * 0.15 + 0.6) / 1e6, 12);
+		}
+		// The lexical test model agrees with the obvious cases.
+		expect(items[0].ai.label).toBe('billing');
+		expect(items[1].ai.label).toBe('refund');
+		expect(items[2].ai.label).toBe('technical');
+		expect(items[3].ai.label).toBe('shipping');
+		// Context fields reach the model, after the static prefix.
+		const request = fake.log.find((e) => JSON.stringify(e.body).includes('charged twice'))!.body;
+		expect(request.messages[1].content).toBe(`Context:\ntier: basic\n\nText:\n${TICKETS[0]}`);
+		expect(request.max_tokens).toBe(1);
+		expect(fake.stats.chatRequests).toBe(TICKETS.length);
+	});
+
+	it('routes each item to the output of its category', async () => {
+		const flow = await deploy(getN8n(), credentialId, classifyParameters({ outputMode: 'perCategory', fallback: 'other' }));
+		const { execution } = await flow.run(TICKETS.map((text) => ({ text })));
+		const outputs = nodeOutput(execution, 'AI Classify');
+		expect(outputs).toHaveLength(CATEGORIES.length + 1);
+		let total = 0;
+		outputs.forEach((items, index) => {
+			for (const item of items) {
+				const ai = item.json.ai as unknown as AiField;
+				expect(ai.label).toBe(index < CATEGORIES.length ? CATEGORIES[index].name : 'Other');
+				total++;
+			}
+		});
+		expect(total).toBe(TICKETS.length);
+	});
+
+	it('loses no item under 30% 429 / 5% 500: retries recover, Continue On Fail carries the rest', async () => {
+		const batch = Array.from({ length: 40 }, (_, i) => ({ text: `${TICKETS[i % TICKETS.length]} (#${i})`, n: i }));
+		fake.configure({ faults: { rate429: 0.3, rate500: 0.05, retryAfterSeconds: 0 } });
+		const retrying = await deploy(getN8n(), credentialId, classifyParameters({ options: { maxRetries: 10 } }));
+		const first = await retrying.run(batch);
+		const classified = first.response.body as Array<{ n: number; ai: AiField }>;
+		expect(classified.map((item) => item.n)).toEqual(batch.map((b) => b.n));
+		expect(classified.every((item) => item.ai && item.ai.label)).toBe(true);
+		expect(classified.some((item) => item.ai.attempts > 1)).toBe(true);
+		expect(fake.stats.byStatus[429]).toBeGreaterThan(0);
+
+		fake.reset();
+		const noRetries = await deploy(getN8n(), credentialId, classifyParameters({ options: { maxRetries: 0 } }), { continueOnFail: true });
+		const second = await noRetries.run(batch);
+		expect(second.execution.status).toBe('success');
+		const items = second.response.body as Array<{ n: number; ai?: AiField; error?: string }>;
+		expect(items.map((item) => item.n).sort((a, b) => a - b)).toEqual(batch.map((b) => b.n));
+		const failed = items.filter((item) => item.error);
+		expect(failed.length).toBe((fake.stats.byStatus[429] ?? 0) + (fake.stats.byStatus[500] ?? 0));
+		expect(failed.length).toBeGreaterThan(0);
+		for (const item of failed) {
+			expect(item.error).toMatch(new RegExp(`^Item ${item.n}: the model endpoint failed: .*\\(HTTP (429|500)\\)`));
+			expect(item.ai).toBeUndefined();
+		}
+		expect(items.filter((item) => item.ai).length).toBe(batch.length - failed.length);
+	});
+
+	it('reports bad items by index; with Continue On Fail the others go on', async () => {
+		const tickets = [{ text: TICKETS[0] }, { text: '   ' }, { text: 42 }, { other: 'no text field' }, { text: TICKETS[1] }];
+		const lenient = await deploy(getN8n(), credentialId, classifyParameters(), { continueOnFail: true });
+		const { response } = await lenient.run(tickets);
+		const items = response.body as Array<{ ai?: AiField; error?: string }>;
+		expect(items).toHaveLength(5);
+		expect(items[0].ai?.label).toBe('billing');
+		expect(items[1].error).toBe('Item 1: the text to classify is empty');
+		expect(items[2].error).toBe('Item 2: the text to classify is a number, not a string');
+		expect(items[3].error).toBe('Item 3: the text to classify is nothing, not a string');
+		expect(items[4].ai?.label).toBe('refund');
+
+		const strict = await deploy(getN8n(), credentialId, classifyParameters());
+		const failed = await strict.run(tickets);
+		expect(failed.execution.status).toBe('error');
+		expect(executionError(failed.execution)).toBe('Item 1: the text to classify is empty');
+	});
+
+	it('truncates text over the limit and flags it, or fails the item by option', async () => {
+		const long = 'refund '.repeat(50);
+		const truncating = await deploy(getN8n(), credentialId, classifyParameters({ options: { maxTextLength: 40 } }));
+		const { response } = await truncating.run([{ text: long }]);
+		const [item] = response.body as Array<{ ai: AiField }>;
+		expect(item.ai.truncated).toBe(true);
+		expect(JSON.stringify(fake.log[0].body.messages[1].content)).toContain('refund refund');
+		expect(fake.log[0].body.messages[1].content.length).toBeLessThan(60);
+
+		const failing = await deploy(getN8n(), credentialId, classifyParameters({ options: { maxTextLength: 40, onLongText: 'fail' } }), {
+			continueOnFail: true,
+		});
+		const second = await failing.run([{ text: long }]);
+		expect((second.response.body as Array<{ error: string }>)[0].error).toBe(
+			`Item 0: the text is ${long.trim().length} characters long, over the limit of 40`,
+		);
+	});
+
+	it('refuses a configuration without categories or with duplicate names', async () => {
+		const none = await deploy(getN8n(), credentialId, classifyParameters({ categories: {} }));
+		const a = await none.run([{ text: 'x' }]);
+		expect(executionError(a.execution)).toMatch(/^No categories are defined/);
+
+		const duplicates = await deploy(
+			getN8n(),
+			credentialId,
+			classifyParameters({ categories: { category: [{ name: 'billing' }, { name: 'Billing' }] } }),
+		);
+		const b = await duplicates.run([{ text: 'x' }]);
+		expect(executionError(b.execution)).toBe('Categories 1 and 2 are both named "Billing". Category names must be unique.');
+	});
+
+	it('names the item and the provider message for a wrong key, an unreachable URL and garbage answers, without leaking the key', async () => {
+		const n8n = getN8n();
+		const wrongKey = await n8n.createCredential('Wrong key', 'openAiCompatibleApi', {
+			apiKey: 'sk-wrong-secret-999',
+			baseUrl: fake.baseUrl,
+			organization: '',
+			customHeaders: '{}',
+		});
+		const unauthorized = await deploy(n8n, wrongKey, classifyParameters(), { continueOnFail: true });
+		const a = await unauthorized.run([{ text: TICKETS[0] }]);
+		const errorA = (a.response.body as Array<{ error: string }>)[0].error;
+		expect(errorA).toMatch(/^Item 0: the model endpoint failed: .*\(HTTP 401\)/);
+		expect(JSON.stringify(a.execution)).not.toContain('sk-wrong-secret-999');
+
+		const unreachable = await n8n.createCredential('Nowhere', 'openAiCompatibleApi', {
+			apiKey: API_KEY,
+			baseUrl: 'http://127.0.0.1:9/v1',
+			organization: '',
+			customHeaders: '{}',
+		});
+		const down = await deploy(n8n, unreachable, classifyParameters({ options: { maxRetries: 1 } }));
+		const b = await down.run([{ text: TICKETS[0] }]);
+		expect(b.execution.status).toBe('error');
+		expect(executionError(b.execution)).toMatch(/^Item 0: the model endpoint failed: Connection error/);
+
+		fake.configure({
+			respond: () => ({
+				content: 'Hello',
+				logprobs: [{ token: 'Hello', logprob: -0.1, top_logprobs: [{ token: 'Hello', logprob: -0.1 }, { token: 'Hi', logprob: -2.4 }] }],
+			}),
+		});
+		const garbage = await deploy(n8n, credentialId, classifyParameters(), { continueOnFail: true });
+		const c = await garbage.run([{ text: TICKETS[0] }]);
+		expect((c.response.body as Array<{ error: string }>)[0].error).toMatch(/^Item 0: The model answered "Hello", which is not one of the categories/);
+	});
+
+	it('falls back to the model\'s stated confidence where the endpoint returns no logprobs', async () => {
+		fake.configure({ faults: { noLogprobs: true } });
+		const flow = await deploy(getN8n(), credentialId, classifyParameters());
+		const { response } = await flow.run(TICKETS.slice(0, 3).map((text) => ({ text })));
+		const items = response.body as Array<{ ai: AiField }>;
+		for (const item of items) {
+			expect(item.ai.confidenceSource).toBe('model');
+			expect(Object.values(item.ai.scores).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+		}
+		expect(items[0].ai.label).toBe('billing');
+	});
+});
