@@ -1,0 +1,529 @@
+/**
+ * The real-n8n test harness: starts a headless n8n (a pinned version, Node 24) with this package
+ * installed as a community package, sets up an owner and an API key without a browser, and drives
+ * n8n through its public API and production webhooks.
+ *
+ *   const n8n = await startN8n({ version: '2.41.1' });
+ *   const id = await n8n.createWorkflow(workflowJson);
+ *   await n8n.activate(id);
+ *   await n8n.waitForWebhook('my-path', 'POST');
+ *   const res = await n8n.webhook('my-path', { method: 'POST', body: { text: 'hi' } });
+ *   const execution = await n8n.waitForExecution((e) => e.workflowId === id && e.status === 'success');
+ *   nodeOutput(execution, 'Set');
+ *   await n8n.stop();
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { decodeExecution, flattedFrom, type Execution, type ExecutionStatus } from './execution';
+import { installPackedPackage, placePackage, type InstalledPackage } from './package';
+import { freePort, HOST, logTail, n8nEnvironment, spawnN8n, stopProcessGroup, type StartedProcess } from './process';
+import { ensureN8n, ensureNode, majorVersion, n8nVersions } from './runtime';
+
+export { n8nVersions, majorVersion } from './runtime';
+export { nodeOutput, nodeRuns, executionError, type Execution, type ExecutionStatus } from './execution';
+export { installPackedPackage, type InstalledPackage } from './package';
+
+export const OWNER = {
+	email: 'owner@example.com',
+	firstName: 'Test',
+	lastName: 'Owner',
+	password: 'Harness-Passw0rd!',
+};
+
+/** Sent on every /rest call: n8n binds the auth cookie to it. */
+const BROWSER_ID = 'aiw-test-harness';
+
+export interface StartOptions {
+	version: string;
+	/** Extra environment for the n8n process (wins over the harness defaults). */
+	env?: Record<string, string>;
+	/** Use this folder as N8N_USER_FOLDER instead of a fresh one (kept after stop()). */
+	userFolder?: string;
+	/** Install the packed package (default true). */
+	installPackage?: boolean;
+	/** Folder of the package to pack and install (default: this repository). */
+	packageRoot?: string;
+	/** Milliseconds to wait for readiness (default 120 s). */
+	readyTimeoutMs?: number;
+}
+
+export interface HttpOptions {
+	method?: string;
+	body?: unknown;
+	headers?: Record<string, string>;
+	query?: Record<string, string | number | boolean>;
+	/** Milliseconds before the request is aborted (default 60 s). */
+	timeoutMs?: number;
+}
+
+export interface HttpResponse<T = unknown> {
+	status: number;
+	headers: Record<string, string>;
+	/** Parsed JSON when the response says JSON (and parses), text otherwise. */
+	body: T;
+}
+
+export interface Timings {
+	packMs: number;
+	installMs: number;
+	packageFromCache: boolean;
+	/** From spawn to /healthz/readiness 200. */
+	startMs: number;
+	/** Owner setup + API key. */
+	setupMs: number;
+}
+
+export interface N8nInstance {
+	version: string;
+	major: number;
+	baseUrl: string;
+	userFolder: string;
+	logFile: string;
+	apiKey: string;
+	installedPackage?: InstalledPackage;
+	timings: Timings;
+	logTail(lines?: number): string;
+
+	/** Any request to n8n (path relative to the base URL, or an absolute URL such as a resume URL). */
+	http<T = unknown>(urlOrPath: string, options?: HttpOptions): Promise<HttpResponse<T>>;
+	/** Authenticated /rest call (cookie). Throws on a non-2xx status; returns `data` of n8n's envelope. */
+	rest<T = unknown>(method: string, restPath: string, body?: unknown): Promise<T>;
+	/** Public API call (X-N8N-API-KEY). Throws on a non-2xx status. */
+	api<T = unknown>(method: string, apiPath: string, body?: unknown, query?: HttpOptions['query']): Promise<T>;
+
+	createCredential(name: string, type: string, data: Record<string, unknown>): Promise<string>;
+	createWorkflow(workflow: WorkflowInput): Promise<string>;
+	activate(workflowId: string): Promise<void>;
+	deactivate(workflowId: string): Promise<void>;
+	/** Polls until the production webhook is registered (answers other than 404). No execution is started. */
+	waitForWebhook(webhookPath: string, method?: string, timeoutMs?: number): Promise<void>;
+	/** Calls the production webhook `/webhook/<path>`. */
+	webhook<T = unknown>(webhookPath: string, options?: HttpOptions): Promise<HttpResponse<T>>;
+
+	getExecution(id: string): Promise<Execution>;
+	listExecutions(workflowId?: string, options?: { status?: ExecutionStatus; limit?: number }): Promise<Execution[]>;
+	/**
+	 * Polls the executions (with data) until one matches; default: any execution that has finished
+	 * (success, error, crashed, canceled) or is waiting.
+	 */
+	waitForExecution(predicate?: (execution: Execution) => boolean, timeoutMs?: number): Promise<Execution>;
+	/** Waits until the execution with this id matches (default: no longer new/running). */
+	waitForExecutionStatus(id: string, statuses: ExecutionStatus[], timeoutMs?: number): Promise<Execution>;
+
+	loadedNodeTypes(): Promise<string[]>;
+	loadedCredentialTypes(): Promise<string[]>;
+
+	stop(): Promise<void>;
+}
+
+export interface WorkflowInput {
+	name?: string;
+	nodes: Array<Record<string, unknown>>;
+	connections: Record<string, unknown>;
+	settings?: Record<string, unknown>;
+	staticData?: unknown;
+	[key: string]: unknown;
+}
+
+// The fields the public API of both 1.123 (OpenAPI, additionalProperties: false) and 2.41 (strict zod)
+// accept on create; an exported workflow carries more (id, active, meta, pinData, tags, versionId…).
+const WORKFLOW_NODE_FIELDS = [
+	'id',
+	'name',
+	'webhookId',
+	'disabled',
+	'notesInFlow',
+	'notes',
+	'type',
+	'typeVersion',
+	'executeOnce',
+	'alwaysOutputData',
+	'retryOnFail',
+	'maxTries',
+	'waitBetweenTries',
+	'continueOnFail',
+	'onError',
+	'position',
+	'parameters',
+	'credentials',
+];
+const WORKFLOW_SETTINGS_FIELDS = [
+	'saveExecutionProgress',
+	'saveManualExecutions',
+	'saveDataErrorExecution',
+	'saveDataSuccessExecution',
+	'executionTimeout',
+	'errorWorkflow',
+	'timezone',
+	'executionOrder',
+	'callerPolicy',
+	'callerIds',
+	'timeSavedPerExecution',
+	'availableInMCP',
+];
+
+function pick(source: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+	return Object.fromEntries(fields.filter((field) => source[field] !== undefined).map((field) => [field, source[field]]));
+}
+
+/** A workflow JSON (e.g. exported from the editor) reduced to what POST /api/v1/workflows accepts. */
+export function toPublicApiWorkflow(workflow: WorkflowInput): Record<string, unknown> {
+	const body: Record<string, unknown> = {
+		name: workflow.name ?? 'test workflow',
+		nodes: workflow.nodes.map((node) => pick(node, WORKFLOW_NODE_FIELDS)),
+		connections: workflow.connections,
+		settings: { executionOrder: 'v1', ...pick(workflow.settings ?? {}, WORKFLOW_SETTINGS_FIELDS) },
+	};
+	if (workflow.staticData !== undefined && workflow.staticData !== null) body.staticData = workflow.staticData;
+	return body;
+}
+
+const sleep = async (ms: number) => await new Promise((resolve) => setTimeout(resolve, ms));
+
+const FINAL_OR_WAITING: ExecutionStatus[] = ['success', 'error', 'crashed', 'canceled', 'waiting'];
+
+class HarnessN8n implements N8nInstance {
+	readonly major: number;
+	apiKey = '';
+	private cookie = '';
+	private stopped = false;
+	private readonly parseFlatted: (text: string) => unknown;
+
+	constructor(
+		readonly version: string,
+		readonly baseUrl: string,
+		readonly userFolder: string,
+		private readonly ownsUserFolder: boolean,
+		private readonly n8nProcess: StartedProcess,
+		n8nFolder: string,
+		readonly timings: Timings,
+		readonly installedPackage?: InstalledPackage,
+	) {
+		this.major = majorVersion(version);
+		this.parseFlatted = flattedFrom(n8nFolder);
+	}
+
+	get logFile() {
+		return this.n8nProcess.logFile;
+	}
+
+	logTail(lines = 60) {
+		return logTail(this.n8nProcess.logFile, lines);
+	}
+
+	async http<T = unknown>(urlOrPath: string, options: HttpOptions = {}): Promise<HttpResponse<T>> {
+		const url = new URL(urlOrPath, this.baseUrl);
+		for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, String(value));
+		const headers: Record<string, string> = { ...(options.headers ?? {}) };
+		let body: string | Buffer | undefined;
+		if (options.body !== undefined) {
+			if (typeof options.body === 'string' || Buffer.isBuffer(options.body)) {
+				body = options.body;
+			} else {
+				body = JSON.stringify(options.body);
+				if (!Object.keys(headers).some((key) => key.toLowerCase() === 'content-type')) {
+					headers['content-type'] = 'application/json';
+				}
+			}
+		}
+		const response = await fetch(url, {
+			method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+			headers,
+			body,
+			redirect: 'manual',
+			signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+		});
+		const text = await response.text();
+		const responseHeaders: Record<string, string> = {};
+		response.headers.forEach((value, key) => (responseHeaders[key] = value));
+		let parsed: unknown = text;
+		if ((responseHeaders['content-type'] ?? '').includes('json') && text.length > 0) {
+			try {
+				parsed = JSON.parse(text);
+			} catch {
+				// Leave the text as it is.
+			}
+		}
+		if (response.headers.getSetCookie().some((cookie) => cookie.startsWith('n8n-auth='))) {
+			this.cookie = response.headers
+				.getSetCookie()
+				.find((cookie) => cookie.startsWith('n8n-auth='))!
+				.split(';')[0];
+		}
+		return { status: response.status, headers: responseHeaders, body: parsed as T };
+	}
+
+	private failure(what: string, response: HttpResponse) {
+		const body = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
+		return new Error(`${what} answered ${response.status}: ${body.slice(0, 2000)}`);
+	}
+
+	async rest<T = unknown>(method: string, restPath: string, body?: unknown): Promise<T> {
+		const response = await this.http<{ data: T }>(`rest/${restPath.replace(/^\//, '')}`, {
+			method,
+			body,
+			headers: { cookie: this.cookie, 'browser-id': BROWSER_ID },
+		});
+		if (response.status < 200 || response.status >= 300) throw this.failure(`${method} /rest/${restPath}`, response);
+		return (response.body as { data: T }).data;
+	}
+
+	async api<T = unknown>(method: string, apiPath: string, body?: unknown, query?: HttpOptions['query']): Promise<T> {
+		const response = await this.http<T>(`api/v1/${apiPath.replace(/^\//, '')}`, {
+			method,
+			body,
+			query,
+			headers: { 'x-n8n-api-key': this.apiKey, accept: 'application/json' },
+		});
+		if (response.status < 200 || response.status >= 300) throw this.failure(`${method} /api/v1/${apiPath}`, response);
+		return response.body;
+	}
+
+	/** Owner account, auth cookie and an API key with every scope the owner may grant. */
+	async setUpAccess() {
+		const setup = await this.http('rest/owner/setup', {
+			method: 'POST',
+			body: OWNER,
+			headers: { 'browser-id': BROWSER_ID },
+		});
+		if (setup.status !== 200) {
+			// A reused user folder already has its owner: log in instead.
+			const login = await this.http('rest/login', {
+				method: 'POST',
+				body: { emailOrLdapLoginId: OWNER.email, email: OWNER.email, password: OWNER.password },
+				headers: { 'browser-id': BROWSER_ID },
+			});
+			if (login.status !== 200) {
+				throw new Error(`${this.failure('POST /rest/owner/setup', setup).message}\n${this.failure('POST /rest/login', login).message}`);
+			}
+		}
+		if (!this.cookie) throw new Error('n8n set no n8n-auth cookie on owner setup/login');
+		const scopes = await this.rest<string[]>('GET', 'api-keys/scopes');
+		const created = await this.rest<{ rawApiKey: string }>('POST', 'api-keys', {
+			label: `harness ${Date.now()}`,
+			expiresAt: null,
+			scopes,
+		});
+		this.apiKey = created.rawApiKey;
+	}
+
+	async createCredential(name: string, type: string, data: Record<string, unknown>): Promise<string> {
+		const created = await this.api<{ id: string }>('POST', 'credentials', { name, type, data });
+		return String(created.id);
+	}
+
+	async createWorkflow(workflow: WorkflowInput): Promise<string> {
+		const created = await this.api<{ id: string }>('POST', 'workflows', toPublicApiWorkflow(workflow));
+		return String(created.id);
+	}
+
+	async activate(workflowId: string): Promise<void> {
+		// 2.x renamed activation to publishing; /activate stays as its alias, so one call serves both.
+		await this.api('POST', `workflows/${workflowId}/activate`, {});
+	}
+
+	async deactivate(workflowId: string): Promise<void> {
+		await this.api('POST', `workflows/${workflowId}/deactivate`, {});
+	}
+
+	async waitForWebhook(webhookPath: string, method = 'POST', timeoutMs = 30_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		let last: HttpResponse | undefined;
+		for (;;) {
+			// A CORS preflight (OPTIONS with an Origin) is answered from the webhook registry without
+			// running the workflow: 404 while unregistered, else the registered methods.
+			last = await this.http(`webhook/${webhookPath.replace(/^\//, '')}`, {
+				method: 'OPTIONS',
+				headers: { origin: this.baseUrl.replace(/\/$/, '') },
+			});
+			const allowed = (last.headers['access-control-allow-methods'] ?? '').toUpperCase();
+			if (last.status !== 404 && allowed.split(/,\s*/).includes(method.toUpperCase())) return;
+			if (Date.now() > deadline) {
+				throw new Error(
+					`Production webhook ${method} /webhook/${webhookPath} not registered after ${timeoutMs} ms (last: ${last.status} ${allowed})\n${this.logTail(30)}`,
+				);
+			}
+			await sleep(200);
+		}
+	}
+
+	async webhook<T = unknown>(webhookPath: string, options: HttpOptions = {}): Promise<HttpResponse<T>> {
+		return await this.http<T>(`webhook/${webhookPath.replace(/^\//, '')}`, { method: 'POST', ...options });
+	}
+
+	async getExecution(id: string): Promise<Execution> {
+		const raw = await this.api<Record<string, unknown>>('GET', `executions/${id}`, undefined, { includeData: true });
+		return decodeExecution(raw, this.parseFlatted);
+	}
+
+	async listExecutions(
+		workflowId?: string,
+		options: { status?: ExecutionStatus; limit?: number } = {},
+	): Promise<Execution[]> {
+		const query: Record<string, string | number | boolean> = { includeData: true, limit: options.limit ?? 100 };
+		if (workflowId !== undefined) query.workflowId = workflowId;
+		if (options.status !== undefined) query.status = options.status;
+		const page = await this.api<{ data: Array<Record<string, unknown>> }>('GET', 'executions', undefined, query);
+		return page.data.map((raw) => decodeExecution(raw, this.parseFlatted));
+	}
+
+	async waitForExecution(
+		predicate: (execution: Execution) => boolean = (execution) => FINAL_OR_WAITING.includes(execution.status),
+		timeoutMs = 60_000,
+	): Promise<Execution> {
+		const deadline = Date.now() + timeoutMs;
+		let seen: Execution[] = [];
+		for (;;) {
+			seen = await this.listExecutions();
+			const match = seen.find(predicate);
+			if (match) return match;
+			if (Date.now() > deadline) {
+				const summary = seen.map((e) => `${e.id}:${e.workflowId}:${e.status}`).join(', ') || 'none';
+				throw new Error(`No matching execution after ${timeoutMs} ms (executions: ${summary})\n${this.logTail(30)}`);
+			}
+			await sleep(250);
+		}
+	}
+
+	async waitForExecutionStatus(id: string, statuses: ExecutionStatus[], timeoutMs = 60_000): Promise<Execution> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const execution = await this.getExecution(id);
+			if (statuses.includes(execution.status)) return execution;
+			if (Date.now() > deadline) {
+				throw new Error(
+					`Execution ${id} is ${execution.status}, not ${statuses.join('/')}, after ${timeoutMs} ms\n${this.logTail(30)}`,
+				);
+			}
+			await sleep(250);
+		}
+	}
+
+	private async typeNames(file: string): Promise<string[]> {
+		const response = await this.http<Array<{ name: string }>>(`types/${file}`, {
+			headers: { cookie: this.cookie, 'browser-id': BROWSER_ID },
+		});
+		if (response.status !== 200 || !Array.isArray(response.body)) throw this.failure(`GET /types/${file}`, response);
+		return [...new Set(response.body.map((type) => type.name))];
+	}
+
+	async loadedNodeTypes(): Promise<string[]> {
+		return await this.typeNames('nodes.json');
+	}
+
+	async loadedCredentialTypes(): Promise<string[]> {
+		return await this.typeNames('credentials.json');
+	}
+
+	async stop(): Promise<void> {
+		if (this.stopped) return;
+		this.stopped = true;
+		await stopProcessGroup(this.n8nProcess);
+		if (this.ownsUserFolder && process.env.AIW_KEEP_N8N !== '1') {
+			fs.rmSync(this.userFolder, { recursive: true, force: true });
+		}
+	}
+}
+
+async function waitUntilReady(started: StartedProcess, baseUrl: string, timeoutMs: number) {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		if (started.hasExited()) {
+			throw new Error(`n8n exited before it was ready (code ${await started.exited}). Log tail:\n${logTail(started.logFile)}`);
+		}
+		try {
+			// 1.x answers readiness while migrations still run and before its REST routes exist, so
+			// the public settings route must answer too.
+			const readiness = await fetch(new URL('healthz/readiness', baseUrl), { signal: AbortSignal.timeout(2_000) });
+			if (readiness.status === 200) {
+				const settings = await fetch(new URL('rest/settings', baseUrl), { signal: AbortSignal.timeout(2_000) });
+				if (settings.status === 200) return;
+			}
+		} catch {
+			// Not listening yet.
+		}
+		if (Date.now() > deadline) {
+			throw new Error(`n8n was not ready within ${timeoutMs} ms. Log tail:\n${logTail(started.logFile)}`);
+		}
+		await sleep(250);
+	}
+}
+
+/** Starts a headless n8n of `version` with the packed package installed; resolves once it is ready and driven by an API key. */
+export async function startN8n(options: StartOptions): Promise<N8nInstance> {
+	const { version } = options;
+	const nodeFolder = ensureNode();
+	const n8nFolder = ensureN8n(version);
+
+	let installedPackage: InstalledPackage | undefined;
+	if (options.installPackage !== false) installedPackage = await installPackedPackage(options.packageRoot);
+
+	const ownsUserFolder = options.userFolder === undefined;
+	const userFolder = options.userFolder ?? fs.mkdtempSync(path.join(os.tmpdir(), `aiw-n8n-${version}-`));
+	fs.mkdirSync(userFolder, { recursive: true });
+	if (installedPackage) placePackage(userFolder, installedPackage);
+
+	const port = await freePort();
+	const brokerPort = await freePort([port]);
+	const baseUrl = `http://${HOST}:${port}/`;
+	const env = n8nEnvironment({ version, nodeFolder, userFolder, port, brokerPort, extra: options.env });
+	const logFile = path.join(userFolder, 'n8n.log');
+
+	const startedAt = Date.now();
+	const started = spawnN8n({ nodeFolder, n8nFolder, env, logFile });
+	try {
+		await waitUntilReady(started, baseUrl, options.readyTimeoutMs ?? 120_000);
+	} catch (error) {
+		await stopProcessGroup(started);
+		if (ownsUserFolder && process.env.AIW_KEEP_N8N !== '1') fs.rmSync(userFolder, { recursive: true, force: true });
+		throw error;
+	}
+	const startMs = Date.now() - startedAt;
+
+	const timings: Timings = {
+		packMs: installedPackage?.packMs ?? 0,
+		installMs: installedPackage?.installMs ?? 0,
+		packageFromCache: installedPackage?.fromCache ?? false,
+		startMs,
+		setupMs: 0,
+	};
+	const instance = new HarnessN8n(version, baseUrl, userFolder, ownsUserFolder, started, n8nFolder, timings, installedPackage);
+	try {
+		const setupStarted = Date.now();
+		await instance.setUpAccess();
+		timings.setupMs = Date.now() - setupStarted;
+	} catch (error) {
+		const tail = instance.logTail();
+		await instance.stop();
+		throw new Error(`${(error as Error).message}\nn8n log tail:\n${tail}`);
+	}
+	return instance;
+}
+
+/**
+ * One jest describe block per n8n version (env AIW_N8N_VERSIONS), each with its own n8n started in
+ * beforeAll and stopped in afterAll. `getN8n()` returns the running instance inside tests.
+ */
+export function describeEachN8nVersion(
+	title: string,
+	body: (getN8n: () => N8nInstance, version: string) => void,
+	options: Omit<StartOptions, 'version'> = {},
+) {
+	for (const version of n8nVersions()) {
+		describe(`${title} [n8n ${version}]`, () => {
+			let instance: N8nInstance | undefined;
+			beforeAll(async () => {
+				instance = await startN8n({ ...options, version });
+			}, 15 * 60_000);
+			afterAll(async () => {
+				await instance?.stop();
+			}, 60_000);
+			body(() => {
+				if (!instance) throw new Error(`n8n ${version} did not start (see the beforeAll error)`);
+				return instance;
+			}, version);
+		});
+	}
+}
