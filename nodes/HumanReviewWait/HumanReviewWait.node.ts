@@ -177,8 +177,9 @@ export class HumanReviewWait implements INodeType {
 			);
 		} catch (error) {
 			if (!this.continueOnFail()) {
-				throw new NodeOperationError(this.getNode(), (error as Error).message, {
-					description: 'Check Notification URL (and that the service accepts the chosen format). The review was not started.',
+				// The cause goes in the description: n8n rewrites messages that contain socket error codes.
+				throw new NodeOperationError(this.getNode(), 'The review notification could not be delivered, so no reviewer would learn about this review', {
+					description: `${(error as Error).message}. Check Notification URL (and that the service accepts the chosen format). The review was not started.`,
 				});
 			}
 			return [items.map((item, index) => ({ json: { ...item.json, error: (error as Error).message }, binary: item.binary, pairedItem: { item: index } }))];
