@@ -7,10 +7,14 @@
  *   const id = await n8n.createWorkflow(workflowJson);
  *   await n8n.activate(id);
  *   await n8n.waitForWebhook('my-path', 'POST');
- *   const res = await n8n.webhook('my-path', { method: 'POST', body: { text: 'hi' } });
- *   const execution = await n8n.waitForExecution((e) => e.workflowId === id && e.status === 'success');
- *   nodeOutput(execution, 'Set');
+ *   // The call and the execution it started (never an older one of the same workflow):
+ *   const { response, execution } = await n8n.runWebhook(id, 'my-path', { body: { text: 'hi' } });
+ *   nodeOutput(execution, 'Set'); // items per output of the node's last run
  *   await n8n.stop();
+ *
+ * In jest, describeEachN8nVersion(title, (getN8n) => { ... }) starts one n8n per version per file.
+ * Env: AIW_N8N_VERSIONS (comma list), AIW_KEEP_N8N=1 (keep user folders and logs),
+ * AIW_HARNESS_TIMINGS=1 (print install/start/setup/stop times), AIW_CACHE_DIR.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -73,6 +77,8 @@ export interface Timings {
 	startMs: number;
 	/** Owner setup + API key. */
 	setupMs: number;
+	/** From SIGTERM until the process group is gone (set by stop()). */
+	stopMs?: number;
 }
 
 export interface N8nInstance {
@@ -103,12 +109,35 @@ export interface N8nInstance {
 	webhook<T = unknown>(webhookPath: string, options?: HttpOptions): Promise<HttpResponse<T>>;
 
 	getExecution(id: string): Promise<Execution>;
-	listExecutions(workflowId?: string, options?: { status?: ExecutionStatus; limit?: number }): Promise<Execution[]>;
+	/**
+	 * An execution as an n8n API returned it, with `data` decoded: the public API sends it as an
+	 * object, n8n's internal /rest/executions/:id as a flatted string.
+	 */
+	decodeExecution(raw: Record<string, unknown>): Execution;
+	/** Newest first. With data unless `includeData: false`. */
+	listExecutions(
+		workflowId?: string,
+		options?: { status?: ExecutionStatus; limit?: number; includeData?: boolean },
+	): Promise<Execution[]>;
+	/**
+	 * Calls the production webhook of `workflowId` and waits for the execution that call started
+	 * (the first one newer than every execution before the call) to reach one of `statuses`
+	 * (default: success, error, crashed, canceled, waiting).
+	 */
+	runWebhook<T = unknown>(
+		workflowId: string,
+		webhookPath: string,
+		options?: HttpOptions & { statuses?: ExecutionStatus[]; executionTimeoutMs?: number },
+	): Promise<{ response: HttpResponse<T>; execution: Execution }>;
 	/**
 	 * Polls the executions (with data) until one matches; default: any execution that has finished
 	 * (success, error, crashed, canceled) or is waiting.
 	 */
-	waitForExecution(predicate?: (execution: Execution) => boolean, timeoutMs?: number): Promise<Execution>;
+	waitForExecution(
+		predicate?: (execution: Execution) => boolean,
+		timeoutMs?: number,
+		workflowId?: string,
+	): Promise<Execution>;
 	/** Waits until the execution with this id matches (default: no longer new/running). */
 	waitForExecutionStatus(id: string, statuses: ExecutionStatus[], timeoutMs?: number): Promise<Execution>;
 
@@ -118,11 +147,13 @@ export interface N8nInstance {
 	stop(): Promise<void>;
 }
 
+/** A workflow as the editor exports it; fields the public API refuses are dropped on create. */
 export interface WorkflowInput {
 	name?: string;
-	nodes: Array<Record<string, unknown>>;
-	connections: Record<string, unknown>;
-	settings?: Record<string, unknown>;
+	// `object` so that callers' own node/connection interfaces (without index signatures) fit.
+	nodes: readonly object[];
+	connections: object;
+	settings?: object;
 	staticData?: unknown;
 	[key: string]: unknown;
 }
@@ -172,9 +203,12 @@ function pick(source: Record<string, unknown>, fields: string[]): Record<string,
 export function toPublicApiWorkflow(workflow: WorkflowInput): Record<string, unknown> {
 	const body: Record<string, unknown> = {
 		name: workflow.name ?? 'test workflow',
-		nodes: workflow.nodes.map((node) => pick(node, WORKFLOW_NODE_FIELDS)),
+		nodes: workflow.nodes.map((node) => pick(node as Record<string, unknown>, WORKFLOW_NODE_FIELDS)),
 		connections: workflow.connections,
-		settings: { executionOrder: 'v1', ...pick(workflow.settings ?? {}, WORKFLOW_SETTINGS_FIELDS) },
+		settings: {
+			executionOrder: 'v1',
+			...pick((workflow.settings ?? {}) as Record<string, unknown>, WORKFLOW_SETTINGS_FIELDS),
+		},
 	};
 	if (workflow.staticData !== undefined && workflow.staticData !== null) body.staticData = workflow.staticData;
 	return body;
@@ -217,9 +251,9 @@ class HarnessN8n implements N8nInstance {
 		const url = new URL(urlOrPath, this.baseUrl);
 		for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, String(value));
 		const headers: Record<string, string> = { ...(options.headers ?? {}) };
-		let body: string | Buffer | undefined;
+		let body: string | Uint8Array | undefined;
 		if (options.body !== undefined) {
-			if (typeof options.body === 'string' || Buffer.isBuffer(options.body)) {
+			if (typeof options.body === 'string' || options.body instanceof Uint8Array) {
 				body = options.body;
 			} else {
 				body = JSON.stringify(options.body);
@@ -231,7 +265,7 @@ class HarnessN8n implements N8nInstance {
 		const response = await fetch(url, {
 			method: options.method ?? (body === undefined ? 'GET' : 'POST'),
 			headers,
-			body,
+			body: body as RequestInit['body'],
 			redirect: 'manual',
 			signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
 		});
@@ -353,6 +387,10 @@ class HarnessN8n implements N8nInstance {
 		return await this.http<T>(`webhook/${webhookPath.replace(/^\//, '')}`, { method: 'POST', ...options });
 	}
 
+	decodeExecution(raw: Record<string, unknown>): Execution {
+		return decodeExecution(raw, this.parseFlatted);
+	}
+
 	async getExecution(id: string): Promise<Execution> {
 		const raw = await this.api<Record<string, unknown>>('GET', `executions/${id}`, undefined, { includeData: true });
 		return decodeExecution(raw, this.parseFlatted);
@@ -360,23 +398,45 @@ class HarnessN8n implements N8nInstance {
 
 	async listExecutions(
 		workflowId?: string,
-		options: { status?: ExecutionStatus; limit?: number } = {},
+		options: { status?: ExecutionStatus; limit?: number; includeData?: boolean } = {},
 	): Promise<Execution[]> {
-		const query: Record<string, string | number | boolean> = { includeData: true, limit: options.limit ?? 100 };
+		const query: Record<string, string | number | boolean> = {
+			includeData: options.includeData ?? true,
+			limit: options.limit ?? 100,
+		};
 		if (workflowId !== undefined) query.workflowId = workflowId;
 		if (options.status !== undefined) query.status = options.status;
 		const page = await this.api<{ data: Array<Record<string, unknown>> }>('GET', 'executions', undefined, query);
 		return page.data.map((raw) => decodeExecution(raw, this.parseFlatted));
 	}
 
+	async runWebhook<T = unknown>(
+		workflowId: string,
+		webhookPath: string,
+		options: HttpOptions & { statuses?: ExecutionStatus[]; executionTimeoutMs?: number } = {},
+	): Promise<{ response: HttpResponse<T>; execution: Execution }> {
+		const { statuses = FINAL_OR_WAITING, executionTimeoutMs = 60_000, ...request } = options;
+		// Execution ids are sequential integers on both versions' databases.
+		const before = await this.listExecutions(workflowId, { includeData: false, limit: 1 });
+		const newestBefore = before.length > 0 ? Number(before[0].id) : 0;
+		const response = await this.webhook<T>(webhookPath, request);
+		const execution = await this.waitForExecution(
+			(e) => Number(e.id) > newestBefore && statuses.includes(e.status),
+			executionTimeoutMs,
+			workflowId,
+		);
+		return { response, execution };
+	}
+
 	async waitForExecution(
 		predicate: (execution: Execution) => boolean = (execution) => FINAL_OR_WAITING.includes(execution.status),
 		timeoutMs = 60_000,
+		workflowId?: string,
 	): Promise<Execution> {
 		const deadline = Date.now() + timeoutMs;
 		let seen: Execution[] = [];
 		for (;;) {
-			seen = await this.listExecutions();
+			seen = await this.listExecutions(workflowId);
 			const match = seen.find(predicate);
 			if (match) return match;
 			if (Date.now() > deadline) {
@@ -420,7 +480,9 @@ class HarnessN8n implements N8nInstance {
 	async stop(): Promise<void> {
 		if (this.stopped) return;
 		this.stopped = true;
+		const stopping = Date.now();
 		await stopProcessGroup(this.n8nProcess);
+		this.timings.stopMs = Date.now() - stopping;
 		if (this.ownsUserFolder && process.env.AIW_KEEP_N8N !== '1') {
 			fs.rmSync(this.userFolder, { recursive: true, force: true });
 		}
@@ -465,20 +527,37 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 	fs.mkdirSync(userFolder, { recursive: true });
 	if (installedPackage) placePackage(userFolder, installedPackage);
 
-	const port = await freePort();
-	const brokerPort = await freePort([port]);
-	const baseUrl = `http://${HOST}:${port}/`;
-	const env = n8nEnvironment({ version, nodeFolder, userFolder, port, brokerPort, extra: options.env });
 	const logFile = path.join(userFolder, 'n8n.log');
-
-	const startedAt = Date.now();
-	const started = spawnN8n({ nodeFolder, n8nFolder, env, logFile });
-	try {
-		await waitUntilReady(started, baseUrl, options.readyTimeoutMs ?? 120_000);
-	} catch (error) {
-		await stopProcessGroup(started);
-		if (ownsUserFolder && process.env.AIW_KEEP_N8N !== '1') fs.rmSync(userFolder, { recursive: true, force: true });
-		throw error;
+	let started: StartedProcess | undefined;
+	let baseUrl = '';
+	let startedAt = 0;
+	// A free port can be taken by another process between the probe and n8n's listen: try new ports.
+	for (let attempt = 1; !started; attempt++) {
+		const port = await freePort();
+		const brokerPort = await freePort([port]);
+		baseUrl = `http://${HOST}:${port}/`;
+		const env = n8nEnvironment({ version, nodeFolder, userFolder, port, brokerPort, extra: options.env });
+		startedAt = Date.now();
+		const attemptProcess = spawnN8n({
+			nodeFolder,
+			n8nFolder,
+			env,
+			logFile,
+			removeIfOrphaned: ownsUserFolder && process.env.AIW_KEEP_N8N !== '1' ? userFolder : undefined,
+		});
+		try {
+			await waitUntilReady(attemptProcess, baseUrl, options.readyTimeoutMs ?? 120_000);
+			started = attemptProcess;
+		} catch (error) {
+			await stopProcessGroup(attemptProcess);
+			const portTaken = /EADDRINUSE/.test(logTail(logFile, 200));
+			if (portTaken && attempt < 3) {
+				fs.appendFileSync(logFile, `\n[harness] port taken, starting again on other ports\n`);
+				continue;
+			}
+			if (ownsUserFolder && process.env.AIW_KEEP_N8N !== '1') fs.rmSync(userFolder, { recursive: true, force: true });
+			throw error;
+		}
 	}
 	const startMs = Date.now() - startedAt;
 
@@ -489,7 +568,16 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 		startMs,
 		setupMs: 0,
 	};
-	const instance = new HarnessN8n(version, baseUrl, userFolder, ownsUserFolder, started, n8nFolder, timings, installedPackage);
+	const instance = new HarnessN8n(
+		version,
+		baseUrl,
+		userFolder,
+		ownsUserFolder,
+		started,
+		n8nFolder,
+		timings,
+		installedPackage,
+	);
 	try {
 		const setupStarted = Date.now();
 		await instance.setUpAccess();
@@ -519,6 +607,9 @@ export function describeEachN8nVersion(
 			}, 15 * 60_000);
 			afterAll(async () => {
 				await instance?.stop();
+				if (instance && process.env.AIW_HARNESS_TIMINGS === '1') {
+					console.info(`n8n ${version} timings (ms): ${JSON.stringify(instance.timings)}`);
+				}
 			}, 60_000);
 			body(() => {
 				if (!instance) throw new Error(`n8n ${version} did not start (see the beforeAll error)`);

@@ -114,15 +114,19 @@ async function withLock(lockDir: string, isDone: () => boolean, work: () => Prom
 	}
 }
 
-/** Removes installed packages of earlier builds that nobody used for two days. */
+/**
+ * Removes installed packages of earlier builds (≈175 MB each, one per build) and abandoned staging
+ * folders that nobody used for an hour; a test file touches its package when it starts.
+ */
 function pruneOldInstalls(cache: string, keep: string) {
-	const twoDaysAgo = Date.now() - 2 * 24 * 3600_000;
+	const anHourAgo = Date.now() - 3600_000;
 	for (const entry of fs.readdirSync(cache)) {
-		if (!entry.startsWith('pkg-') || entry.endsWith('.lock')) continue;
+		const isInstall = entry.startsWith('pkg-') && !entry.endsWith('.lock');
+		if (!isInstall && !entry.startsWith('.staging-pkg-')) continue;
 		const full = path.join(cache, entry);
 		if (full === keep) continue;
 		const stat = fs.statSync(full, { throwIfNoEntry: false });
-		if (stat && stat.mtimeMs < twoDaysAgo) fs.rmSync(full, { recursive: true, force: true });
+		if (stat && stat.mtimeMs < anHourAgo) fs.rmSync(full, { recursive: true, force: true });
 	}
 }
 
@@ -171,6 +175,7 @@ async function packAndInstall(packageRoot: string): Promise<InstalledPackage> {
 				try {
 					await installTarballLikeN8n(tarball, staging, env);
 					// The finished folder appears at once, so a reader never sees a half-installed package.
+					fs.chmodSync(staging, 0o755);
 					fs.renameSync(staging, directory);
 				} finally {
 					fs.rmSync(staging, { recursive: true, force: true });

@@ -83,12 +83,27 @@ export function spawnN8n(opts: {
 	env: Record<string, string>;
 	logFile: string;
 	command?: string[];
+	/** Folder the watchdog deletes when it had to end n8n because the test process was gone. */
+	removeIfOrphaned?: string;
 }): StartedProcess {
 	const log = fs.openSync(opts.logFile, 'a');
+	const nodeBinary = path.join(opts.nodeFolder, 'bin', 'node');
 	const child = spawn(
-		path.join(opts.nodeFolder, 'bin', 'node'),
-		[path.join(opts.n8nFolder, 'node_modules', 'n8n', 'bin', 'n8n'), ...(opts.command ?? ['start'])],
-		{ cwd: opts.env.N8N_USER_FOLDER, env: opts.env, stdio: ['ignore', log, log], detached: true },
+		nodeBinary,
+		[
+			path.join(__dirname, 'watchdog.js'),
+			String(process.pid),
+			nodeBinary,
+			path.join(opts.n8nFolder, 'node_modules', 'n8n', 'bin', 'n8n'),
+			...(opts.command ?? ['start']),
+		],
+		// Its own process group (led by the watchdog), so stop() reaches n8n and its task runner.
+		{
+			cwd: opts.env.N8N_USER_FOLDER,
+			env: { ...opts.env, AIW_WATCHDOG_REMOVE: opts.removeIfOrphaned ?? '' },
+			stdio: ['ignore', log, log],
+			detached: true,
+		},
 	);
 	fs.closeSync(log);
 	let done = false;
@@ -150,7 +165,8 @@ export async function stopProcessGroup(started: StartedProcess, graceMs = 10_000
 	}
 }
 
-// Never leave an n8n behind when the test process ends without calling stop().
+// Never leave an n8n behind when the test process ends without calling stop(). (The watchdog also
+// covers a test process that is killed outright.)
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
 	for (const child of running) {

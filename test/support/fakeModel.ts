@@ -72,11 +72,18 @@ export interface TopLogprob {
 export interface TokenLogprob extends TopLogprob {
 	top_logprobs: TopLogprob[];
 }
+/** A scripted token: `bytes` are filled in, missing `top_logprobs` become the token alone. */
+export interface ScriptedTokenLogprob {
+	token: string;
+	logprob: number;
+	bytes?: number[] | null;
+	top_logprobs?: Array<{ token: string; logprob: number; bytes?: number[] | null }>;
+}
 /** What the fake model (or a test's `respond` override) answers. */
 export interface ChatAnswer {
 	content: string;
 	/** Full token list; when absent the content is tokenized with near-certain logprobs. */
-	logprobs?: TokenLogprob[] | null;
+	logprobs?: ScriptedTokenLogprob[] | null;
 	finish_reason?: 'stop' | 'length' | 'content_filter' | 'tool_calls';
 	usage?: { prompt_tokens?: number; completion_tokens?: number };
 }
@@ -346,6 +353,31 @@ function generateObject(schema: JsonSchema, root: JsonSchema, ctx: Context, dept
 	return [...segments, { text: '}' }];
 }
 
+/**
+ * What OpenAI rejects in a `strict: true` json_schema (400): every object must list all of its
+ * properties in `required` and set `additionalProperties: false`. Undefined when the schema passes.
+ */
+export function strictSchemaProblem(schema: JsonSchema, context = '()'): string | undefined {
+	if (!schema || typeof schema !== 'object') return undefined;
+	if (schemaType(schema) === 'object' && !schema.$ref) {
+		const keys = Object.keys(schema.properties ?? {});
+		if (schema.additionalProperties !== false) return `In context=${context}, 'additionalProperties' is required to be supplied and to be false.`;
+		const missing = keys.filter((key) => !(schema.required ?? []).includes(key));
+		if (missing.length) return `In context=${context}, 'required' is required to be supplied and to be an array including every key in properties. Missing '${missing[0]}'.`;
+	}
+	const children: Array<[string, JsonSchema]> = [
+		...Object.entries(schema.properties ?? {}).map(([key, child]): [string, JsonSchema] => [`('properties', '${key}')`, child as JsonSchema]),
+		...Object.entries({ ...schema.$defs, ...schema.definitions }).map(([key, child]): [string, JsonSchema] => [`('$defs', '${key}')`, child as JsonSchema]),
+		...(schema.items ? [['items', schema.items] as [string, JsonSchema]] : []),
+		...[...(schema.anyOf ?? []), ...(schema.oneOf ?? [])].map((child: JsonSchema, index: number): [string, JsonSchema] => [`('anyOf', '${index}')`, child]),
+	];
+	for (const [where, child] of children) {
+		const problem = strictSchemaProblem(child, context === '()' ? `(${where})` : `${context.slice(0, -1)}, ${where})`);
+		if (problem) return problem;
+	}
+	return undefined;
+}
+
 /** A block of >= 2 consecutive `<key><sep> <text>` lines: the plain-text options. */
 function plainTextOptions(lines: string[]): string[] | undefined {
 	const pattern = /^\s*(?:[-*•]\s*)?(?:"([^"]{1,60})"|'([^']{1,60})'|`([^`]{1,60})`|([\p{L}\p{N}_][\p{L}\p{N}_./-]{0,39}?))\s*(:|=|\)|\.|\s[-–—])\s+\S/u;
@@ -413,6 +445,15 @@ function tokensOf(segments: Segment[]): TokenLogprob[] {
 	}
 	flush();
 	return tokens;
+}
+
+export function completeTokens(tokens: ScriptedTokenLogprob[]): TokenLogprob[] {
+	return tokens.map(({ token, logprob, bytes: tokenBytes, top_logprobs: alternatives }) => ({
+		token,
+		logprob,
+		bytes: tokenBytes ?? bytes(token),
+		top_logprobs: (alternatives ?? [{ token, logprob }]).map((alt) => ({ token: alt.token, logprob: alt.logprob, bytes: alt.bytes ?? bytes(alt.token) })),
+	}));
 }
 
 /** Default tokens for a scripted answer: near-certain, no alternatives. */

@@ -2,16 +2,17 @@
  * An OpenAI-compatible HTTP server for tests (never shipped): the real `openai` SDK and n8n's LangChain
  * nodes talk to it on 127.0.0.1. It serves GET /v1/models, POST /v1/chat/completions (JSON or SSE
  * stream) and POST /v1/responses (non-streaming; n8n's OpenAI Chat Model node ≥ 1.3 uses it by
- * default), injects faults drawn from a seeded PRNG, counts tokens with js-tiktoken, and answers with
- * the deterministic lexical model of ./fakeModel.ts (read its header to know how options are chosen).
+ * default), rejects `strict` json_schemas that OpenAI rejects (objects must require every property and
+ * set additionalProperties: false), injects faults drawn from a seeded PRNG, counts tokens with
+ * js-tiktoken, and answers with the deterministic lexical model of ./fakeModel.ts (read its header to know how options are chosen).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { getEncoding, type Tiktoken } from 'js-tiktoken';
-import { fakeAnswer, messageText, plainTokens, type ChatAnswer, type ChatMessage, type ChatRequest, type TokenLogprob } from './fakeModel';
+import { completeTokens, fakeAnswer, messageText, plainTokens, strictSchemaProblem, type ChatAnswer, type ChatMessage, type ChatRequest, type TokenLogprob } from './fakeModel';
 
-export type { ChatAnswer, ChatMessage, ChatRequest, TokenLogprob } from './fakeModel';
-export { fakeAnswer, CHOICE_TEMPERATURE } from './fakeModel';
+export type { ChatAnswer, ChatMessage, ChatRequest, ScriptedTokenLogprob, TokenLogprob } from './fakeModel';
+export { fakeAnswer, strictSchemaProblem, CHOICE_TEMPERATURE } from './fakeModel';
 
 export interface FakeOpenAiFaults {
 	/** Share of generation requests answered 429 with a Retry-After header. */
@@ -210,6 +211,12 @@ export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<
 		if (api === 'responses' && request.stream) {
 			return finish(400, errorBody('The fake server does not stream the Responses API.', 'invalid_request_error', null, 'stream'));
 		}
+		const jsonSchema = request.response_format?.type === 'json_schema' ? request.response_format.json_schema : undefined;
+		const schemaProblem = jsonSchema?.strict ? strictSchemaProblem(jsonSchema.schema ?? {}) : undefined;
+		if (schemaProblem) {
+			const where = api === 'chat' ? 'response_format' : 'text.format.schema';
+			return finish(400, errorBody(`Invalid schema for response_format '${jsonSchema?.name ?? 'response'}': ${schemaProblem}`, 'invalid_request_error', 'invalid_json_schema', where));
+		}
 		const faults = options.faults ?? {};
 		let threshold = faults.rate429 ?? 0;
 		if (draw < threshold) {
@@ -231,7 +238,7 @@ export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<
 		const scripted = options.respond?.(request);
 		const model = scripted ? undefined : fakeAnswer(request);
 		let content = scripted?.content ?? model!.content;
-		let tokens: TokenLogprob[] = scripted ? (scripted.logprobs ?? plainTokens(content)) : model!.tokens;
+		let tokens: TokenLogprob[] = scripted ? (scripted.logprobs ? completeTokens(scripted.logprobs) : plainTokens(content)) : model!.tokens;
 		let finishReason = scripted?.finish_reason ?? 'stop';
 		if (faults.garbageContent) {
 			content = 'Sure! Here is what I found: the answer is probably the first one {not json';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 
 export const PACKAGE = 'n8n-nodes-ai-workflow';
 
-export interface WorkflowNode {
+export type WorkflowNode = {
 	id: string;
 	name: string;
 	type: string;
@@ -14,7 +14,7 @@ export interface WorkflowNode {
 	credentials?: Record<string, { id: string; name: string }>;
 	continueOnFail?: boolean;
 	onError?: string;
-}
+};
 
 let x = 0;
 export function node(

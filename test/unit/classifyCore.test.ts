@@ -83,7 +83,7 @@ describe('prompt', () => {
 			},
 		});
 		const multi = buildRequest(spec, { model: 'm', shape: 'multiLabel', logprobs: true }, 'x');
-		expect((multi.response_format as any).json_schema.schema.properties['2']).toEqual({ type: 'boolean' });
+		expect((multi.response_format as any).json_schema.schema.properties['2']).toEqual({ type: 'boolean', description: 'refund — Money back' });
 		expect(multi.top_logprobs).toBe(2);
 	});
 });

@@ -1,8 +1,8 @@
 import http from 'node:http';
-import OpenAI, { APIConnectionError, AuthenticationError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
+import OpenAI, { APIConnectionError, BadRequestError, AuthenticationError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
 import { getEncoding } from 'js-tiktoken';
 import { z } from 'zod/v4';
-import { startFakeOpenAi, type FakeOpenAi } from '../support/openaiServer';
+import { fakeAnswer, startFakeOpenAi, type FakeOpenAi } from '../support/openaiServer';
 
 const TICKET_SYSTEM = [
 	'Classify the support ticket into one of these categories:',
@@ -107,7 +107,7 @@ describe('fake OpenAI server', () => {
 			currency: z.enum(['EUR', 'USD', 'GBP']),
 			lines: z.array(z.object({ description: z.string(), quantity: z.number().int().min(1) })).min(2),
 			dueDate: z.string().nullable(),
-			vatId: z.string().min(5).optional(),
+			vatId: z.string().min(5).nullable(),
 			paid: z.boolean(),
 			contact: z.object({ email: z.email(), website: z.url() }),
 		});
@@ -162,6 +162,19 @@ ${JSON.stringify(schema)}
 		expect(await ask('I want my money back please')).toEqual({ refund: true, shipping: false, fallback: false });
 		expect(await ask('Where is my parcel? It is late.')).toEqual({ refund: false, shipping: true, fallback: false });
 		expect(await ask('What are your opening hours?')).toEqual({ refund: false, shipping: false, fallback: true });
+	});
+
+	it('rejects strict json_schemas that OpenAI would reject (optional or open objects)', async () => {
+		const loose = z.toJSONSchema(z.object({ label: z.string(), note: z.string().optional() })) as Record<string, unknown>;
+		const error = await classify('hi', { response_format: { type: 'json_schema', json_schema: { name: 'loose', strict: true, schema: loose } } }).catch((caught: unknown) => caught);
+		expect(error).toBeInstanceOf(BadRequestError);
+		expect((error as BadRequestError).message).toMatch(/'required' is required .* Missing 'note'/);
+		const open = { type: 'object', properties: { inner: { type: 'object', properties: {} } }, required: ['inner'], additionalProperties: false };
+		await expect(classify('hi', { response_format: { type: 'json_schema', json_schema: { name: 'open', strict: true, schema: open } } })).rejects.toThrow(
+			/context=\(\('properties', 'inner'\)\), 'additionalProperties'/,
+		);
+		const relaxed = await classify('hi', { response_format: { type: 'json_schema', json_schema: { name: 'loose', strict: false, schema: loose } } });
+		expect(JSON.parse(relaxed.choices[0].message.content!)).toHaveProperty('label');
 	});
 
 	it('answers json_object with valid JSON', async () => {
@@ -294,13 +307,51 @@ ${JSON.stringify(schema)}
 		server.configure({
 			respond: () => ({
 				content: 'B',
-				logprobs: [{ token: 'B', logprob: Math.log(0.6), bytes: [66], top_logprobs: [{ token: 'B', logprob: Math.log(0.6), bytes: [66] }, { token: 'A', logprob: Math.log(0.4), bytes: [65] }] }],
+				logprobs: [{ token: 'B', logprob: Math.log(0.6), top_logprobs: [{ token: 'B', logprob: Math.log(0.6) }, { token: 'A', logprob: Math.log(0.4) }] }],
 				usage: { prompt_tokens: 11, completion_tokens: 1 },
 			}),
 		});
 		const completion = await classify('anything', { logprobs: true, top_logprobs: 2 });
 		expect(completion.choices[0].message.content).toBe('B');
 		expect(completion.choices[0].logprobs!.content![0].top_logprobs.map((alt) => alt.token)).toEqual(['B', 'A']);
+		expect(completion.choices[0].logprobs!.content![0].top_logprobs[1].bytes).toEqual([65]);
 		expect(completion.usage).toMatchObject({ prompt_tokens: 11, completion_tokens: 1 });
+	});
+});
+
+describe('fake model option lines', () => {
+	const pick = (system: string, text: string, keys: string[]) => {
+		const answer = fakeAnswer({
+			model: 'gpt-4o-mini',
+			messages: [{ role: 'system', content: system }, { role: 'user', content: text }],
+			response_format: { type: 'json_schema', json_schema: { schema: { type: 'object', properties: { label: { type: 'string', enum: keys } }, required: ['label'] } } },
+		});
+		return JSON.parse(answer.content).label;
+	};
+	it.each([
+		['key: text', 'refund: customer wants money back\nshipping: parcel is late'],
+		['bulleted key - text', '- refund - customer wants money back\n- shipping - parcel is late'],
+		['numbered key — text', '1. refund — customer wants money back\n2. shipping — parcel is late'],
+		['quoted JSON-ish', '"refund": "customer wants money back",\n"shipping": "parcel is late"'],
+		['key only mentioned in a line', 'Use refund when the customer wants money back.\nUse shipping when a parcel is late.'],
+	])('finds options on lines of the form %s', (_form, lines) => {
+		expect(pick(`Pick a label.\n${lines}`, 'Where is my parcel? It is late.', ['refund', 'shipping'])).toBe('shipping');
+		expect(pick(`Pick a label.\n${lines}`, 'I want my money back', ['refund', 'shipping'])).toBe('refund');
+	});
+	it('finds numeric keys only at the start of a line', () => {
+		const system = 'Answer with the key.\n1: refund, money back\n2: shipping, parcel late\n12: password login';
+		expect(pick(system, 'my parcel is late', ['1', '2', '12'])).toBe('2');
+		expect(pick(system, 'cannot login, forgot password', ['1', '2', '12'])).toBe('12');
+	});
+	it('scores independent booleans against their name and description', () => {
+		const answer = fakeAnswer({
+			model: 'gpt-4o-mini',
+			messages: [{ role: 'user', content: 'The invoice was paid by bank transfer.' }],
+			response_format: { type: 'json_schema', json_schema: { schema: { type: 'object', properties: { paid: { type: 'boolean', description: 'whether the invoice is paid' }, urgent: { type: 'boolean' } } } } },
+		});
+		expect(JSON.parse(answer.content)).toEqual({ paid: true, urgent: false });
+		const paid = answer.tokens.find((token) => token.token === 'true')!;
+		expect(paid.top_logprobs.map((alt) => alt.token)).toEqual(['true', 'false']);
+		expect(Math.exp(paid.top_logprobs[0].logprob) + Math.exp(paid.top_logprobs[1].logprob)).toBeCloseTo(1, 9);
 	});
 });

@@ -97,8 +97,16 @@ export function answerSchema(spec: ClassifyPromptSpec, shape: Exclude<AnswerShap
 			return z.object({ reasoning: z.string(), category: z.enum(keys) });
 		case 'keyAndConfidence':
 			return z.object({ category: z.enum(keys), confidence: z.number().min(0).max(1) });
-		case 'multiLabel':
-			return z.object(Object.fromEntries(keys.map((key) => [key, z.boolean()])));
+		case 'multiLabel': {
+			const described = promptOptions(spec).map((option, index) => {
+				const category = spec.categories[index];
+				const text = category
+					? `${category.name}${category.description ? ` — ${oneLine(category.description)}` : ''}`
+					: `${OTHER_CATEGORY} — fits none of the categories`;
+				return [option.key, z.boolean().describe(text)] as const;
+			});
+			return z.object(Object.fromEntries(described));
+		}
 	}
 }
 

@@ -1,0 +1,8 @@
+/** Offline text classifier for AI Classify's `local` engine: pure, no n8n imports. */
+export { trainClassifier, TrainingInputError, describeCategory } from './train';
+export type { LabelledText, CategoryDefinition, TrainOptions } from './train';
+export { predict, predictProbabilities } from './predict';
+export type { Prediction } from './predict';
+export { serializeModel, deserializeModel } from './serialize';
+export type { TrainedModel, TrainingMetrics, TrainingSettings } from './model';
+export { expectedCalibrationError } from './calibration';

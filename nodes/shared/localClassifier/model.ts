@@ -1,0 +1,82 @@
+/** The trained model as it lives in memory, and its content-derived version. */
+import { createHash } from 'node:crypto';
+import type { FeatureOptions } from './features';
+import type { SoftmaxWeights } from './softmaxRegression';
+import type { Vectorizer } from './vectorizer';
+
+export const MODEL_FORMAT = 1;
+
+export interface TrainingSettings {
+	seed: number;
+	epochs: number;
+	learningRate: number;
+	l2: number;
+	minDf: number;
+	wordBlockWeight: number;
+	folds: number;
+	useCategoryText: boolean;
+}
+
+export interface TrainingMetrics {
+	/** Labelled examples trained on (category pseudo-examples not counted). */
+	examples: number;
+	examplesPerLabel: Record<string, number>;
+	/** Accuracy of the held-out folds (cross-fitting); absent when too few examples to fold. */
+	cvAccuracy?: number;
+	/** ECE of the held-out folds after temperature scaling. */
+	ece?: number;
+	eceBeforeCalibration?: number;
+	temperature: number;
+	/** True when there were no labelled examples: answers come from category names/descriptions. */
+	coldStart: boolean;
+	/** True when the temperature was fitted on held-out folds. */
+	calibrated: boolean;
+	columns: number;
+	trainMs: number;
+	calibrationMs: number;
+}
+
+export interface TrainedModel {
+	format: number;
+	/** Content hash of everything that decides predictions; same data + settings → same version. */
+	version: string;
+	labels: string[];
+	trainedAt: string;
+	metrics: TrainingMetrics;
+	settings: TrainingSettings;
+	features: FeatureOptions;
+	vectorizer: Vectorizer;
+	softmax: SoftmaxWeights;
+	temperature: number;
+	/**
+	 * Share of a uniform distribution mixed into the probabilities when the temperature could not
+	 * be fitted (cold start, very few examples), so the confidence stays honestly low.
+	 */
+	uniformMix: number;
+}
+
+export type ModelContent = Omit<TrainedModel, 'version' | 'trainedAt' | 'metrics'>;
+
+export function modelVersion(content: ModelContent): string {
+	const hash = createHash('sha256');
+	hash.update(
+		JSON.stringify({
+			format: content.format,
+			labels: content.labels,
+			settings: content.settings,
+			features: content.features,
+			wordBlockWeight: content.vectorizer.wordBlockWeight,
+			temperature: content.temperature,
+			uniformMix: content.uniformMix,
+		}),
+	);
+	for (const array of [
+		content.vectorizer.hashIds,
+		content.vectorizer.idf,
+		content.softmax.weights,
+		content.softmax.bias,
+	]) {
+		hash.update(new Uint8Array(array.buffer, array.byteOffset, array.byteLength));
+	}
+	return `local-${hash.digest('hex').slice(0, 16)}`;
+}

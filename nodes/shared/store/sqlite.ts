@@ -1,0 +1,222 @@
+/**
+ * The embedded store: one SQLite file through Node's built-in `node:sqlite` (Node ≥ 22.13, or 22.5+
+ * with --experimental-sqlite). Built in, so it installs in n8n's Docker image with no native build.
+ * WAL lets readers run beside the writer; busy_timeout makes a second writer (another execution or
+ * another n8n process on the same file) wait for the lock instead of failing.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+
+import {
+	aggregateStatements,
+	buildAggregates,
+	EVENT_COLUMNS,
+	eventToRow,
+	MIGRATIONS_TABLE,
+	migrations,
+	REVIEW_CASE_COLUMNS,
+	reviewCaseToRow,
+	rowToEvent,
+	rowToReviewCase,
+	whereClause,
+	type AggregateStatements,
+} from './sql';
+import {
+	StoreUnavailableError,
+	type AggregateQuery,
+	type Aggregates,
+	type EventFilter,
+	type MetricEvent,
+	type PackageStore,
+	type ReadEventsOptions,
+	type ReviewCase,
+} from './types';
+
+const BUSY_TIMEOUT_MS = 30_000;
+
+type SqliteModule = typeof import('node:sqlite');
+
+function loadSqlite(): SqliteModule {
+	try {
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		return require('node:sqlite') as SqliteModule;
+	} catch (error) {
+		throw new StoreUnavailableError(
+			`The embedded store needs Node's built-in SQLite (node:sqlite), which this Node ${process.version} does not have`,
+			'Run n8n on Node 22.13 or newer (22.5–22.12 with NODE_OPTIONS=--experimental-sqlite), or choose PostgreSQL as the store.',
+			error,
+		);
+	}
+}
+
+type Row = Record<string, unknown>;
+
+export class SqliteStore implements PackageStore {
+	readonly kind = 'sqlite' as const;
+	private readonly statements = new Map<string, StatementSync>();
+
+	private constructor(
+		private readonly db: DatabaseSync,
+		readonly location: string,
+		private readonly onClose: () => void,
+	) {}
+
+	static open(path: string, onClose: () => void = () => {}): SqliteStore {
+		const sqlite = loadSqlite();
+		let db: DatabaseSync;
+		try {
+			if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+			db = new sqlite.DatabaseSync(path, { timeout: BUSY_TIMEOUT_MS });
+			db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+			db.exec('PRAGMA journal_mode = WAL');
+			db.exec('PRAGMA synchronous = NORMAL');
+		} catch (error) {
+			throw new StoreUnavailableError(
+				`Cannot open the embedded store file ${path}: ${(error as Error).message}`,
+				'Check that the folder exists and n8n may write to it, or set another store file path.',
+				error,
+			);
+		}
+		const store = new SqliteStore(db, path, onClose);
+		store.migrate();
+		return store;
+	}
+
+	/** Applies missing migrations inside one write transaction, so concurrent openers serialise. */
+	private migrate(): void {
+		this.transaction(() => {
+			this.db.exec(
+				`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`,
+			);
+			const applied = new Set(
+				(this.db.prepare(`SELECT version FROM ${MIGRATIONS_TABLE}`).all() as Row[]).map((r) => Number(r.version)),
+			);
+			for (const migration of migrations) {
+				if (applied.has(migration.version)) continue;
+				for (const statement of migration.statements('sqlite')) this.db.exec(statement);
+				this.db
+					.prepare(`INSERT INTO ${MIGRATIONS_TABLE} (version, name, applied_at) VALUES (?, ?, ?)`)
+					.run(migration.version, migration.name, new Date().toISOString());
+			}
+		});
+	}
+
+	private transaction<T>(work: () => T): T {
+		// IMMEDIATE takes the write lock up front (waiting up to busy_timeout) so the transaction
+		// never has to upgrade a read lock, which SQLite would refuse with SQLITE_BUSY.
+		this.db.exec('BEGIN IMMEDIATE');
+		try {
+			const result = work();
+			this.db.exec('COMMIT');
+			return result;
+		} catch (error) {
+			if (this.db.isTransaction) this.db.exec('ROLLBACK');
+			throw error;
+		}
+	}
+
+	private prepared(sql: string): StatementSync {
+		let statement = this.statements.get(sql);
+		if (!statement) {
+			statement = this.db.prepare(sql);
+			this.statements.set(sql, statement);
+		}
+		return statement;
+	}
+
+	async writeEvents(events: MetricEvent[]): Promise<{ written: number; duplicates: number }> {
+		if (events.length === 0) return { written: 0, duplicates: 0 };
+		const rows = events.map(eventToRow);
+		const insert = this.prepared(
+			`INSERT INTO aiwf_metric_events (${EVENT_COLUMNS.join(', ')}) VALUES (${EVENT_COLUMNS.map(() => '?').join(', ')})
+			ON CONFLICT (event_key) DO NOTHING`,
+		);
+		let written = 0;
+		this.transaction(() => {
+			for (const row of rows) written += Number(insert.run(...row).changes);
+		});
+		return { written, duplicates: events.length - written };
+	}
+
+	async readEvents(filter: EventFilter, options: ReadEventsOptions = {}): Promise<MetricEvent[]> {
+		const where = whereClause(filter, options.includeSkipped ?? true);
+		const rows = this.prepared(
+			`SELECT * FROM aiwf_metric_events ${where.sql} ORDER BY at_ms, event_key LIMIT ? OFFSET ?`,
+		).all(...where.params, options.limit ?? -1, options.offset ?? 0) as Row[];
+		return rows.map(rowToEvent);
+	}
+
+	async countEvents(filter: EventFilter): Promise<number> {
+		const where = whereClause(filter, true);
+		const row = this.prepared(`SELECT COUNT(*) AS n FROM aiwf_metric_events ${where.sql}`).get(...where.params) as Row;
+		return Number(row.n);
+	}
+
+	async aggregate(query: AggregateQuery): Promise<Aggregates> {
+		const statements = aggregateStatements('sqlite', query);
+		const rows: { [K in keyof AggregateStatements]?: Row[] } = {};
+		// One read transaction: every grouping sees the same snapshot.
+		this.db.exec('BEGIN');
+		try {
+			for (const key of Object.keys(statements) as Array<keyof AggregateStatements>) {
+				if (key === 'series' && !query.includeSeries) continue;
+				const { sql, params } = statements[key];
+				rows[key] = this.db.prepare(sql).all(...params) as Row[];
+			}
+		} finally {
+			this.db.exec('COMMIT');
+		}
+		return buildAggregates(rows);
+	}
+
+	async putReviewCase(reviewCase: ReviewCase): Promise<void> {
+		const row = reviewCaseToRow(reviewCase);
+		this.prepared(
+			`INSERT OR REPLACE INTO aiwf_review_cases (${REVIEW_CASE_COLUMNS.join(', ')}) VALUES (${REVIEW_CASE_COLUMNS.map(() => '?').join(', ')})`,
+		).run(...row);
+	}
+
+	async getReviewCase(executionId: string, nodeName: string): Promise<ReviewCase | undefined> {
+		const row = this.prepared(
+			'SELECT * FROM aiwf_review_cases WHERE execution_id = ? AND node_name = ? ORDER BY created_ms DESC, rowid DESC LIMIT 1',
+		).get(executionId, nodeName) as Row | undefined;
+		return row ? rowToReviewCase(row) : undefined;
+	}
+
+	async getReviewCaseById(id: string): Promise<ReviewCase | undefined> {
+		const row = this.prepared('SELECT * FROM aiwf_review_cases WHERE id = ?').get(id) as Row | undefined;
+		return row ? rowToReviewCase(row) : undefined;
+	}
+
+	async decideReviewCase(id: string, decision: unknown, decidedAt: string): Promise<boolean> {
+		const result = this.prepared(
+			"UPDATE aiwf_review_cases SET status = 'decided', decision = ?, decided_at = ? WHERE id = ? AND status = 'pending'",
+		).run(JSON.stringify(decision ?? null), decidedAt, id);
+		return Number(result.changes) === 1;
+	}
+
+	async expireReviewCase(id: string): Promise<boolean> {
+		const result = this.prepared(
+			"UPDATE aiwf_review_cases SET status = 'expired' WHERE id = ? AND status = 'pending'",
+		).run(id);
+		return Number(result.changes) === 1;
+	}
+
+	async listPendingReviewCases(workflowId?: string): Promise<ReviewCase[]> {
+		const rows = (
+			workflowId === undefined
+				? this.prepared("SELECT * FROM aiwf_review_cases WHERE status = 'pending' ORDER BY created_ms, id").all()
+				: this.prepared(
+						"SELECT * FROM aiwf_review_cases WHERE status = 'pending' AND workflow_id = ? ORDER BY created_ms, id",
+					).all(workflowId)
+		) as Row[];
+		return rows.map(rowToReviewCase);
+	}
+
+	async close(): Promise<void> {
+		this.onClose();
+		this.statements.clear();
+		if (this.db.isOpen) this.db.close();
+	}
+}

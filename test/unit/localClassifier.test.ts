@@ -1,0 +1,197 @@
+import {
+	deserializeModel,
+	predict,
+	serializeModel,
+	trainClassifier,
+	TrainingInputError,
+} from '../../nodes/shared/localClassifier';
+import { expectedCalibrationError, fitTemperature } from '../../nodes/shared/localClassifier/calibration';
+import { createRandom } from '../../nodes/shared/localClassifier/random';
+import { supportCategories, supportTickets } from './fixtures/supportTickets';
+
+describe('local classifier: training', () => {
+	const model = trainClassifier(supportTickets, supportCategories);
+
+	it('learns a tiny dataset', () => {
+		const correct = supportTickets.filter((ticket) => predict(model, ticket.text).label === ticket.label);
+		expect(correct.length).toBe(supportTickets.length);
+		expect(predict(model, 'I want my money back for the double charge').label).toBe('billing');
+		expect(predict(model, 'my parcel is late, where is the courier').label).toBe('shipping');
+		expect(predict(model, 'cannot log in, password reset does not work').label).toBe('account_access');
+	});
+
+	it('returns a probability for every label, summing to one, with the chosen label most likely', () => {
+		const prediction = predict(model, 'refund for the charge on my invoice');
+		expect(Object.keys(prediction.scores).sort()).toEqual(['account_access', 'billing', 'shipping']);
+		const total = Object.values(prediction.scores).reduce((sum, score) => sum + score, 0);
+		expect(total).toBeCloseTo(1, 6);
+		expect(prediction.confidence).toBe(Math.max(...Object.values(prediction.scores)));
+		expect(prediction.confidence).toBe(prediction.scores[prediction.label]);
+	});
+
+	it('records its training metrics, including the fitted temperature', () => {
+		expect(model.metrics.examples).toBe(supportTickets.length);
+		expect(model.metrics.examplesPerLabel).toEqual({ billing: 12, shipping: 12, account_access: 12 });
+		expect(model.metrics.calibrated).toBe(true);
+		expect(model.metrics.coldStart).toBe(false);
+		expect(model.metrics.cvAccuracy).toBeGreaterThan(0.5);
+		expect(model.metrics.temperature).toBe(model.temperature);
+		expect(model.temperature).not.toBe(1);
+		expect(model.labels).toEqual(['billing', 'shipping', 'account_access']);
+	});
+
+	it('is deterministic: the same data and seed give the same model version', () => {
+		const again = trainClassifier(supportTickets, supportCategories);
+		expect(again.version).toBe(model.version);
+		expect(again.version).toMatch(/^local-[0-9a-f]{16}$/);
+		const otherSeed = trainClassifier(supportTickets, supportCategories, { seed: 2 });
+		expect(otherSeed.version).not.toBe(model.version);
+		const moreData = trainClassifier(
+			[...supportTickets, { text: 'Where is my refund', label: 'billing' }],
+			supportCategories,
+		);
+		expect(moreData.version).not.toBe(model.version);
+	});
+
+	it('still trains with one example per class, with damped confidence because nothing could be held out', () => {
+		const oneEach = ['billing', 'shipping', 'account_access'].map(
+			(label) => supportTickets.find((ticket) => ticket.label === label)!,
+		);
+		const few = trainClassifier(oneEach, supportCategories);
+		expect(few.metrics.calibrated).toBe(false);
+		expect(few.uniformMix).toBeGreaterThan(0);
+		expect(predict(few, 'refund the duplicate charge').label).toBe('billing');
+		expect(predict(few, 'refund the duplicate charge').confidence).toBeLessThan(0.8);
+	});
+});
+
+describe('local classifier: cold start from category names and descriptions', () => {
+	const model = trainClassifier([], supportCategories);
+
+	it('picks the obvious class with an honestly low confidence', () => {
+		const prediction = predict(model, 'my parcel delivery is delayed and the tracking number is wrong');
+		expect(prediction.label).toBe('shipping');
+		expect(prediction.confidence).toBeGreaterThan(1 / 3);
+		expect(prediction.confidence).toBeLessThan(0.7);
+		expect(predict(model, 'I need to reset my password').label).toBe('account_access');
+		expect(model.metrics.coldStart).toBe(true);
+		expect(model.metrics.calibrated).toBe(false);
+	});
+
+	it('works from names alone when they are identifiers', () => {
+		const fromNames = trainClassifier([], [{ name: 'card_arrival' }, { name: 'exchangeRate' }, { name: 'pin-blocked' }]);
+		expect(predict(fromNames, 'what is the exchange rate today').label).toBe('exchangeRate');
+		expect(predict(fromNames, 'my pin is blocked').label).toBe('pin-blocked');
+	});
+});
+
+describe('local classifier: calibration', () => {
+	it('temperature scaling lowers the ECE of overconfident logits', () => {
+		// 3 classes, 70% of argmaxes right, but logits so sharp that confidence is ≈ 0.99.
+		const random = createRandom(7);
+		const count = 2000;
+		const classCount = 3;
+		const logits = new Float64Array(count * classCount);
+		const targets = new Int32Array(count);
+		for (let row = 0; row < count; row++) {
+			const target = Math.floor(random() * classCount);
+			targets[row] = target;
+			const predicted = random() < 0.7 ? target : (target + 1 + Math.floor(random() * 2)) % classCount;
+			for (let k = 0; k < classCount; k++) logits[row * classCount + k] = random();
+			logits[row * classCount + predicted] += 6 + random() * 3;
+		}
+		const eceAt = (temperature: number) => {
+			const confidences: number[] = [];
+			const correct: boolean[] = [];
+			for (let row = 0; row < count; row++) {
+				const values = Array.from(logits.subarray(row * classCount, (row + 1) * classCount), (v) => v / temperature);
+				const max = Math.max(...values);
+				const exps = values.map((v) => Math.exp(v - max));
+				const sum = exps.reduce((a, b) => a + b, 0);
+				const best = values.indexOf(max);
+				confidences.push(exps[best] / sum);
+				correct.push(best === targets[row]);
+			}
+			return expectedCalibrationError(confidences, correct);
+		};
+		const temperature = fitTemperature(logits, targets, classCount);
+		expect(temperature).toBeGreaterThan(1);
+		expect(eceAt(1)).toBeGreaterThan(0.2);
+		expect(eceAt(temperature)).toBeLessThan(0.05);
+	});
+
+	it('the trained model reports a held-out ECE no worse than before calibration', () => {
+		const model = trainClassifier(supportTickets, supportCategories);
+		expect(model.metrics.ece).toBeDefined();
+		expect(model.metrics.ece!).toBeLessThanOrEqual(model.metrics.eceBeforeCalibration! + 1e-9);
+	});
+
+	it('ECE is zero when confidence matches accuracy bin by bin', () => {
+		expect(expectedCalibrationError([1, 1, 0.5, 0.5], [true, true, true, false])).toBeCloseTo(0, 10);
+		expect(expectedCalibrationError([0.9, 0.9], [false, false])).toBeCloseTo(0.9, 10);
+	});
+});
+
+describe('local classifier: serialization', () => {
+	const model = trainClassifier(supportTickets, supportCategories);
+	const probes = ['double charge on my card', 'courier lost the box', 'locked out of my account', 'hello there'];
+
+	it('round-trips to identical predictions, as bytes and as base64', () => {
+		const bytes = serializeModel(model);
+		expect(Buffer.isBuffer(bytes)).toBe(true);
+		for (const restored of [deserializeModel(bytes), deserializeModel(bytes.toString('base64'))]) {
+			expect(restored.version).toBe(model.version);
+			expect(restored.labels).toEqual(model.labels);
+			expect(restored.metrics).toEqual(model.metrics);
+			for (const probe of probes) expect(predict(restored, probe)).toEqual(predict(model, probe));
+		}
+	});
+
+	it('rejects bytes that are not a model, or a model whose content was altered', () => {
+		expect(() => deserializeModel(Buffer.from('not a model at all'))).toThrow(/Not a local classifier model/);
+		const bytes = serializeModel(model);
+		bytes[bytes.length - 1] ^= 0xff;
+		expect(() => deserializeModel(bytes)).toThrow(/corrupted/);
+		expect(() => deserializeModel(serializeModel(model).subarray(0, 200))).toThrow(/truncated/);
+	});
+});
+
+describe('local classifier: bad inputs', () => {
+	it('rejects training without categories, or with one', () => {
+		expect(() => trainClassifier(supportTickets, [])).toThrow(TrainingInputError);
+		expect(() => trainClassifier(supportTickets, [])).toThrow(/No categories/);
+		expect(() => trainClassifier([], [{ name: 'only' }])).toThrow(/at least two categories/);
+		expect(() => trainClassifier([], [{ name: 'a' }, { name: 'a' }])).toThrow(/defined twice/);
+		expect(() => trainClassifier([], [{ name: 'a' }, { name: ' ' }])).toThrow(/Category 2 has no name/);
+	});
+
+	it('names the training example with an empty text or an unknown label', () => {
+		expect(() =>
+			trainClassifier([...supportTickets, { text: '  ', label: 'billing' }], supportCategories),
+		).toThrow(/Training example 37 has an empty text/);
+		expect(() =>
+			trainClassifier([{ text: 'where is my refund', label: 'refunds' }], supportCategories),
+		).toThrow(/Training example 1 has the label "refunds", which is not one of the categories/);
+	});
+
+	it('refuses to classify an empty text', () => {
+		const model = trainClassifier([], supportCategories);
+		expect(() => predict(model, '')).toThrow(/empty text/);
+		expect(() => predict(model, '   \n')).toThrow(/empty text/);
+	});
+});
+
+describe('local classifier: options', () => {
+	it('rejects out-of-range training options with the option named', () => {
+		expect(() => trainClassifier([], supportCategories, { hashBits: 30 })).toThrow(/hashBits is 30: it must be an integer from 10 to 24/);
+		expect(() => trainClassifier([], supportCategories, { epochs: 0 })).toThrow(/epochs is 0/);
+		expect(() => trainClassifier([], supportCategories, { charNgramMin: 4, charNgramMax: 3 })).toThrow(/charNgramMax/);
+	});
+
+	it('accepts custom feature options and keeps them in the model', () => {
+		const model = trainClassifier(supportTickets, supportCategories, { hashBits: 16, charNgramMax: 5 });
+		expect(model.features).toEqual({ hashBits: 16, charNgramMin: 3, charNgramMax: 5, wordBigrams: true });
+		const restored = deserializeModel(serializeModel(model));
+		expect(predict(restored, 'refund my charge')).toEqual(predict(model, 'refund my charge'));
+	});
+});
