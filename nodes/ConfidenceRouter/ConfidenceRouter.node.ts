@@ -24,7 +24,7 @@ export class ConfidenceRouter implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Confidence Router',
 		name: 'confidenceRouter',
-		icon: 'file:confidenceRouter.svg',
+		icon: { light: 'file:confidenceRouter.svg', dark: 'file:confidenceRouter.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		// Routing is a workflow step, not something an AI agent should call.

@@ -46,12 +46,12 @@ function nodeParameter(context: Context, name: string, fallback: string): string
 }
 
 async function storeConfig(context: Context): Promise<StoreConfig> {
-	const kind = nodeParameter(context, 'store', 'sqlite');
+	const kind = nodeParameter(context, 'storeType', 'sqlite');
 	if (kind === 'postgres') {
 		const credential = (await context.getCredentials('postgres')) as Record<string, unknown>;
 		return postgresConfigFromCredential(credential);
 	}
-	return { kind: 'sqlite', path: nodeParameter(context, 'sqlitePath', '') };
+	return { kind: 'sqlite', path: nodeParameter(context, 'storePath', '') };
 }
 
 const outputsExpression: `={{${string}}}` = `={{ $parameter["outputLayout"] === "single" ? [{ "type": "main", "displayName": "Reviewed or Timed Out" }] : ${JSON.stringify(
@@ -62,7 +62,7 @@ export class HumanReviewWait implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Human Review Wait',
 		name: 'humanReviewWait',
-		icon: 'file:humanReviewWait.svg',
+		icon: { light: 'file:humanReviewWait.svg', dark: 'file:humanReviewWait.dark.svg' },
 		group: ['organization'],
 		version: 1,
 		// Pausing for a person is a workflow step; an AI agent must not call it as a tool.
@@ -77,7 +77,15 @@ export class HumanReviewWait implements INodeType {
 		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: outputsExpression,
-		credentials: [{ name: 'postgres', required: true, displayOptions: { show: { store: ['postgres'] } } }],
+		credentials: [
+			{
+				// n8n's own Postgres credential, as Metrics Logger uses it: the same store for both nodes.
+				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
+				name: 'postgres',
+				required: true,
+				displayOptions: { show: { storeType: ['postgres'] } },
+			},
+		],
 		webhooks: REVIEW_WEBHOOKS,
 		properties: reviewProperties,
 	};

@@ -97,23 +97,31 @@ export const reviewProperties: INodeProperties[] = [
 	},
 	{
 		displayName: 'Store',
-		name: 'store',
+		name: 'storeType',
 		type: 'options',
 		options: [
-			{ name: 'Embedded SQLite (Single N8n Instance)', value: 'sqlite' },
-			{ name: 'PostgreSQL (Teams, Queue Mode)', value: 'postgres' },
+			{
+				name: 'Embedded (SQLite File)',
+				value: 'sqlite',
+				description: 'One file in the n8n user folder; no set-up. For a single n8n instance.',
+			},
+			{
+				name: 'PostgreSQL',
+				value: 'postgres',
+				description: 'A PostgreSQL database through a Postgres credential; for teams and queue mode',
+			},
 		],
 		default: 'sqlite',
 		description: 'Where the review case is kept between pausing and the decision. In queue mode every n8n process must reach it: use PostgreSQL.',
 	},
 	{
-		displayName: 'SQLite File',
-		name: 'sqlitePath',
+		displayName: 'Store File',
+		name: 'storePath',
 		type: 'string',
 		default: '',
 		placeholder: '~/.n8n/ai-workflow/store.sqlite',
-		description: 'Leave empty for the default file in the n8n user folder',
-		displayOptions: { show: { store: ['sqlite'] } },
+		description: 'Path of the SQLite file; empty: ai-workflow/store.sqlite in the n8n user folder',
+		displayOptions: { show: { storeType: ['sqlite'] } },
 	},
 	{
 		displayName: 'Options',
