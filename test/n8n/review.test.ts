@@ -21,6 +21,7 @@ import {
 	type N8nInstance,
 } from '../harness/n8n';
 import { repoRoot } from '../harness/runtime';
+import { createTestDatabase } from '../unit/helpers/pg';
 import { node, ourNode, splitOut, workflow } from '../support/workflow';
 
 jest.setTimeout(10 * 60_000);
@@ -104,6 +105,7 @@ async function deployReview(
 	inbox: Inbox,
 	review: Record<string, unknown>,
 	layout: 'byDecision' | 'single',
+	reviewNodeExtra: Record<string, unknown> = {},
 ) {
 	const webhookPath = `review-${++counter}-${Date.now()}`;
 	const nodes = [
@@ -127,7 +129,7 @@ async function deployReview(
 			limitUnit: 'hours',
 			options: {},
 			...review,
-		}, { webhookId: `hrw-${webhookPath}` }),
+		}, { webhookId: `hrw-${webhookPath}`, ...reviewNodeExtra }),
 		...NOOPS.map((name) => node(name, 'n8n-nodes-base.noOp', 1, {})),
 	];
 	const reviewOutputs = layout === 'single' ? [['Reviewed']] : [['Timed Out'], ['Approved'], ['Corrected'], ['Rejected']];
@@ -441,6 +443,47 @@ describeEachN8nVersion(
 			const timedOut = (major >= 2 ? out['Timed Out'] : out.Reviewed)[0];
 			expect(timedOut.review).toBeUndefined();
 			expect((await n8n.http(link!)).status).toBe(409);
+		});
+
+		it('keeps the case in PostgreSQL when told to (queue mode), and decides through it', async () => {
+			const n8n = getN8n();
+			const { database, drop } = await createTestDatabase('aiw_review');
+			try {
+				const credentialId = await n8n.createCredential('Review store', 'postgres', {
+					host: '127.0.0.1',
+					port: 5432,
+					database,
+					user: 'postgres',
+					password: '',
+					ssl: 'disable',
+					allowUnauthorizedCerts: false,
+					maxConnections: 5,
+					sshTunnel: false,
+				});
+				const flow = await deployReview(n8n, inbox, { storeType: 'postgres' }, layout, {
+					credentials: { postgres: { id: credentialId, name: 'Review store' } },
+				});
+				const { execution, link } = await flow.start([{ id: 'pg', text: 'stored in postgres', ai: ai('billing', 0.5) }]);
+				expect(execution.status).toBe('waiting');
+				const client = new (await import('pg')).Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database });
+				await client.connect();
+				try {
+					const rows = (await client.query('SELECT execution_id, status, token_hash FROM aiwf_review_cases')).rows;
+					expect(rows).toEqual([expect.objectContaining({ execution_id: execution.id, status: 'pending' })]);
+					expect(JSON.stringify(rows)).not.toContain(new URL(link!).searchParams.get('t')!);
+					const token = await form(String((await n8n.http<string>(link!)).body));
+					expect((await post(n8n, link!, { decisionToken: token, decision_0: 'correct', label_0: 'refund', reviewer: 'Pat' })).status).toBe(200);
+					const done = await n8n.waitForExecutionStatus(execution.id, ['success'], 60_000);
+					const out = arrived(done);
+					const item = (major >= 2 ? out.Corrected : out.Reviewed)[0];
+					expect(item.review).toMatchObject({ decision: 'corrected', reviewer: 'Pat', after: { label: 'refund' } });
+					expect((await client.query('SELECT status FROM aiwf_review_cases')).rows).toEqual([{ status: 'decided' }]);
+				} finally {
+					await client.end();
+				}
+			} finally {
+				await drop();
+			}
 		});
 
 		if (major < 2) {
