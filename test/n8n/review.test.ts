@@ -445,6 +445,81 @@ describeEachN8nVersion(
 			expect((await n8n.http(link!)).status).toBe(409);
 		});
 
+		it('shows an invoice image from binary data and takes field corrections of an extraction', async () => {
+			const n8n = getN8n();
+			const webhookPath = `extract-${Date.now()}`;
+			const nodes = [
+				node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} }, { webhookId: webhookPath }),
+				// Set 3.4 keeps binary data only when it keeps other fields: keep none of the request's.
+				node('Fields', 'n8n-nodes-base.set', 3.4, {
+					mode: 'manual',
+					includeOtherFields: true,
+					include: 'except',
+					excludeFields: 'headers,params,query,body,webhookUrl,executionMode',
+					assignments: {
+						assignments: ['invoice', 'ai'].map((field) => ({ id: field, name: field, value: `={{ JSON.parse($json.body.payload).${field} }}`, type: 'object' })),
+					},
+					options: {},
+				}),
+				ourNode('Human Review Wait', 'humanReviewWait', { title: 'Invoice review', notifyFormat: 'generic', notifyUrl: inbox.url, outputLayout: layout, limitWaitTime: 1, limitUnit: 'hours', options: {} }, { webhookId: `hrw-${webhookPath}` }),
+				...NOOPS.map((name) => node(name, 'n8n-nodes-base.noOp', 1, {})),
+			];
+			const wf = workflow('Invoice review', nodes, {
+				Webhook: [['Fields']],
+				Fields: [['Human Review Wait']],
+				'Human Review Wait': layout === 'single' ? [['Reviewed']] : [['Timed Out'], ['Approved'], ['Corrected'], ['Rejected']],
+			});
+			const id = await n8n.createWorkflow(wf as unknown as Parameters<N8nInstance['createWorkflow']>[0]);
+			await n8n.activate(id);
+			await n8n.waitForWebhook(webhookPath, 'POST');
+
+			const png = fs.readFileSync(path.join(repoRoot, '..', 'shared', 'data', 'invoices', 'FlipkartInvoice.png'));
+			const record = { invoiceId: 'FAFFSG1500000', vendor: { name: 'Flipkart' }, total: 999, lines: [{ description: 'Item', amount: 999 }] };
+			const item = {
+				invoice: record,
+				ai: { task: 'extract', confidence: 0.6, confidenceSource: 'checks', fieldConfidence: { invoiceId: 0.98, 'vendor.name': 0.95, total: 0.41, 'lines[0].amount': 0.45 }, checks: [{ name: 'totals', passed: false, detail: 'lines do not add up' }], engine: 'local', latencyMs: 5, attempts: 1, at: new Date().toISOString() },
+			};
+			const body = new FormData();
+			body.append('payload', JSON.stringify(item));
+			body.append('invoice', new Blob([png], { type: 'image/png' }), 'FlipkartInvoice.png');
+			const postsBefore = inbox.posts.length;
+			const before = new Set((await n8n.listExecutions(id)).map((execution) => execution.id));
+			const response = await fetch(new URL(`webhook/${webhookPath}`, n8n.baseUrl), { method: 'POST', body });
+			expect(response.status).toBe(200);
+			const execution = await newExecution(n8n, inbox, id, before, postsBefore);
+			expect(execution.status).toBe('waiting');
+			const link = inbox.posts.slice(postsBefore)[0].reviewUrl as string;
+
+			const page = await browser.newPage({ viewport: { width: 420, height: 900 } });
+			await page.goto(link);
+			const image = page.locator('img.doc');
+			await image.waitFor({ timeout: 5000 }).catch(async (error) => {
+				throw new Error(`${(error as Error).message}\n${await page.locator('main').innerText()}`);
+			});
+			// Loaded from the node's document URL under the page's CSP (img-src 'self').
+			const width = await page.evaluate(
+				"new Promise((resolve) => { const img = document.querySelector('img.doc'); if (img.complete) resolve(img.naturalWidth); else { img.onload = () => resolve(img.naturalWidth); img.onerror = () => resolve(0); } })",
+			);
+			expect(width).toBeGreaterThan(100);
+			expect(await page.locator('tr.low label').allInnerTexts()).toEqual(['total', 'lines[0].amount']);
+			expect(await page.locator('input[name="field_0_0"]').inputValue()).toBe('FAFFSG1500000');
+			await page.fill('input[name="field_0_2"]', '1099.5');
+			await page.locator('input[name="decision_0"][value="correct"]').check();
+			await page.fill('input[name="reviewer"]', 'Fin Ance');
+			await Promise.all([page.waitForNavigation(), page.locator('button[type="submit"]').click()]);
+			expect(await page.locator('h1').innerText()).toContain('Thank you');
+			await page.close();
+
+			const done = await n8n.waitForExecutionStatus(execution.id, ['success', 'error'], 60_000);
+			expect(executionError(done)).toBeUndefined();
+			const name = major >= 2 ? 'Corrected' : 'Reviewed';
+			const output = nodeOutput(done, name)[0];
+			expect(output).toHaveLength(1);
+			expect(output[0].json.invoice).toEqual({ ...record, total: 1099.5 });
+			expect(output[0].json.review).toMatchObject({ decision: 'corrected', before: record, after: { ...record, total: 1099.5 }, overridden: true, reviewer: 'Fin Ance' });
+			expect(output[0].binary?.invoice?.mimeType).toBe('image/png');
+		});
+
 		it('keeps the case in PostgreSQL when told to (queue mode), and decides through it', async () => {
 			const n8n = getN8n();
 			const { database, drop } = await createTestDatabase('aiw_review');

@@ -90,11 +90,11 @@ export function splitPath(path: string): string[] {
 		.filter((part) => part !== '');
 }
 
-function contextOf(json: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+function contextOf(json: Record<string, unknown>, fields: string[], shownAsForm?: string): Record<string, unknown> {
 	const context: Record<string, unknown> = {};
 	if (fields.length === 0) {
 		for (const [key, value] of Object.entries(json)) {
-			if (!PACKAGE_FIELDS.has(key)) context[key] = value;
+			if (!PACKAGE_FIELDS.has(key) && key !== shownAsForm) context[key] = value;
 		}
 		return context;
 	}
@@ -176,10 +176,12 @@ export function buildReviewItem(
 	});
 
 	const route = json.route as Record<string, unknown> | undefined;
+	const recordField = task === 'extract' && fields.length > 0 ? options.recordField : undefined;
 	return {
 		index,
 		task,
-		context: contextOf(json, options.contextFields),
+		// The record is already on the page as the correction form.
+		context: contextOf(json, options.contextFields, recordField),
 		label,
 		confidence: typeof ai.confidence === 'number' ? ai.confidence : undefined,
 		scores,
@@ -187,7 +189,7 @@ export function buildReviewItem(
 		checks: Array.isArray(ai.checks) ? (ai.checks as ReviewItemCase['checks']) : undefined,
 		routeReason: typeof route?.reason === 'string' ? route.reason : undefined,
 		labelChoices: [...choices],
-		recordField: task === 'extract' && fields.length > 0 ? options.recordField : undefined,
+		recordField,
 		fields,
 		documents,
 	};

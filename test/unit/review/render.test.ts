@@ -100,6 +100,8 @@ describe('page content', () => {
 		expect(html).toContain('value="120.5"');
 		expect(html).toContain('lines[0].amount');
 		expect(html).toContain('✗ totals');
+		// The record is the form; it is not repeated as context.
+		expect(payload.items[0].context).toEqual({});
 	});
 
 	it('shows several items, each with its own decision', () => {
