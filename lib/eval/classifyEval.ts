@@ -1,5 +1,5 @@
 /** Evaluation of the local classifier on labelled CSV data: splits, metrics, confusion summary. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { expectedCalibrationError, predictProbabilities, type TrainedModel } from '../../nodes/shared/localClassifier';
 import { createRandom, shuffleInPlace } from '../../nodes/shared/localClassifier/random';
 import { parseCsvRecords } from './csv';
@@ -10,6 +10,7 @@ export interface LabelledRow {
 }
 
 export function readLabelledCsv(path: string, textColumn = 'text', labelColumn = 'category'): LabelledRow[] {
+	if (!existsSync(path)) throw new Error(`${path} does not exist: give the path of a CSV file`);
 	const { header, records } = parseCsvRecords(readFileSync(path, 'utf8'));
 	for (const column of [textColumn, labelColumn]) {
 		if (!header.includes(column)) {

@@ -1,48 +1,21 @@
 /**
- * RFC 4180 CSV reader: quoted fields may hold commas, doubled quotes and line breaks; CRLF or LF
- * line ends; a leading byte-order mark is ignored. Returns rows as objects keyed by the header.
+ * CSV files of labelled texts (RFC 4180: quoted fields may hold commas, doubled quotes and line
+ * breaks; CRLF or LF; a byte-order mark is ignored), read with csv-parse.
  */
+import { parse } from 'csv-parse/sync';
 
 export function parseCsv(text: string): string[][] {
-	const rows: string[][] = [];
-	let row: string[] = [];
-	let field = '';
-	let inQuotes = false;
-	let fieldStarted = false;
-	let position = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-	for (; position < text.length; position++) {
-		const char = text[position];
-		if (inQuotes) {
-			if (char !== '"') field += char;
-			else if (text[position + 1] === '"') {
-				field += '"';
-				position++;
-			} else inQuotes = false;
-		} else if (char === '"' && !fieldStarted) {
-			inQuotes = true;
-			fieldStarted = true;
-		} else if (char === ',') {
-			row.push(field);
-			field = '';
-			fieldStarted = false;
-		} else if (char === '\n' || char === '\r') {
-			if (char === '\r' && text[position + 1] === '\n') position++;
-			row.push(field);
-			rows.push(row);
-			row = [];
-			field = '';
-			fieldStarted = false;
-		} else {
-			field += char;
-			fieldStarted = true;
+	try {
+		return (parse(text, { bom: true, relax_column_count: true, skip_empty_lines: true, record_delimiter: ['\r\n', '\n', '\r'] }) as string[][]).filter(
+			(cells) => !(cells.length === 1 && cells[0] === ''),
+		);
+	} catch (error) {
+		const message = (error as Error).message;
+		if (/quote/i.test(message) && /EOF|end of|not closed|Invalid Closing/i.test(message)) {
+			throw new Error(`CSV ends inside a quoted field: a closing quote (") is missing (${message})`);
 		}
+		throw new Error(`CSV cannot be read: ${message}`);
 	}
-	if (inQuotes) throw new Error('CSV ends inside a quoted field: a closing quote (") is missing');
-	if (fieldStarted || row.length > 0) {
-		row.push(field);
-		rows.push(row);
-	}
-	return rows.filter((cells) => !(cells.length === 1 && cells[0] === ''));
 }
 
 export function parseCsvRecords(text: string): { header: string[]; records: Record<string, string>[] } {

@@ -13,6 +13,9 @@ import {
 import { normaliseCategories, type RawCategory } from '../shared/classify/categories';
 import { OpenAiClassifier, ModelAnswerError, type ConfidenceMethod } from '../shared/classify/openAiClassifier';
 import { ItemInputError, prepareText, readContext } from '../shared/classify/input';
+import { classifyLocally, localModelFor } from '../shared/classify/localEngine';
+import type { AiResult } from '../shared/contract';
+import type { TrainedModel } from '../shared/localClassifier';
 import { connectionFromCredentials, createClient, type LlmAuthentication, type LlmConnection } from '../shared/llm/connection';
 import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
 import { parsePriceOverrides } from '../shared/llm/pricing';
@@ -45,7 +48,7 @@ export class AiClassify implements INodeType {
 		icon: { light: 'file:aiClassify.svg', dark: 'file:aiClassify.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["outputMode"] === "single" ? "one output, with confidence" : "output per category" }}',
+		subtitle: '={{ $parameter["engine"] + " · " + ($parameter["outputMode"] === "single" ? "one output, with confidence" : "output per category") }}',
 		description: 'Puts a text into one of your categories with a calibrated confidence and a probability for every category',
 		defaults: { name: 'AI Classify' },
 		usableAsTool: true,
@@ -55,14 +58,14 @@ export class AiClassify implements INodeType {
 			{
 				name: 'openAiCompatibleApi',
 				required: true,
-				displayOptions: { show: { authentication: ['openAiCompatibleApi'] } },
+				displayOptions: { show: { authentication: ['openAiCompatibleApi'], engine: ['openai', 'cascade'] } },
 			},
 			{
 				// Deliberate: users of n8n's own OpenAI nodes can reuse their existing credential here.
 				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
 				name: 'openAiApi',
 				required: true,
-				displayOptions: { show: { authentication: ['openAiApi'] } },
+				displayOptions: { show: { authentication: ['openAiApi'], engine: ['openai', 'cascade'] } },
 			},
 		],
 		properties: aiClassifyProperties,
@@ -92,7 +95,7 @@ export class AiClassify implements INodeType {
 		const node = this.getNode();
 		const outputMode = this.getNodeParameter('outputMode', 0) as 'perCategory' | 'single';
 		const withOther = this.getNodeParameter('fallback', 0) === 'other';
-		const multiLabel = this.getNodeParameter('multiLabel', 0) as boolean;
+		const multiLabel = this.getNodeParameter('multiLabel', 0, false) as boolean;
 
 		let categories;
 		try {
@@ -110,34 +113,55 @@ export class AiClassify implements INodeType {
 		const outputs: INodeExecutionData[][] = outputMode === 'single' ? [[]] : outputLabels.map(() => []);
 
 		const options = this.getNodeParameter('options', 0, {}) as ClassifyOptions;
-		const authentication = this.getNodeParameter('authentication', 0) as LlmAuthentication;
+		const engine = this.getNodeParameter('engine', 0, 'local') as 'local' | 'openai' | 'cascade';
+		if (engine !== 'openai' && multiLabel) {
+			throw new NodeOperationError(node, 'Allow Multiple Categories needs the OpenAI-compatible engine', {
+				itemIndex: 0,
+				description: 'Set Engine to "OpenAI-Compatible Model", or turn off Allow Multiple Categories.',
+			});
+		}
 		let connection: LlmConnection | undefined;
-		let classifier: OpenAiClassifier;
+		let llm: OpenAiClassifier | undefined;
+		let localModel: TrainedModel | undefined;
 		try {
-			connection = await loadConnection(this, authentication);
-			const timeoutMs = (options.timeout ?? 60) * 1000;
-			const runner = new ChatRunner(createClient(connection, timeoutMs), {
-				concurrency: options.concurrency ?? 8,
-				maxRetries: options.maxRetries ?? 4,
-				timeoutMs,
-				prices: parsePriceOverrides(options.prices),
-			});
-			classifier = new OpenAiClassifier(runner, {
-				model: this.getNodeParameter('model', 0, '', { extractValue: true }) as string,
-				categories,
-				withOther,
-				instructions: this.getNodeParameter('instructions', 0, '') as string,
-				multiLabel,
-				multiLabelThreshold: multiLabel ? (this.getNodeParameter('multiLabelThreshold', 0, 0.5) as number) : 0.5,
-				includeReasoning: options.includeReasoning ?? false,
-				confidenceMethod: options.confidenceMethod ?? 'auto',
-			});
+			if (engine !== 'openai') localModel = localModelFor({ categories, withOther });
+			if (engine !== 'local') {
+				const authentication = this.getNodeParameter('authentication', 0) as LlmAuthentication;
+				connection = await loadConnection(this, authentication);
+				const timeoutMs = (options.timeout ?? 60) * 1000;
+				const runner = new ChatRunner(createClient(connection, timeoutMs), {
+					concurrency: options.concurrency ?? 8,
+					maxRetries: options.maxRetries ?? 4,
+					timeoutMs,
+					prices: parsePriceOverrides(options.prices),
+				});
+				llm = new OpenAiClassifier(runner, {
+					model: this.getNodeParameter('model', 0, '', { extractValue: true }) as string,
+					categories,
+					withOther,
+					instructions: this.getNodeParameter('instructions', 0, '') as string,
+					multiLabel,
+					multiLabelThreshold: multiLabel ? (this.getNodeParameter('multiLabelThreshold', 0, 0.5) as number) : 0.5,
+					includeReasoning: options.includeReasoning ?? false,
+					confidenceMethod: options.confidenceMethod ?? 'auto',
+				});
+			}
 		} catch (error) {
 			throw new NodeOperationError(node, (error as Error).message, {
 				itemIndex: 0,
-				description: 'Check the credential (Custom Headers must be JSON) and the Prices option (JSON).',
+				description:
+					'Check the categories, the credential (Custom Headers must be JSON) and the Prices option (JSON).',
 			});
 		}
+		const cascadeThreshold = engine === 'cascade' ? (this.getNodeParameter('cascadeThreshold', 0, 0.8) as number) : 1;
+		const classify = async (text: string, context: Record<string, unknown>, truncated: boolean): Promise<AiResult> => {
+			if (engine === 'openai') return await llm!.classify(text, context, truncated);
+			const local = classifyLocally(localModel!, text, truncated);
+			if (engine === 'local') return local;
+			if (local.confidence >= cascadeThreshold) return { ...local, engine: 'cascade', tier: 'local' };
+			const answer = await llm!.classify(text, context, truncated);
+			return { ...answer, engine: 'cascade', tier: 'llm', latencyMs: answer.latencyMs + local.latencyMs };
+		};
 		const contextFields = this.getNodeParameter('contextFields', 0, '') as string;
 
 		const results = await Promise.all(
@@ -147,7 +171,7 @@ export class AiClassify implements INodeType {
 						maxLength: options.maxTextLength ?? 32_000,
 						onLongText: options.onLongText ?? 'truncate',
 					});
-					const ai = await classifier.classify(text, readContext(item.json, contextFields), truncated);
+					const ai = await classify(text, readContext(item.json, contextFields), truncated);
 					return { ai };
 				} catch (error) {
 					return { error };

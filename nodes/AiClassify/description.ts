@@ -27,12 +27,41 @@ export const aiClassifyProperties: INodeProperties[] = [
 		noDataExpression: true,
 		options: [
 			{
+				name: 'Local (Offline)',
+				value: 'local',
+				description:
+					'A classifier trained inside n8n on your categories and examples: no network, no API key, no cost',
+			},
+			{
 				name: 'OpenAI-Compatible Model',
 				value: 'openai',
 				description: 'OpenAI, Azure OpenAI, Ollama, vLLM, LM Studio, OpenRouter, Groq…',
 			},
+			{
+				name: 'Cascade (Local, Then Model)',
+				value: 'cascade',
+				description: 'The local classifier answers when it is confident enough; the other texts go to the model',
+			},
 		],
-		default: 'openai',
+		default: 'local',
+	},
+	{
+		displayName:
+			'The local engine learns from each category\'s description and examples: add a few example texts per category for good accuracy',
+		name: 'localNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { engine: ['local', 'cascade'] } },
+	},
+	{
+		displayName: 'Send to Model Below Confidence',
+		name: 'cascadeThreshold',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+		default: 0.8,
+		description:
+			'Texts the local classifier labels with at least this confidence keep its answer (no cost); the others are sent to the model',
+		displayOptions: { show: { engine: ['cascade'] } },
 	},
 	{
 		displayName: 'Authentication',
@@ -44,7 +73,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 			{ name: 'OpenAI (n8n Built-In Credential)', value: 'openAiApi' },
 		],
 		default: 'openAiCompatibleApi',
-		displayOptions: { show: { engine: ['openai'] } },
+		displayOptions: { show: { engine: ['openai', 'cascade'] } },
 	},
 	{
 		displayName: 'Model',
@@ -62,7 +91,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 			{ displayName: 'By Name', name: 'id', type: 'string', placeholder: 'gpt-4o-mini' },
 		],
 		description: 'The model the endpoint should use. Confidence is most reliable where the endpoint returns logprobs.',
-		displayOptions: { show: { engine: ['openai'] } },
+		displayOptions: { show: { engine: ['openai', 'cascade'] } },
 	},
 	{
 		displayName: 'Text',
@@ -119,6 +148,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether a text may belong to several categories; each category then gets its own probability and ai.labels lists those above the threshold',
+		displayOptions: { show: { engine: ['openai'] } },
 	},
 	{
 		displayName: 'Multi-Category Threshold',
@@ -127,7 +157,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
 		default: 0.5,
 		description: 'A category is given when its probability reaches this value',
-		displayOptions: { show: { multiLabel: [true] } },
+		displayOptions: { show: { multiLabel: [true], engine: ['openai'] } },
 	},
 	{
 		displayName: 'Fallback',

@@ -51,6 +51,8 @@ export interface StartOptions {
 	packageRoot?: string;
 	/** Milliseconds to wait for readiness (default 120 s). */
 	readyTimeoutMs?: number;
+	/** Listen on this port instead of a free one (the demo's 5678). */
+	port?: number;
 }
 
 export interface HttpOptions {
@@ -533,7 +535,7 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 	let startedAt = 0;
 	// A free port can be taken by another process between the probe and n8n's listen: try new ports.
 	for (let attempt = 1; !started; attempt++) {
-		const port = await freePort();
+		const port = options.port ?? (await freePort());
 		const brokerPort = await freePort([port]);
 		baseUrl = `http://${HOST}:${port}/`;
 		const env = n8nEnvironment({ version, nodeFolder, userFolder, port, brokerPort, extra: options.env });
@@ -551,7 +553,7 @@ export async function startN8n(options: StartOptions): Promise<N8nInstance> {
 		} catch (error) {
 			await stopProcessGroup(attemptProcess);
 			const portTaken = /EADDRINUSE/.test(logTail(logFile, 200));
-			if (portTaken && attempt < 3) {
+			if (portTaken && attempt < 3 && options.port === undefined) {
 				fs.appendFileSync(logFile, `\n[harness] port taken, starting again on other ports\n`);
 				continue;
 			}

@@ -89,14 +89,7 @@ async function deploy(
 	await n8n.waitForWebhook(path, 'POST');
 	return {
 		id,
-		run: async (tickets: unknown[]) => {
-			const response = await n8n.webhook(path, { method: 'POST', body: { tickets } });
-			const execution = await n8n.waitForExecution(
-				(e) => e.workflowId === id && (e.status === 'success' || e.status === 'error'),
-				120_000,
-			);
-			return { response, execution };
-		},
+		run: (tickets: unknown[]) => n8n.runWebhook(id, path, { method: 'POST', body: { tickets } }),
 	};
 }
 
@@ -304,6 +297,73 @@ describeEachN8nVersion('AI Classify', (getN8n) => {
 		const garbage = await deploy(n8n, credentialId, classifyParameters(), { continueOnFail: true });
 		const c = await garbage.run([{ text: TICKETS[0] }]);
 		expect((c.response.body as Array<{ error: string }>)[0].error).toMatch(/^Item 0: The model answered "Hello", which is not one of the categories/);
+	});
+
+	it('classifies offline with the local engine: no credential, no request, no cost', async () => {
+		const n8n = getN8n();
+		const path = `local-${Date.now()}`;
+		const examples: Record<string, string> = {
+			billing: 'I was charged twice\nWrong amount on my invoice\nMy card payment failed',
+			refund: 'I want my money back\nPlease refund the order\nHow do I return this for a refund',
+			technical: 'The app crashes\nI cannot log in\nError message when I open the page',
+			shipping: 'Where is my parcel\nThe delivery is late\nTracking number does not work',
+		};
+		const id = await n8n.createWorkflow(
+			workflow('AI Classify local', [
+				webhook('Webhook', path),
+				splitOut('Split', 'body.tickets'),
+				ourNode('AI Classify', 'aiClassify', {
+					engine: 'local',
+					text: '={{ $json.text }}',
+					categories: { category: CATEGORIES.map((c) => ({ ...c, examples: examples[c.name] })) },
+					outputMode: 'single',
+					options: {},
+				}),
+			], { Webhook: [['Split']], Split: [['AI Classify']] }),
+		);
+		await n8n.activate(id);
+		await n8n.waitForWebhook(path, 'POST');
+		const { response } = await n8n.runWebhook(id, path, { method: 'POST', body: { tickets: TICKETS.slice(0, 4).map((text) => ({ text })) } });
+		const items = response.body as Array<{ ai: AiField & { tier?: string } }>;
+		expect(items.map((i) => i.ai.label)).toEqual(['billing', 'refund', 'technical', 'shipping']);
+		for (const item of items) {
+			expect(item.ai.engine).toBe('local');
+			expect(item.ai.confidenceSource).toBe('local');
+			expect(item.ai.model).toMatch(/^local:/);
+			expect(item.ai.usage.costUsd).toBe(0);
+			expect(item.ai.confidence).toBeGreaterThan(0.25);
+			expect(item.ai.confidence).toBeLessThan(1);
+			expect(Object.values(item.ai.scores).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+		}
+		expect(fake.stats.requests).toBe(0);
+	});
+
+	it('cascade: confident local answers stay local, the rest go to the model', async () => {
+		const categories = {
+			category: CATEGORIES.map((c) => ({
+				...c,
+				examples: c.name === 'billing' ? 'charged twice on my card for the invoice\ndouble charge on my card invoice' : '',
+			})),
+		};
+		const texts = [{ text: 'I was charged twice on my card for the same invoice' }, { text: 'Hello, a question about my account' }];
+		// The local model is deterministic: its confidences tell where to put the bar between the two texts.
+		const localOnly = await deploy(getN8n(), credentialId, classifyParameters({ engine: 'local', categories }));
+		const local = (await localOnly.run(texts)).response.body as Array<{ ai: AiField }>;
+		const [sure, unsure] = local.map((i) => i.ai.confidence);
+		expect(sure).toBeGreaterThan(unsure);
+		const bar = (sure + unsure) / 2;
+
+		const flow = await deploy(getN8n(), credentialId, classifyParameters({ engine: 'cascade', cascadeThreshold: bar, categories }));
+		const { response } = await flow.run(texts);
+		const items = response.body as Array<{ ai: AiField & { tier?: string } }>;
+		expect(items.map((i) => i.ai.engine)).toEqual(['cascade', 'cascade']);
+		expect(items.map((i) => i.ai.tier)).toEqual(['local', 'llm']);
+		expect(fake.stats.chatRequests).toBe(1);
+		expect(items[0].ai.confidence).toBeCloseTo(sure, 6);
+		expect(items[0].ai.label).toBe('billing');
+		expect(items[0].ai.usage.costUsd).toBe(0);
+		expect(items[1].ai.confidenceSource).toBe('logprobs');
+		expect(items[1].ai.usage.costUsd).toBeGreaterThan(0);
 	});
 
 	it('falls back to the model\'s stated confidence where the endpoint returns no logprobs', async () => {

@@ -3,9 +3,10 @@ import {
 	predict,
 	serializeModel,
 	trainClassifier,
+	trainingFingerprint,
 	TrainingInputError,
 } from '../../nodes/shared/localClassifier';
-import { expectedCalibrationError, fitTemperature } from '../../nodes/shared/localClassifier/calibration';
+import { expectedCalibrationError, fitTemperature, negativeLogLikelihood } from '../../nodes/shared/localClassifier/calibration';
 import { createRandom } from '../../nodes/shared/localClassifier/random';
 import { supportCategories, supportTickets } from './fixtures/supportTickets';
 
@@ -193,5 +194,39 @@ describe('local classifier: options', () => {
 		expect(model.features).toEqual({ hashBits: 16, charNgramMin: 3, charNgramMax: 5, wordBigrams: true });
 		const restored = deserializeModel(serializeModel(model));
 		expect(predict(restored, 'refund my charge')).toEqual(predict(model, 'refund my charge'));
+	});
+});
+
+describe('local classifier: temperature fitting', () => {
+	it('finds the NLL minimum (checked against a fine grid) and stays within bounds', () => {
+		const random = createRandom(11);
+		const classCount = 4;
+		const count = 500;
+		const logits = new Float64Array(count * classCount);
+		const targets = new Int32Array(count);
+		for (let row = 0; row < count; row++) {
+			targets[row] = Math.floor(random() * classCount);
+			for (let k = 0; k < classCount; k++) logits[row * classCount + k] = random() * 2;
+			if (random() < 0.6) logits[row * classCount + targets[row]] += 1.5;
+		}
+		const temperature = fitTemperature(logits, targets, classCount);
+		let bestOnGrid = 1;
+		for (let t = 0.05; t <= 20; t *= 1.01) {
+			if (negativeLogLikelihood(logits, targets, classCount, t) < negativeLogLikelihood(logits, targets, classCount, bestOnGrid)) bestOnGrid = t;
+		}
+		expect(Math.abs(Math.log(temperature / bestOnGrid))).toBeLessThan(0.011);
+		// Logits that are always right: the NLL keeps falling as T → 0, so the bound stops it.
+		expect(fitTemperature(Float64Array.from([5, 0, 0, 5]), Int32Array.from([0, 1]), 2)).toBeCloseTo(0.05, 6);
+	});
+});
+
+describe('local classifier: training fingerprint', () => {
+	it('is equal for equal inputs and changes with any example, category or option', () => {
+		const key = trainingFingerprint(supportTickets, supportCategories, { seed: 1, epochs: 5 });
+		expect(trainingFingerprint([...supportTickets], [...supportCategories], { epochs: 5, seed: 1 })).toBe(key);
+		const relabelled = supportTickets.map((ticket, index) => (index === 0 ? { ...ticket, label: 'shipping' } : ticket));
+		expect(trainingFingerprint(relabelled, supportCategories, { seed: 1, epochs: 5 })).not.toBe(key);
+		expect(trainingFingerprint(supportTickets, supportCategories.slice(0, 2), { seed: 1, epochs: 5 })).not.toBe(key);
+		expect(trainingFingerprint(supportTickets, supportCategories, { seed: 2, epochs: 5 })).not.toBe(key);
 	});
 });

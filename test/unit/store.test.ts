@@ -192,9 +192,11 @@ describe('configuration and failures', () => {
 	test('an unreachable PostgreSQL fails with a clear error naming the store and the fix', async () => {
 		const failure = openStore({ kind: 'postgres', host: '127.0.0.1', port: 1, database: 'nope', user: 'postgres' });
 		await expect(failure).rejects.toBeInstanceOf(StoreUnavailableError);
-		await expect(failure).rejects.toThrow(/Cannot reach the PostgreSQL store at 127\.0\.0\.1:1\/nope .*ECONNREFUSED/);
+		await expect(failure).rejects.toThrow(/^Cannot reach the PostgreSQL store at 127\.0\.0\.1:1\/nope \(connection refused\)$/);
 		const error = (await failure.catch((e) => e)) as StoreUnavailableError;
 		expect(error.fix).toMatch(/Postgres credential/);
+		// n8n swaps any message containing a Node error code for a generic sentence: keep codes out.
+		expect(error.message).not.toMatch(/\bE[A-Z]{4,}\b/);
 	});
 
 	test('a missing database is reported the same way', async () => {
@@ -207,7 +209,7 @@ describe('configuration and failures', () => {
 		const file = join(dir, 'a-file');
 		writeFileSync(file, 'not a folder');
 		await expect(openStore({ kind: 'sqlite', path: join(file, 'store.sqlite') })).rejects.toThrow(
-			/Cannot open the embedded store file .*a-file\/store\.sqlite: E[A-Z]+/,
+			/^Cannot open the embedded store file .*a-file\/store\.sqlite \(a file stands where a folder is needed\)$/,
 		);
 	});
 

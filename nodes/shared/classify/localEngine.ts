@@ -4,10 +4,8 @@
  * Trained models are cached per process by their training data: a cache only — any process can
  * rebuild the same model (training is deterministic), so nothing here is state another process needs.
  */
-import { createHash } from 'node:crypto';
-
 import type { AiResult } from '../contract';
-import { predict, trainClassifier, type LabelledText, type TrainedModel } from '../localClassifier';
+import { predict, trainClassifier, trainingFingerprint, type LabelledText, type TrainedModel } from '../localClassifier';
 import { OTHER_CATEGORY, type Category } from './categories';
 
 const MAX_CACHED_MODELS = 16;
@@ -34,7 +32,7 @@ function trainingExamples(data: LocalTrainingData): LabelledText[] {
 export function localModelFor(data: LocalTrainingData): TrainedModel {
 	const categories = definitions(data);
 	const examples = trainingExamples(data);
-	const key = createHash('sha256').update(JSON.stringify([categories, examples])).digest('hex');
+	const key = trainingFingerprint(examples, categories);
 	const cached = modelCache.get(key);
 	if (cached) {
 		modelCache.delete(key);

@@ -22,39 +22,55 @@ export function negativeLogLikelihood(
 	return total / Math.max(1, targets.length);
 }
 
-/** Golden-section search on log T: NLL is unimodal in T for fixed logits. */
+/**
+ * Newton's method on β = 1/T: the NLL is convex in β, with gradient E_p[z] − z_y and curvature
+ * Var_p[z] (p = softmax(βz)), so a few passes over the logits suffice. β stays inside the bounds.
+ */
 export function fitTemperature(
 	logits: Float64Array,
 	targets: Int32Array,
 	classCount: number,
 	bounds: { min: number; max: number } = { min: 0.05, max: 20 },
 ): number {
-	if (targets.length === 0) return 1;
-	const ratio = (Math.sqrt(5) - 1) / 2;
-	let low = Math.log(bounds.min);
-	let high = Math.log(bounds.max);
-	const loss = (logTemperature: number) =>
-		negativeLogLikelihood(logits, targets, classCount, Math.exp(logTemperature));
-	let left = high - ratio * (high - low);
-	let right = low + ratio * (high - low);
-	let leftLoss = loss(left);
-	let rightLoss = loss(right);
-	for (let iteration = 0; iteration < 60 && high - low > 1e-4; iteration++) {
-		if (leftLoss < rightLoss) {
-			high = right;
-			right = left;
-			rightLoss = leftLoss;
-			left = high - ratio * (high - low);
-			leftLoss = loss(left);
-		} else {
-			low = left;
-			left = right;
-			leftLoss = rightLoss;
-			right = low + ratio * (high - low);
-			rightLoss = loss(right);
+	const count = targets.length;
+	if (count === 0) return 1;
+	const minBeta = 1 / bounds.max;
+	const maxBeta = 1 / bounds.min;
+	let beta = 1;
+	for (let iteration = 0; iteration < 50; iteration++) {
+		let gradient = 0;
+		let curvature = 0;
+		for (let row = 0; row < count; row++) {
+			const base = row * classCount;
+			let max = -Infinity;
+			for (let k = 0; k < classCount; k++) max = Math.max(max, beta * logits[base + k]);
+			let sum = 0;
+			let mean = 0;
+			let meanSquare = 0;
+			for (let k = 0; k < classCount; k++) {
+				const logit = logits[base + k];
+				const weight = Math.exp(beta * logit - max);
+				sum += weight;
+				mean += weight * logit;
+				meanSquare += weight * logit * logit;
+			}
+			mean /= sum;
+			gradient += mean - logits[base + targets[row]];
+			curvature += meanSquare / sum - mean * mean;
 		}
+		if (curvature <= 1e-12) {
+			// Saturated softmax: the NLL is flat but may still slope; follow the slope to the bound.
+			if (gradient < 0) beta = maxBeta;
+			else if (gradient > 0) beta = minBeta;
+			break;
+		}
+		const step = gradient / curvature;
+		const next = Math.min(maxBeta, Math.max(minBeta, beta - step));
+		const converged = Math.abs(next - beta) < 1e-7 * beta;
+		beta = next;
+		if (converged) break;
 	}
-	return Math.exp((low + high) / 2);
+	return 1 / beta;
 }
 
 /**

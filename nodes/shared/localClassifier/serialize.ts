@@ -65,8 +65,6 @@ export function deserializeModel(serialized: Buffer | Uint8Array | string): Trai
 	try {
 		header = JSON.parse(buffer.toString('utf8', 8, 8 + headerLength)) as Header;
 	} catch (error) {
-		// A pure module (no n8n imports): the node maps this to NodeOperationError.
-		// eslint-disable-next-line @n8n/community-nodes/require-node-api-error
 		throw new Error(`Local classifier model header is unreadable (${(error as Error).message}): retrain the model`);
 	}
 	if (header.format !== MODEL_FORMAT) {

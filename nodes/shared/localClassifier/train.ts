@@ -4,6 +4,7 @@
  * Category names and descriptions always join the training data as pseudo-examples, which is what
  * lets a model with no (or few) examples still answer.
  */
+import { createHash } from 'node:crypto';
 import { expectedCalibrationError, fitTemperature } from './calibration';
 import { defaultFeatureOptions, extractFeatures, type FeatureOptions, type TextFeatures } from './features';
 import { MODEL_FORMAT, modelVersion, type ModelContent, type TrainedModel, type TrainingSettings } from './model';
@@ -43,6 +44,15 @@ const MIN_EXAMPLES_TO_CALIBRATE = 10;
 // Uniform share mixed in when nothing could be measured: no examples at all / too few to fold.
 const COLD_START_UNIFORM_MIX = 0.5;
 const UNCALIBRATED_UNIFORM_MIX = 0.3;
+
+/**
+ * n held-out answers cannot justify a confidence above (n+1)/(n+2) (Laplace's rule of succession):
+ * the uniform share that caps the top probability there. Negligible for large training sets, it keeps
+ * a model trained on a dozen examples from claiming certainty.
+ */
+function successionMix(examples: number, labelCount: number): number {
+	return 1 / ((examples + 2) * (1 - 1 / labelCount));
+}
 
 export function trainClassifier(
 	examples: readonly LabelledText[],
@@ -96,7 +106,7 @@ export function trainClassifier(
 	const final = fit(examples.map((_, row) => row));
 	const temperature = calibration?.temperature ?? 1;
 	const uniformMix = calibration
-		? 0
+		? successionMix(examples.length, labels.length)
 		: examples.length === 0
 			? COLD_START_UNIFORM_MIX
 			: UNCALIBRATED_UNIFORM_MIX;
@@ -214,6 +224,27 @@ export function describeCategory(category: CategoryDefinition): string {
 		.replace(/[_\-./]+/g, ' ')
 		.trim();
 	return category.description ? `${words}. ${category.description}` : words;
+}
+
+/**
+ * Identifies a training request (examples, categories, options) before any training, so that a
+ * caller can reuse a stored model instead of retraining the same data. Equal inputs → equal keys.
+ */
+export function trainingFingerprint(
+	examples: readonly LabelledText[],
+	categories: readonly CategoryDefinition[],
+	options: TrainOptions = {},
+): string {
+	const hash = createHash('sha256');
+	hash.update(JSON.stringify({ format: MODEL_FORMAT, categories, options: sortedEntries(options) }));
+	for (const example of examples) hash.update(JSON.stringify([example.text, example.label]));
+	return hash.digest('hex');
+}
+
+function sortedEntries(options: TrainOptions): [string, unknown][] {
+	return Object.entries(options)
+		.filter(([, value]) => value !== undefined)
+		.sort(([a], [b]) => a.localeCompare(b));
 }
 
 /**

@@ -84,7 +84,7 @@ export function postgresConfigFromCredential(credential: Record<string, unknown>
 		allowUnauthorizedCerts: credential.allowUnauthorizedCerts === true,
 		maxConnections:
 			typeof credential.maxConnections === 'number' && credential.maxConnections > 0
-				? Math.min(credential.maxConnections, 20)
+				? Math.min(credential.maxConnections, 10)
 				: undefined,
 	};
 }

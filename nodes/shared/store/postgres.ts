@@ -10,6 +10,7 @@ import {
 	EVENT_COLUMN_PG_TYPES,
 	EVENT_COLUMNS,
 	eventToRow,
+	foldGroups,
 	MIGRATIONS_TABLE,
 	migrations,
 	REVIEW_CASE_COLUMNS,
@@ -20,6 +21,7 @@ import {
 	type AggregateStatements,
 } from './sql';
 import {
+	plainCause,
 	StoreUnavailableError,
 	type AggregateQuery,
 	type Aggregates,
@@ -186,16 +188,14 @@ export class PostgresStore implements PackageStore {
 
 	async aggregate(query: AggregateQuery): Promise<Aggregates> {
 		const statements = aggregateStatements('postgres', query);
-		const keys = (Object.keys(statements) as Array<keyof AggregateStatements>).filter(
-			(key) => key !== 'series' || query.includeSeries,
-		);
-		// Separate connections let PostgreSQL run the groupings in parallel.
-		const results = await Promise.all(
-			keys.map((key) => this.query(statements[key].sql, statements[key].params)),
-		);
+		const keys: Array<keyof AggregateStatements> = ['grouped', 'latency', 'timeline', 'fields'];
+		if (query.includeSeries) keys.push('series');
+		// Separate connections let PostgreSQL run the scans in parallel.
+		const results = await Promise.all(keys.map((key) => this.query(statements[key].sql, statements[key].params)));
 		const rows: { [K in keyof AggregateStatements]?: Row[] } = {};
 		keys.forEach((key, i) => (rows[key] = results[i]));
-		return buildAggregates(rows);
+		const { grouped, ...rest } = rows;
+		return buildAggregates({ ...rest, ...foldGroups(grouped ?? []) });
 	}
 
 	async putReviewCase(reviewCase: ReviewCase): Promise<void> {
@@ -266,9 +266,8 @@ export class PostgresStore implements PackageStore {
 }
 
 function unavailable(location: string, error: unknown): StoreUnavailableError {
-	const reason = (error as Error)?.message || (error as NodeJS.ErrnoException)?.code || String(error);
 	return new StoreUnavailableError(
-		`Cannot reach the PostgreSQL store at ${location} (${reason})`,
+		`Cannot reach the PostgreSQL store at ${location} (${plainCause(error)})`,
 		'Check that PostgreSQL is running and that host, port, database, user, password and SSL in the Postgres credential are right; or switch the node to the embedded SQLite store.',
 		error,
 	);

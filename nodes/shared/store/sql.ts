@@ -292,7 +292,6 @@ export function aggregateStatements(d: Dialect, query: AggregateQuery) {
 	const truth = truthExpressions(query);
 	const floorInt = (expr: string) => (d === 'sqlite' ? `CAST(${expr} AS INTEGER)` : `FLOOR(${expr})::int`);
 	const roundInt = (expr: string) => (d === 'sqlite' ? `CAST(ROUND(${expr}) AS INTEGER)` : `ROUND(${expr})::bigint`);
-	const bigParam = d === 'sqlite' ? '?' : '?::bigint';
 	const fromMs = query.from ? toMillis(query.from, 'from') : 0;
 	const and = (w: Statement, condition: string) => (w.sql ? `${w.sql} AND ${condition}` : `WHERE ${condition}`);
 	const fieldRows =
@@ -304,51 +303,19 @@ export function aggregateStatements(d: Dialect, query: AggregateQuery) {
 	const okAsInt = d === 'sqlite' ? 'CASE WHEN ok THEN 1 ELSE 0 END' : 'ok';
 
 	return {
-		skipped: {
-			sql: `SELECT skip_reason, COUNT(*) AS n FROM aiwf_metric_events ${and(where, 'skip_reason IS NOT NULL')} GROUP BY skip_reason`,
+		/**
+		 * One scan for totals, skips, confusion, label mix and confidence buckets: grouped by every
+		 * column they need (a few thousand groups), folded by `foldGroups`.
+		 */
+		grouped: {
+			sql: `SELECT skip_reason, label, ${truth.label} AS truth, ${floorInt('confidence * 100 + 0.000000001')} AS bucket,
+				route_path, review_decision, overridden, sampled, ${truth.correct} AS correct,
+				COUNT(*) AS n, COUNT(confidence) AS with_confidence, SUM(confidence) AS sum_confidence,
+				COUNT(latency_ms) AS with_latency, SUM(latency_ms) AS sum_latency,
+				SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd,
+				MIN(at_ms) AS first_at, MAX(at_ms) AS last_at
+				FROM aiwf_metric_events ${where.sql} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
 			params: where.params,
-		},
-		totals: {
-			sql: `SELECT
-				COUNT(*) AS events,
-				SUM(CASE WHEN route_path = 'auto' THEN 1 ELSE 0 END) AS auto,
-				SUM(CASE WHEN route_path = 'review' THEN 1 ELSE 0 END) AS review,
-				SUM(CASE WHEN route_path = 'reject' THEN 1 ELSE 0 END) AS reject,
-				SUM(CASE WHEN sampled = 1 THEN 1 ELSE 0 END) AS sampled,
-				SUM(CASE WHEN review_decision IS NOT NULL THEN 1 ELSE 0 END) AS reviewed,
-				SUM(CASE WHEN overridden = 1 THEN 1 ELSE 0 END) AS overridden,
-				SUM(CASE WHEN review_decision = 'approved' THEN 1 ELSE 0 END) AS approved,
-				SUM(CASE WHEN review_decision = 'corrected' THEN 1 ELSE 0 END) AS corrected,
-				SUM(CASE WHEN review_decision = 'rejected' THEN 1 ELSE 0 END) AS rejected,
-				COUNT(confidence) AS with_confidence,
-				SUM(confidence) AS sum_confidence,
-				COUNT(latency_ms) AS with_latency,
-				SUM(latency_ms) AS sum_latency,
-				SUM(input_tokens) AS input_tokens,
-				SUM(output_tokens) AS output_tokens,
-				SUM(cost_usd) AS cost_usd,
-				COUNT(${truth.correct}) AS with_truth,
-				SUM(${truth.correct}) AS correct,
-				MIN(at_ms) AS first_at,
-				MAX(at_ms) AS last_at
-				FROM aiwf_metric_events ${metricsWhere.sql}`,
-			params: metricsWhere.params,
-		},
-		confusion: {
-			sql: `SELECT label AS predicted, ${truth.label} AS truth, COUNT(*) AS n FROM aiwf_metric_events
-				${and(metricsWhere, `label IS NOT NULL AND ${truth.label} IS NOT NULL`)} GROUP BY label, ${truth.label}`,
-			params: metricsWhere.params,
-		},
-		labels: {
-			sql: `SELECT label, COUNT(*) AS n FROM aiwf_metric_events ${and(metricsWhere, 'label IS NOT NULL')} GROUP BY label`,
-			params: metricsWhere.params,
-		},
-		confidenceBuckets: {
-			sql: `SELECT ${floorInt('confidence * 100 + 0.000000001')} AS bucket, COUNT(*) AS n, SUM(confidence) AS sum_confidence,
-				COUNT(${truth.correct}) AS with_truth, SUM(${truth.correct}) AS correct,
-				SUM(CASE WHEN ${truth.correct} IS NOT NULL THEN confidence ELSE 0 END) AS sum_confidence_truth
-				FROM aiwf_metric_events ${and(metricsWhere, 'confidence IS NOT NULL')} GROUP BY 1`,
-			params: metricsWhere.params,
 		},
 		latency: {
 			sql: `SELECT ${roundInt('latency_ms')} AS ms, COUNT(*) AS n FROM aiwf_metric_events
@@ -356,7 +323,7 @@ export function aggregateStatements(d: Dialect, query: AggregateQuery) {
 			params: metricsWhere.params,
 		},
 		timeline: {
-			sql: `SELECT (at_ms - ${bigParam}) / ${bigParam} AS bucket, COUNT(*) AS n,
+			sql: `SELECT ${d === 'sqlite' ? 'CAST((at_ms - ?) / ? AS INTEGER)' : '(at_ms - ?::bigint) / ?::bigint'} AS bucket, COUNT(*) AS n,
 				SUM(CASE WHEN route_path = 'auto' THEN 1 ELSE 0 END) AS auto,
 				SUM(CASE WHEN review_decision IS NOT NULL THEN 1 ELSE 0 END) AS reviewed,
 				SUM(CASE WHEN overridden = 1 THEN 1 ELSE 0 END) AS overridden
@@ -387,7 +354,11 @@ type Rows = Row[];
 const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
 
 /** Turns the rows of `aggregateStatements` into `Aggregates`. */
-export function buildAggregates(rows: { [K in keyof AggregateStatements]?: Rows }) {
+export type AggregateRows = Partial<
+	Record<'skipped' | 'totals' | 'confusion' | 'labels' | 'confidenceBuckets' | 'latency' | 'timeline' | 'fields' | 'series', Rows>
+>;
+
+export function buildAggregates(rows: AggregateRows) {
 	const t = rows.totals?.[0] ?? {};
 	const skipped: Partial<Record<SkipReason, number>> = {};
 	for (const r of rows.skipped ?? []) skipped[String(r.skip_reason) as SkipReason] = n(r.n);
@@ -450,5 +421,233 @@ export function buildAggregates(rows: { [K in keyof AggregateStatements]?: Rows 
 			costUsd: n(r.cost_usd),
 			sumLatencyMs: n(r.sum_latency),
 		})),
+	};
+}
+
+/** Columns the in-process aggregator reads, in this order. */
+export const AGGREGATE_COLUMNS = [
+	'skip_reason', 'label', 'truth_label', 'reviewed_label', 'truth_correct', 'review_correct', 'confidence', 'route_path',
+	'review_decision', 'overridden', 'sampled', 'latency_ms', 'input_tokens', 'output_tokens', 'cost_usd', 'at_ms',
+	'workflow_id', 'step', 'fields',
+] as const;
+
+type AggregateRow = unknown[];
+
+/**
+ * The groupings of `aggregateStatements` computed in one pass over streamed rows (same results).
+ * The embedded store uses it: SQLite groups by sorting, and eight sorts of a million rows cost more
+ * than reading them once into hash maps in the same process.
+ */
+export class EventAggregator {
+	private readonly skipped = new Map<string, number>();
+	private readonly totals = {
+		events: 0, auto: 0, review: 0, reject: 0, sampled: 0, reviewed: 0, overridden: 0, approved: 0, corrected: 0,
+		rejected: 0, with_confidence: 0, sum_confidence: 0, with_latency: 0, sum_latency: 0, input_tokens: 0,
+		output_tokens: 0, cost_usd: 0, with_truth: 0, correct: 0, first_at: null as number | null, last_at: null as number | null,
+	};
+	private readonly confusion = new Map<string, { predicted: string; truth: string; n: number }>();
+	private readonly labels = new Map<string, number>();
+	private readonly buckets = new Map<number, { n: number; sum_confidence: number; with_truth: number; correct: number; sum_confidence_truth: number }>();
+	private readonly latency = new Map<number, number>();
+	private readonly timeline = new Map<number, { n: number; auto: number; reviewed: number; overridden: number }>();
+	private readonly fields = new Map<string, { n: number; correct: number; with_confidence: number; sum_confidence: number }>();
+	private readonly series = new Map<string, Record<string, unknown> & { n: number; reviewed: number; overridden: number; input_tokens: number; output_tokens: number; cost_usd: number; sum_latency: number }>();
+	private readonly fromMs: number;
+	private readonly bucketMs: number;
+
+	constructor(private readonly query: AggregateQuery) {
+		this.fromMs = query.from ? toMillis(query.from, 'from') : 0;
+		this.bucketMs = Math.max(1, Math.round(query.timelineBucketMs));
+	}
+
+	add(row: AggregateRow): void {
+		const [skip, label, truthLabel, reviewedLabel, truthCorrect, reviewCorrect, confidence, route, decision, overridden, sampled, latency, inputTokens, outputTokens, cost, at, workflowId, step, fields] = row as [
+			string | null, string | null, string | null, string | null, number | null, number | null, number | null, string | null,
+			string | null, number | null, number | null, number | null, number | null, number | null, number | null, number,
+			string, string | null, string | null,
+		];
+		if (skip !== null) {
+			this.skipped.set(skip, (this.skipped.get(skip) ?? 0) + 1);
+			return;
+		}
+		const t = this.totals;
+		const source = this.query.truthSource;
+		const truth = source === 'groundTruth' ? truthLabel : source === 'review' ? reviewedLabel : (truthLabel ?? reviewedLabel);
+		const correct = source === 'groundTruth' ? truthCorrect : source === 'review' ? reviewCorrect : (truthCorrect ?? reviewCorrect);
+		t.events++;
+		if (route === 'auto') t.auto++;
+		else if (route === 'review') t.review++;
+		else if (route === 'reject') t.reject++;
+		if (sampled === 1) t.sampled++;
+		if (decision !== null) {
+			t.reviewed++;
+			if (decision === 'approved') t.approved++;
+			else if (decision === 'corrected') t.corrected++;
+			else if (decision === 'rejected') t.rejected++;
+		}
+		if (overridden === 1) t.overridden++;
+		if (latency !== null) {
+			t.with_latency++;
+			t.sum_latency += latency;
+			const ms = Math.round(latency);
+			this.latency.set(ms, (this.latency.get(ms) ?? 0) + 1);
+		}
+		if (inputTokens !== null) t.input_tokens += inputTokens;
+		if (outputTokens !== null) t.output_tokens += outputTokens;
+		if (cost !== null) t.cost_usd += cost;
+		if (correct !== null) {
+			t.with_truth++;
+			t.correct += correct;
+		}
+		if (t.first_at === null || at < t.first_at) t.first_at = at;
+		if (t.last_at === null || at > t.last_at) t.last_at = at;
+		if (label !== null) {
+			this.labels.set(label, (this.labels.get(label) ?? 0) + 1);
+			if (truth !== null) {
+				const key = `${label}\u0000${truth}`;
+				const cell = this.confusion.get(key);
+				if (cell) cell.n++;
+				else this.confusion.set(key, { predicted: label, truth, n: 1 });
+			}
+		}
+		if (confidence !== null) {
+			t.with_confidence++;
+			t.sum_confidence += confidence;
+			const bucketIndex = Math.floor(confidence * 100 + 0.000000001);
+			let bucket = this.buckets.get(bucketIndex);
+			if (!bucket) this.buckets.set(bucketIndex, (bucket = { n: 0, sum_confidence: 0, with_truth: 0, correct: 0, sum_confidence_truth: 0 }));
+			bucket.n++;
+			bucket.sum_confidence += confidence;
+			if (correct !== null) {
+				bucket.with_truth++;
+				bucket.correct += correct;
+				bucket.sum_confidence_truth += confidence;
+			}
+		}
+		const timelineIndex = Math.floor((at - this.fromMs) / this.bucketMs);
+		let slot = this.timeline.get(timelineIndex);
+		if (!slot) this.timeline.set(timelineIndex, (slot = { n: 0, auto: 0, reviewed: 0, overridden: 0 }));
+		slot.n++;
+		if (route === 'auto') slot.auto++;
+		if (decision !== null) slot.reviewed++;
+		if (overridden === 1) slot.overridden++;
+		if (fields !== null) {
+			for (const [field, outcome] of Object.entries(JSON.parse(fields) as Record<string, { correct?: boolean; confidence?: number }>)) {
+				let f = this.fields.get(field);
+				if (!f) this.fields.set(field, (f = { n: 0, correct: 0, with_confidence: 0, sum_confidence: 0 }));
+				f.n++;
+				if (outcome.correct) f.correct++;
+				if (typeof outcome.confidence === 'number') {
+					f.with_confidence++;
+					f.sum_confidence += outcome.confidence;
+				}
+			}
+		}
+		if (this.query.includeSeries) {
+			const key = JSON.stringify([workflowId, step ?? '', label ?? '', route ?? '']);
+			let s = this.series.get(key);
+			if (!s) {
+				s = { workflow_id: workflowId, step: step ?? '', label: label ?? '', route_path: route ?? '', n: 0, reviewed: 0, overridden: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0, sum_latency: 0 };
+				this.series.set(key, s);
+			}
+			s.n++;
+			if (decision !== null) s.reviewed++;
+			if (overridden === 1) s.overridden++;
+			s.input_tokens += inputTokens ?? 0;
+			s.output_tokens += outputTokens ?? 0;
+			s.cost_usd += cost ?? 0;
+			s.sum_latency += latency ?? 0;
+		}
+	}
+
+	result() {
+		return buildAggregates({
+			skipped: [...this.skipped].map(([skip_reason, n]) => ({ skip_reason, n })),
+			totals: [this.totals],
+			confusion: [...this.confusion.values()],
+			labels: [...this.labels].map(([label, n]) => ({ label, n })),
+			confidenceBuckets: [...this.buckets].map(([bucket, b]) => ({ bucket, ...b })),
+			latency: [...this.latency].map(([ms, n]) => ({ ms, n })),
+			timeline: [...this.timeline].map(([bucket, b]) => ({ bucket, ...b })),
+			fields: [...this.fields].map(([field, f]) => ({ field, ...f })),
+			series: this.query.includeSeries ? [...this.series.values()] : undefined,
+		});
+	}
+}
+
+/** Folds the rows of the `grouped` statement into the rows of skipped, totals, confusion, labels and buckets. */
+export function foldGroups(groups: Row[]) {
+	const skipped = new Map<string, number>();
+	const totals = {
+		events: 0, auto: 0, review: 0, reject: 0, sampled: 0, reviewed: 0, overridden: 0, approved: 0, corrected: 0,
+		rejected: 0, with_confidence: 0, sum_confidence: 0, with_latency: 0, sum_latency: 0, input_tokens: 0,
+		output_tokens: 0, cost_usd: 0, with_truth: 0, correct: 0, first_at: null as number | null, last_at: null as number | null,
+	};
+	const confusion = new Map<string, { predicted: string; truth: string; n: number }>();
+	const labels = new Map<string, number>();
+	const buckets = new Map<number, { n: number; sum_confidence: number; with_truth: number; correct: number; sum_confidence_truth: number }>();
+	for (const g of groups) {
+		const count = n(g.n);
+		if (g.skip_reason !== null && g.skip_reason !== undefined) {
+			skipped.set(String(g.skip_reason), (skipped.get(String(g.skip_reason)) ?? 0) + count);
+			continue;
+		}
+		const correct = g.correct === null || g.correct === undefined ? null : n(g.correct);
+		totals.events += count;
+		if (g.route_path === 'auto') totals.auto += count;
+		else if (g.route_path === 'review') totals.review += count;
+		else if (g.route_path === 'reject') totals.reject += count;
+		if (n(g.sampled) === 1) totals.sampled += count;
+		if (g.review_decision !== null && g.review_decision !== undefined) {
+			totals.reviewed += count;
+			if (g.review_decision === 'approved') totals.approved += count;
+			else if (g.review_decision === 'corrected') totals.corrected += count;
+			else if (g.review_decision === 'rejected') totals.rejected += count;
+		}
+		if (n(g.overridden) === 1) totals.overridden += count;
+		totals.with_confidence += n(g.with_confidence);
+		totals.sum_confidence += n(g.sum_confidence);
+		totals.with_latency += n(g.with_latency);
+		totals.sum_latency += n(g.sum_latency);
+		totals.input_tokens += n(g.input_tokens);
+		totals.output_tokens += n(g.output_tokens);
+		totals.cost_usd += n(g.cost_usd);
+		if (correct !== null) {
+			totals.with_truth += count;
+			totals.correct += correct * count;
+		}
+		const first = n(g.first_at);
+		const last = n(g.last_at);
+		if (totals.first_at === null || first < totals.first_at) totals.first_at = first;
+		if (totals.last_at === null || last > totals.last_at) totals.last_at = last;
+		if (g.label !== null && g.label !== undefined) {
+			const label = String(g.label);
+			labels.set(label, (labels.get(label) ?? 0) + count);
+			if (g.truth !== null && g.truth !== undefined) {
+				const key = JSON.stringify([label, String(g.truth)]);
+				const cell = confusion.get(key);
+				if (cell) cell.n += count;
+				else confusion.set(key, { predicted: label, truth: String(g.truth), n: count });
+			}
+		}
+		if (g.bucket !== null && g.bucket !== undefined) {
+			const index = n(g.bucket);
+			let bucket = buckets.get(index);
+			if (!bucket) buckets.set(index, (bucket = { n: 0, sum_confidence: 0, with_truth: 0, correct: 0, sum_confidence_truth: 0 }));
+			bucket.n += count;
+			bucket.sum_confidence += n(g.sum_confidence);
+			if (correct !== null) {
+				bucket.with_truth += count;
+				bucket.correct += correct * count;
+				bucket.sum_confidence_truth += n(g.sum_confidence);
+			}
+		}
+	}
+	return {
+		skipped: [...skipped].map(([skip_reason, count]) => ({ skip_reason, n: count })),
+		totals: [totals],
+		confusion: [...confusion.values()],
+		labels: [...labels].map(([label, count]) => ({ label, n: count })),
+		confidenceBuckets: [...buckets].map(([bucket, b]) => ({ bucket, ...b })),
 	};
 }

@@ -9,8 +9,8 @@ import { dirname } from 'node:path';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 
 import {
-	aggregateStatements,
-	buildAggregates,
+	AGGREGATE_COLUMNS,
+	EventAggregator,
 	EVENT_COLUMNS,
 	eventToRow,
 	MIGRATIONS_TABLE,
@@ -20,9 +20,9 @@ import {
 	rowToEvent,
 	rowToReviewCase,
 	whereClause,
-	type AggregateStatements,
 } from './sql';
 import {
+	plainCause,
 	StoreUnavailableError,
 	type AggregateQuery,
 	type Aggregates,
@@ -34,12 +34,13 @@ import {
 } from './types';
 
 const BUSY_TIMEOUT_MS = 30_000;
+const AGGREGATE_PAGE = 50_000;
 
 type SqliteModule = typeof import('node:sqlite');
 
 function loadSqlite(): SqliteModule {
 	try {
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		// Required lazily: a Node without node:sqlite can still load the package and use PostgreSQL.
 		return require('node:sqlite') as SqliteModule;
 	} catch (error) {
 		throw new StoreUnavailableError(
@@ -55,6 +56,8 @@ type Row = Record<string, unknown>;
 export class SqliteStore implements PackageStore {
 	readonly kind = 'sqlite' as const;
 	private readonly statements = new Map<string, StatementSync>();
+	private readonly readers: DatabaseSync[] = [];
+	private readonly idleReaders: DatabaseSync[] = [];
 
 	private constructor(
 		private readonly db: DatabaseSync,
@@ -73,7 +76,7 @@ export class SqliteStore implements PackageStore {
 			db.exec('PRAGMA synchronous = NORMAL');
 		} catch (error) {
 			throw new StoreUnavailableError(
-				`Cannot open the embedded store file ${path}: ${(error as Error).message}`,
+				`Cannot open the embedded store file ${path} (${plainCause(error)})`,
 				'Check that the folder exists and n8n may write to it, or set another store file path.',
 				error,
 			);
@@ -153,21 +156,63 @@ export class SqliteStore implements PackageStore {
 		return Number(row.n);
 	}
 
+	/**
+	 * Streams the window's rows once, in pages on a separate read connection (one WAL snapshot), and
+	 * yields to the event loop between pages so n8n stays responsive during a big report.
+	 */
 	async aggregate(query: AggregateQuery): Promise<Aggregates> {
-		const statements = aggregateStatements('sqlite', query);
-		const rows: { [K in keyof AggregateStatements]?: Row[] } = {};
-		// One read transaction: every grouping sees the same snapshot.
-		this.db.exec('BEGIN');
+		const reader = this.takeReader();
 		try {
-			for (const key of Object.keys(statements) as Array<keyof AggregateStatements>) {
-				if (key === 'series' && !query.includeSeries) continue;
-				const { sql, params } = statements[key];
-				rows[key] = this.db.prepare(sql).all(...params) as Row[];
+			return await this.aggregateOn(reader, query);
+		} finally {
+			this.idleReaders.push(reader);
+		}
+	}
+
+	private async aggregateOn(reader: DatabaseSync, query: AggregateQuery): Promise<Aggregates> {
+		const where = whereClause(query, true);
+		const aggregator = new EventAggregator(query);
+		const rowidColumn = AGGREGATE_COLUMNS.length;
+		const atColumn = AGGREGATE_COLUMNS.indexOf('at_ms');
+		reader.exec('BEGIN');
+		try {
+			// A window holding much of the table is read in table order (sequential pages); a narrow
+			// one through the time index. The index alone counts the window cheaply.
+			const timeOnly = whereClause({ from: query.from, to: query.to }, true);
+			const inWindow = Number((reader.prepare(`SELECT COUNT(*) AS n FROM aiwf_metric_events ${timeOnly.sql}`).get(...timeOnly.params) as Row).n);
+			const tableRows = Number((reader.prepare('SELECT COALESCE(MAX(rowid), 0) AS n FROM aiwf_metric_events').get() as Row).n);
+			const byRowid = inWindow > tableRows / 4;
+			const and = where.sql ? `${where.sql} AND` : 'WHERE';
+			const page = reader.prepare(
+				byRowid
+					? `SELECT ${AGGREGATE_COLUMNS.join(', ')}, rowid FROM aiwf_metric_events NOT INDEXED ${and} rowid > ? ORDER BY rowid LIMIT ${AGGREGATE_PAGE}`
+					: `SELECT ${AGGREGATE_COLUMNS.join(', ')}, rowid FROM aiwf_metric_events ${and} (at_ms, rowid) > (?, ?) ORDER BY at_ms, rowid LIMIT ${AGGREGATE_PAGE}`,
+			);
+			page.setReturnArrays(true);
+			let cursor: number[] = byRowid ? [0] : [Number.MIN_SAFE_INTEGER, 0];
+			for (;;) {
+				const rows = page.all(...where.params, ...cursor) as unknown as unknown[][];
+				for (const row of rows) aggregator.add(row);
+				if (rows.length < AGGREGATE_PAGE) break;
+				const tail = rows[rows.length - 1];
+				cursor = byRowid ? [Number(tail[rowidColumn])] : [Number(tail[atColumn]), Number(tail[rowidColumn])];
+				await new Promise((resolve) => setImmediate(resolve));
 			}
 		} finally {
-			this.db.exec('COMMIT');
+			reader.exec('COMMIT');
 		}
-		return buildAggregates(rows);
+		return aggregator.result();
+	}
+
+	/** Separate connections for long reads, so a report never holds the writer's connection. */
+	private takeReader(): DatabaseSync {
+		const reader = this.idleReaders.pop();
+		if (reader) return reader;
+		const opened = new (loadSqlite().DatabaseSync)(this.location, { timeout: BUSY_TIMEOUT_MS, readOnly: true });
+		// A report reads the whole window: map the file instead of copying every page through read().
+		opened.exec('PRAGMA mmap_size = 1073741824');
+		this.readers.push(opened);
+		return opened;
 	}
 
 	async putReviewCase(reviewCase: ReviewCase): Promise<void> {
@@ -217,6 +262,7 @@ export class SqliteStore implements PackageStore {
 	async close(): Promise<void> {
 		this.onClose();
 		this.statements.clear();
+		for (const reader of this.readers) if (reader.isOpen) reader.close();
 		if (this.db.isOpen) this.db.close();
 	}
 }

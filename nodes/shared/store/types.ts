@@ -221,3 +221,32 @@ export class StoreUnavailableError extends Error {
 		this.name = 'StoreUnavailableError';
 	}
 }
+
+const PLAIN_CAUSES: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection closed by the server',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'host name could not be resolved',
+	ETIMEDOUT: 'timed out',
+	EHOSTUNREACH: 'host unreachable',
+	EACCES: 'permission denied',
+	EPERM: 'permission denied',
+	ENOENT: 'no such file or folder',
+	ENOTDIR: 'a file stands where a folder is needed',
+	EEXIST: 'a file stands where a folder is needed',
+	EROFS: 'read-only file system',
+};
+
+/**
+ * The cause of a store failure in words, without Node's error codes: n8n replaces any error message
+ * that contains one (ECONNREFUSED…) by a generic sentence that would hide which store failed.
+ */
+export function plainCause(error: unknown): string {
+	const code = (error as NodeJS.ErrnoException)?.code;
+	if (typeof code === 'string' && PLAIN_CAUSES[code]) return PLAIN_CAUSES[code];
+	const message = String((error as Error)?.message ?? error);
+	for (const [errorCode, words] of Object.entries(PLAIN_CAUSES)) {
+		if (message.includes(errorCode)) return words;
+	}
+	return message.replace(/\b(E[A-Z_]{3,}|GETADDRINFO)\b:?\s*/g, '').trim() || 'unknown error';
+}
