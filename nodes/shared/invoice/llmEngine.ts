@@ -128,7 +128,8 @@ function locateEvidence(invoice: Invoice, document: ReadDocument, fields: string
 	const evidence: Record<string, Evidence> = {};
 	for (const path of fields) {
 		const value = getPath(invoice, path);
-		if (typeof value !== 'string' || value.trim().length < 2) continue;
+		// documentType is a category the model chose, not a value printed on the page.
+		if (path === 'documentType' || typeof value !== 'string' || value.trim().length < 2) continue;
 		const wanted = value.trim().toLowerCase();
 		const line = lines.find((l) => l.text.toLowerCase().includes(wanted));
 		if (line) evidence[path] = { quote: line.text.trim(), page: line.page };
