@@ -59,7 +59,7 @@ describe('the request', () => {
 		const request = buildInvoiceRequest(readText(TEXT), { model: 'gpt-4o-mini', customFields: [{ name: 'Cost Centre', type: 'string', description: 'four digits', required: false }], images: [] });
 		expect(request.logprobs).toBe(true);
 		expect(request.response_format).toMatchObject({ type: 'json_schema', json_schema: { name: 'invoice', strict: true } });
-		const format = request.response_format as { json_schema: { schema: never } };
+		const format = request.response_format as unknown as { json_schema: { schema: never } };
 		expect(strictSchemaProblem(format.json_schema.schema)).toBeUndefined();
 		expect(request.messages[1]).toEqual({ role: 'user', content: `--- Page 1 ---\n${TEXT}` });
 		expect(request.messages[0].content).toContain('- Cost Centre (string): four digits');
