@@ -33,13 +33,18 @@ interface Response {
 }
 
 let counter = 0;
-async function deploy(n8n: N8nInstance, settings: { continueOnFail?: boolean } = {}) {
+async function deploy(n8n: N8nInstance, settings: { continueOnFail?: boolean; parameters?: Record<string, unknown>; extra?: Record<string, unknown> } = {}) {
 	const path = `invoice-${++counter}-${Date.now()}`;
 	const wf = workflow(
 		`Extract Invoice test ${counter}`,
 		[
 			webhook('Webhook', path, 'responseNode'),
-			ourNode('Extract Invoice', 'extractInvoice', { inputType: 'binary', binaryPropertyName: 'invoice', engine: 'local', options: {} }, settings.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+			ourNode(
+				'Extract Invoice',
+				'extractInvoice',
+				{ inputType: 'binary', binaryPropertyName: 'invoice', engine: 'local', options: {}, ...settings.parameters },
+				{ ...(settings.continueOnFail ? { onError: 'continueRegularOutput' } : {}), ...settings.extra },
+			),
 			node('Respond', 'n8n-nodes-base.respondToWebhook', 1.1, { respondWith: 'firstIncomingItem', options: {} }),
 		],
 		{ Webhook: [['Extract Invoice']], 'Extract Invoice': [['Respond']] },
@@ -179,6 +184,21 @@ describeEachN8nVersion('Extract Invoice', (getN8n, version) => {
 			expect(fake.stats.chatRequests).toBe(1);
 			expect(JSON.stringify(fake.log[0].body.messages)).toContain('GX-77');
 			expect(JSON.stringify(fake.log[0].body.messages)).not.toContain('INV-2024-0042');
+		});
+
+		it('a scanned page goes to the model as a PNG image beside its OCR text', async () => {
+			const flow = await deploy(getN8n(), {
+				parameters: { engine: 'openai', authentication: 'openAiCompatibleApi', model: { __rl: true, mode: 'id', value: 'gpt-4o' } },
+				extra: { credentials: { openAiCompatibleApi: { id: credentialId, name: 'Invoice test server' } } },
+			});
+			const { response, execution } = await flow.upload('scan.jpg', 'image/jpeg', readFileSync(join(fixtures, 'de-DE-a-scan.jpg')));
+			expect(execution.status).toBe('success');
+			expect(response.body.ai).toMatchObject({ engine: 'openai', confidenceSource: 'logprobs' });
+			const [text, image] = fake.log[0].body.messages[1].content;
+			expect(text.type).toBe('text');
+			expect(text.text).toMatch(/^--- Page 1 ---\n/);
+			expect(image.type).toBe('image_url');
+			expect(image.image_url.url).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
 		});
 
 		it('a refused key names the item and the provider message, without the key', async () => {
