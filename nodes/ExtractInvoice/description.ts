@@ -80,7 +80,7 @@ export const extractInvoiceProperties: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		default: {},
 		placeholder: 'Add Custom Field',
-		description: 'Extra values to read, found by their label in the document',
+		description: 'Extra values to read: found by their label (local engine) or asked of the model by label, type and description',
 		options: [
 			{
 				name: 'field',
@@ -160,7 +160,7 @@ export const extractInvoiceProperties: INodeProperties[] = [
 				name: 'requiredFields',
 				type: 'string',
 				default: DEFAULT_REQUIRED_FIELDS.join(', '),
-				description: 'Comma-separated field paths that must be found (checked in ai.checks)',
+				description: 'Comma-separated field paths that must be found (checked in ai.checks). ai.confidence is the lowest of their confidences; the cascade sends a document to the model when it is below the bar.',
 			},
 			llmOptions.maxRetries,
 			{
