@@ -143,6 +143,18 @@ describe('the answer', () => {
 		expect(ai.fieldConfidence!.invoiceId).toBe(0.5);
 	});
 
+	it('a model that refuses logprobs is asked again without them, and later documents skip them', async () => {
+		fake.configure({ faults: { rejectLogprobs: true } });
+		const engine = extractor();
+		const first = await engine.extract(readText(TEXT), [], {});
+		expect(first.extraction.invoice.invoiceId).toBe('INV-2024-0042');
+		expect(first.ai).toMatchObject({ confidenceSource: 'checks', attempts: 2 });
+		expect(fake.log.map((e) => [e.status, e.body.logprobs])).toEqual([[400, true], [200, false]]);
+		const second = await engine.extract(readText(`${TEXT}\nReference: R-2`), [], {});
+		expect(second.ai.attempts).toBe(1);
+		expect(fake.stats.chatRequests).toBe(3);
+	});
+
 	it('rejects garbage answers with the answer quoted', async () => {
 		fake.configure({ faults: { garbageContent: true } });
 		await expect(extractor().extract(readText(TEXT), [], {})).rejects.toThrow(InvoiceAnswerError);

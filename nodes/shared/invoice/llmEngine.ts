@@ -9,7 +9,7 @@ import type { ChatCompletion, ChatCompletionContentPart, ChatCompletionCreatePar
 import type { AiResult, Check } from '../contract';
 import type { PageImage } from '../documents/pageImages';
 import type { ReadDocument } from '../documents/types';
-import type { ChatRunner } from '../llm/runner';
+import { LlmRequestError, type ChatRunner, type CompletionResult } from '../llm/runner';
 import { fieldConfidence, runChecks } from './checks';
 import { recordConfidence, reportedFields, requiredPaths, type EngineOptions } from './engine';
 import { buildLines } from './layout';
@@ -197,10 +197,22 @@ export class LlmInvoiceExtractor {
 		private readonly model: string,
 	) {}
 
+	/** Set once the endpoint has refused logprobs (OpenAI's reasoning models do), so later documents skip them. */
+	private logprobsRefused = false;
+
 	async extract(document: ReadDocument, images: PageImage[], options: EngineOptions): Promise<LlmInvoiceResult> {
 		const started = Date.now();
 		const request = buildInvoiceRequest(document, { model: this.model, customFields: options.customFields ?? [], images });
-		const result = await this.runner.complete(request);
+		let result: CompletionResult;
+		let earlierAttempts = 0;
+		try {
+			result = await this.runner.complete(this.logprobsRefused ? { ...request, logprobs: false } : request);
+		} catch (error) {
+			if (this.logprobsRefused || !refusesLogprobs(error)) throw error;
+			this.logprobsRefused = true;
+			earlierAttempts = (error as LlmRequestError).attempts;
+			result = await this.runner.complete({ ...request, logprobs: false });
+		}
 		const extraction = interpretInvoiceAnswer(result.completion, document, options);
 		const ai: AiResult = {
 			task: 'extract',
@@ -212,10 +224,15 @@ export class LlmInvoiceExtractor {
 			model: result.completion.model || this.model,
 			usage: result.usage,
 			latencyMs: Date.now() - started,
-			attempts: result.attempts,
+			attempts: earlierAttempts + result.attempts,
 			truncated: document.truncated || undefined,
 			at: new Date().toISOString(),
 		};
 		return { extraction, ai };
 	}
+}
+
+/** A 400 that names the logprobs parameter: the model cannot give them, the request is otherwise fine. */
+function refusesLogprobs(error: unknown): boolean {
+	return error instanceof LlmRequestError && error.status === 400 && /logprobs/i.test(error.providerMessage ?? error.message);
 }
