@@ -3,9 +3,7 @@ import {
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
-	type ILoadOptionsFunctions,
 	type INodeExecutionData,
-	type INodeListSearchResult,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
@@ -16,29 +14,16 @@ import { ItemInputError, prepareText, readContext } from '../shared/classify/inp
 import { classifyLocally, localModelFor } from '../shared/classify/localEngine';
 import type { AiResult } from '../shared/contract';
 import type { TrainedModel } from '../shared/localClassifier';
-import { connectionFromCredentials, createClient, type LlmAuthentication, type LlmConnection } from '../shared/llm/connection';
+import type { LlmAuthentication, LlmConnection } from '../shared/llm/connection';
 import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
-import { parsePriceOverrides } from '../shared/llm/pricing';
-import { ChatRunner } from '../shared/llm/runner';
+import { createRunner, loadConnection, searchModels, type LlmRequestOptions } from '../shared/llm/nodeSupport';
 import { aiClassifyProperties, configuredOutputs } from './description';
 
-interface ClassifyOptions {
-	concurrency?: number;
-	maxRetries?: number;
-	timeout?: number;
+interface ClassifyOptions extends LlmRequestOptions {
 	includeReasoning?: boolean;
 	confidenceMethod?: ConfidenceMethod;
 	maxTextLength?: number;
 	onLongText?: 'truncate' | 'fail';
-	prices?: string | IDataObject;
-}
-
-async function loadConnection(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
-	authentication: LlmAuthentication,
-): Promise<LlmConnection> {
-	const credentials = await context.getCredentials(authentication);
-	return connectionFromCredentials(authentication, credentials);
 }
 
 export class AiClassify implements INodeType {
@@ -71,24 +56,7 @@ export class AiClassify implements INodeType {
 		properties: aiClassifyProperties,
 	};
 
-	methods = {
-		listSearch: {
-			async searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-				const authentication = this.getNodeParameter('authentication', 'openAiCompatibleApi') as LlmAuthentication;
-				const connection = await loadConnection(this, authentication);
-				const client = createClient(connection, 30_000);
-				const ids: string[] = [];
-				for await (const model of client.models.list()) ids.push(model.id);
-				const wanted = (filter ?? '').toLowerCase();
-				return {
-					results: ids
-						.filter((id) => id.toLowerCase().includes(wanted))
-						.sort()
-						.map((id) => ({ name: id, value: id })),
-				};
-			},
-		},
-	};
+	methods = { listSearch: { searchModels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
@@ -128,13 +96,7 @@ export class AiClassify implements INodeType {
 			if (engine !== 'local') {
 				const authentication = this.getNodeParameter('authentication', 0) as LlmAuthentication;
 				connection = await loadConnection(this, authentication);
-				const timeoutMs = (options.timeout ?? 60) * 1000;
-				const runner = new ChatRunner(createClient(connection, timeoutMs), {
-					concurrency: options.concurrency ?? 8,
-					maxRetries: options.maxRetries ?? 4,
-					timeoutMs,
-					prices: parsePriceOverrides(options.prices),
-				});
+				const runner = createRunner(connection, options);
 				llm = new OpenAiClassifier(runner, {
 					model: this.getNodeParameter('model', 0, '', { extractValue: true }) as string,
 					categories,
