@@ -13,7 +13,13 @@ import { OpenAiClassifier, ModelAnswerError, type ConfidenceMethod } from '../sh
 import { ItemInputError, prepareText, readContext } from '../shared/classify/input';
 import { classifyLocally, localModelFor } from '../shared/classify/localEngine';
 import type { AiResult } from '../shared/contract';
-import type { TrainedModel } from '../shared/localClassifier';
+import type { LabelledText, TrainedModel } from '../shared/localClassifier';
+import { examplesFromReviews } from '../shared/classify/feedback';
+import { openStore, StoreUnavailableError, type PackageStore } from '../shared/store';
+import { storeConfigFrom, storeCredential } from '../shared/store/nodeParameters';
+
+/** The newest decided reviews the local engine learns from (older ones add little and cost training time). */
+const MAX_REVIEWS_TO_LEARN_FROM = 5000;
 import type { LlmAuthentication, LlmConnection } from '../shared/llm/connection';
 import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
 import { createRunner, loadConnection, searchModels, type LlmRequestOptions } from '../shared/llm/nodeSupport';
@@ -24,6 +30,26 @@ interface ClassifyOptions extends LlmRequestOptions {
 	confidenceMethod?: ConfidenceMethod;
 	maxTextLength?: number;
 	onLongText?: 'truncate' | 'fail';
+}
+
+/** Approved and corrected reviews of this workflow, from the package store, as training examples. */
+async function loadReviewedExamples(context: IExecuteFunctions, labels: string[]): Promise<LabelledText[]> {
+	let store: PackageStore;
+	try {
+		store = await openStore(
+			await storeConfigFrom({
+				parameter: (name, fallback) => context.getNodeParameter(name, 0, fallback) as string,
+				credentials: async (type) => (await context.getCredentials(type)) as Record<string, unknown>,
+			}),
+		);
+	} catch (error) {
+		throw new NodeOperationError(context.getNode(), `The store with the reviews to learn from cannot be opened: ${(error as Error).message}`, {
+			itemIndex: 0,
+			description: error instanceof StoreUnavailableError ? error.fix : 'Check the Store settings, or turn off Learn From Reviews.',
+		});
+	}
+	const cases = await store.listReviewCases('decided', context.getWorkflow().id, MAX_REVIEWS_TO_LEARN_FROM);
+	return examplesFromReviews(cases, context.getNodeParameter('reviewTextField', 0, 'text') as string, labels);
 }
 
 export class AiClassify implements INodeType {
@@ -52,6 +78,7 @@ export class AiClassify implements INodeType {
 				required: true,
 				displayOptions: { show: { authentication: ['openAiApi'], engine: ['openai', 'cascade'] } },
 			},
+			storeCredential({ learnFromReviews: [true], engine: ['local', 'cascade'] }),
 		],
 		properties: aiClassifyProperties,
 	};
@@ -91,8 +118,12 @@ export class AiClassify implements INodeType {
 		let connection: LlmConnection | undefined;
 		let llm: OpenAiClassifier | undefined;
 		let localModel: TrainedModel | undefined;
+		let reviewedExamples: LabelledText[] = [];
+		if (engine !== 'openai' && this.getNodeParameter('learnFromReviews', 0, false)) {
+			reviewedExamples = await loadReviewedExamples(this, outputLabels);
+		}
 		try {
-			if (engine !== 'openai') localModel = localModelFor({ categories, withOther });
+			if (engine !== 'openai') localModel = localModelFor({ categories, withOther, examples: reviewedExamples });
 			if (engine !== 'local') {
 				const authentication = this.getNodeParameter('authentication', 0) as LlmAuthentication;
 				connection = await loadConnection(this, authentication);

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { storeProperties } from '../shared/store/nodeParameters';
+
 import { cascadeThresholdProperty, llmAuthenticationProperty, llmModelProperty, llmRequestOptions } from '../shared/llm/description';
 
 const llmOptions = llmRequestOptions();
@@ -62,6 +64,29 @@ export const aiClassifyProperties: INodeProperties[] = [
 	),
 	llmAuthenticationProperty,
 	llmModelProperty('The model the endpoint should use. Confidence is most reliable where the endpoint returns logprobs.'),
+	{
+		displayName: 'Learn From Reviews',
+		name: 'learnFromReviews',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether the local classifier also learns from this workflow's reviews kept by Human Review Wait: approved items teach their label, corrected ones the reviewer's",
+		displayOptions: { show: { engine: ['local', 'cascade'] } },
+	},
+	{
+		displayName: 'Reviewed Text Field',
+		name: 'reviewTextField',
+		type: 'string',
+		default: 'text',
+		placeholder: 'body.text',
+		description:
+			"The field of the reviewed items that holds the text, as Human Review Wait shows it (one of its Context Fields, or a field of the item)",
+		displayOptions: { show: { engine: ['local', 'cascade'], learnFromReviews: [true] } },
+	},
+	...storeProperties('Where Human Review Wait keeps the reviews: the same store as that node.', {
+		engine: ['local', 'cascade'],
+		learnFromReviews: [true],
+	}),
 	{
 		displayName: 'Text',
 		name: 'text',

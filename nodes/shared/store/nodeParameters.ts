@@ -3,7 +3,7 @@
  * Wait, AI Classify's feedback loop), and how a node turns it into a store configuration. All nodes
  * that should see the same data must point at the same store.
  */
-import type { IDisplayOptions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
+import type { IDisplayOptions, INodeCredentialDescription, INodeProperties, NodeParameterValue } from 'n8n-workflow';
 
 type Show = NonNullable<IDisplayOptions['show']>;
 
@@ -47,7 +47,7 @@ export function storeProperties(purpose: string, show?: Show): INodeProperties[]
 }
 
 /** n8n's own Postgres credential, shown when the PostgreSQL store is chosen. */
-export function storeCredential(show?: Record<string, string[]>): INodeCredentialDescription {
+export function storeCredential(show?: Record<string, NodeParameterValue[]>): INodeCredentialDescription {
 	return {
 		// n8n's own Postgres credential on purpose: teams already have one for their database, and the
 		// store needs exactly its fields (n8n's lint rule against reusing credentials is meant for n8n Cloud).
