@@ -45,7 +45,12 @@ export interface ReviewLink {
 }
 
 export interface DemoSummary {
-	tickets: { sent: number; byPath: Record<string, number>; byLabel: Record<string, number> };
+	tickets: {
+		sent: number;
+		byPath: Record<string, number>;
+		byLabel: Record<string, number>;
+		results: Array<{ ticketId: string; text: string; path: string; label: string }>;
+	};
 	invoices: { sent: number; byPath: Record<string, number> };
 	reviewLinks: ReviewLink[];
 	reportFile: string;
@@ -194,7 +199,7 @@ export async function runDemo(options: DemoOptions): Promise<{ summary: DemoSumm
 		}
 
 		const tickets = JSON.parse(fs.readFileSync(path.join(examplesDir, 'samples', 'tickets.json'), 'utf8')) as Array<Record<string, unknown>>;
-		const ticketSummary = { sent: 0, byPath: {} as Record<string, number>, byLabel: {} as Record<string, number> };
+		const ticketSummary: DemoSummary['tickets'] = { sent: 0, byPath: {}, byLabel: {}, results: [] };
 		await inBatches(tickets, 4, async (ticket) => {
 			const response = await n8n.webhook(webhookPath(triage), { method: 'POST', body: ticket, timeoutMs: 120_000 });
 			const answer = response.body as { path?: string; label?: string; error?: string };
@@ -202,6 +207,12 @@ export async function runDemo(options: DemoOptions): Promise<{ summary: DemoSumm
 			ticketSummary.sent++;
 			count(ticketSummary.byPath, answer.path ?? 'unknown');
 			count(ticketSummary.byLabel, answer.label ?? 'unknown');
+			ticketSummary.results.push({
+				ticketId: String(ticket.ticketId),
+				text: String(ticket.text),
+				path: answer.path ?? 'unknown',
+				label: answer.label ?? 'unknown',
+			});
 			progress(`tickets  ${ticketSummary.sent}/${tickets.length}`);
 		});
 		progressDone();
