@@ -2,20 +2,25 @@
  * Store benchmark: writes N synthetic decision events (batches as one node execution would write
  * them) and times the report over all of them, on the embedded SQLite store and on PostgreSQL.
  *
- *   node -r ./scripts/ts-register.js scripts/bench-store.ts [events=1000000] [batch=1000]
+ * Run after a build, on Node 24 (which runs this file as is):
+ *   npm run build && node scripts/bench-store.ts [events=1000000] [batch=1000]
  *
  * PostgreSQL: AIW_BENCH_PG (connection string to an admin database, default
  * postgres://postgres@127.0.0.1:5432/test); a database of its own is created and dropped.
  * AIW_BENCH_STORES=sqlite or postgres runs one store only.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { Client } from 'pg';
+// Required, not imported: Node runs this file as CommonJS, and imports would make it a module.
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { mkdtempSync, rmSync, statSync }: typeof import('node:fs') = require('node:fs');
+const { cpus, loadavg, tmpdir }: typeof import('node:os') = require('node:os');
+const { join }: typeof import('node:path') = require('node:path');
+const { Client }: typeof import('pg') = require('pg');
 
-import { rangeWindow, reportFromStore } from '../nodes/shared/metrics/run';
-import { closeAllStores, openStore } from '../nodes/shared/store';
-import type { MetricEvent, PackageStore, StoreConfig } from '../nodes/shared/store/types';
+const { rangeWindow, reportFromStore }: typeof import('../nodes/shared/metrics/run') = require('../dist/nodes/shared/metrics/run');
+const { closeAllStores, openStore }: typeof import('../nodes/shared/store') = require('../dist/nodes/shared/store');
+type MetricEvent = import('../nodes/shared/store/types').MetricEvent;
+type PackageStore = import('../nodes/shared/store/types').PackageStore;
+type StoreConfig = import('../nodes/shared/store/types').StoreConfig;
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const batch = Number(process.argv[3] ?? 1000);

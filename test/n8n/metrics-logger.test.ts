@@ -2,8 +2,8 @@
  * Metrics Logger inside a real n8n (each supported version): a Webhook → Metrics Logger (log) flow
  * records 300 decisions of known truth from two concurrent executions, then a report flow returns the
  * figures the data implies — on the embedded SQLite store and on PostgreSQL through n8n's Postgres
- * credential. Chromium renders the HTML report (screenshot in docs/). An unreachable store fails the
- * execution with a clear error.
+ * credential. Chromium renders the HTML report (AIW_UPDATE_SCREENSHOTS=1 writes docs/metrics-report.png).
+ * An unreachable store fails the execution with a clear error.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -31,6 +31,7 @@ function packageRoot(): string {
 	const entry = 'dist/nodes/MetricsLogger/MetricsLogger.node.js';
 	if (pkg.n8n.nodes.includes(entry)) return repoRoot;
 	const staged = fs.mkdtempSync(path.join(os.tmpdir(), 'aiw-metrics-pkg-'));
+	afterAll(() => fs.rmSync(staged, { recursive: true, force: true }));
 	pkg.n8n.nodes = [...pkg.n8n.nodes, entry];
 	delete pkg.scripts;
 	fs.writeFileSync(path.join(staged, 'package.json'), JSON.stringify(pkg, null, 2));
@@ -247,8 +248,12 @@ describeEachN8nVersion(
 					expect(await page.locator('text=Override rate').first().isVisible()).toBe(true);
 					// Self-contained: the page asks for nothing.
 					expect(requests.filter((url) => !url.startsWith('data:') && url !== 'about:blank')).toEqual([]);
-					fs.mkdirSync(path.join(repoRoot, 'docs'), { recursive: true });
-					await page.screenshot({ path: path.join(repoRoot, 'docs', 'metrics-report.png'), fullPage: true });
+					// The README's screenshot is refreshed on request only, so a test run leaves the tree clean.
+					const screenshot = process.env.AIW_UPDATE_SCREENSHOTS === '1'
+						? path.join(repoRoot, 'docs', 'metrics-report.png')
+						: path.join(tmp, 'metrics-report.png');
+					await page.screenshot({ path: screenshot, fullPage: true });
+					expect(fs.statSync(screenshot).size).toBeGreaterThan(20_000);
 				} finally {
 					await browser.close();
 				}

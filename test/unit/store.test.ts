@@ -6,6 +6,7 @@ import { Client } from 'pg';
 
 import { closeAllStores, defaultSqlitePath, openStore, postgresConfigFromCredential } from '../../nodes/shared/store';
 import { numberPlaceholders } from '../../nodes/shared/store/postgres';
+import { loadSqlite } from '../../nodes/shared/store/sqlite';
 import { StoreUnavailableError, type PackageStore, type ReviewCase, type StoreConfig } from '../../nodes/shared/store/types';
 import { event } from './helpers/events';
 import { createTestDatabase, PG } from './helpers/pg';
@@ -123,6 +124,13 @@ describe.each(configs)('%s store', (kind, config) => {
 		expect(await store.countEvents({})).toBe(5);
 	});
 
+	test('a batch is one transaction: a bad event leaves none of the batch written, and the store goes on', async () => {
+		const bad = { ...event(), label: {} as unknown as string, itemIndex: 'x' as unknown as number };
+		await expect(store.writeEvents([event(), bad])).rejects.toThrow();
+		expect(await store.countEvents({})).toBe(0);
+		expect(await store.writeEvents([event()])).toEqual({ written: 1, duplicates: 0 });
+	});
+
 	test('writes a large batch in one call', async () => {
 		const many = Array.from({ length: 12_345 }, (_, i) => event({ itemIndex: i, eventKey: `big/${i}` }));
 		expect(await store.writeEvents(many)).toEqual({ written: 12_345, duplicates: 0 });
@@ -137,21 +145,30 @@ describe.each(configs)('%s store', (kind, config) => {
 		expect(await store.getReviewCase('42', 'Review')).toEqual(newer);
 		expect(await store.getReviewCase('42', 'Nope')).toBeUndefined();
 		expect(await store.getReviewCaseById('c1')).toEqual(first);
-		expect((await store.listPendingReviewCases()).map((c) => c.id)).toEqual(['c1', 'c3', 'c2']);
-		expect((await store.listPendingReviewCases('wf')).map((c) => c.id)).toEqual(['c1', 'c2']);
+		expect((await store.listReviewCases('pending')).map((c) => c.id)).toEqual(['c1', 'c3', 'c2']);
+		expect((await store.listReviewCases('pending', 'wf')).map((c) => c.id)).toEqual(['c1', 'c2']);
 
 		const decisions = await Promise.all([
 			store.decideReviewCase('c2', { decision: 'approved' }, '2026-11-20T12:00:00.000Z'),
 			store.decideReviewCase('c2', { decision: 'rejected' }, '2026-11-20T12:00:01.000Z'),
 		]);
-		expect(decisions.sort()).toEqual([false, true]);
-		const decided = await store.getReviewCaseById('c2');
-		expect(decided).toMatchObject({ status: 'decided', decision: { decision: 'approved' }, decidedAt: '2026-11-20T12:00:00.000Z' });
+		expect([...decisions].sort()).toEqual([false, true]);
+		// Whichever decision won the race is the one stored.
+		const winner = decisions[0]
+			? { decision: { decision: 'approved' }, decidedAt: '2026-11-20T12:00:00.000Z' }
+			: { decision: { decision: 'rejected' }, decidedAt: '2026-11-20T12:00:01.000Z' };
+		expect(await store.getReviewCaseById('c2')).toMatchObject({ status: 'decided', ...winner });
 		expect(await store.decideReviewCase('missing', {}, '2026-11-20T12:00:00.000Z')).toBe(false);
 		expect(await store.expireReviewCase('c2')).toBe(false);
 		expect(await store.expireReviewCase('c1')).toBe(true);
 		expect(await store.decideReviewCase('c1', {}, '2026-11-20T12:00:00.000Z')).toBe(false);
-		expect((await store.listPendingReviewCases()).map((c) => c.id)).toEqual(['c3']);
+		expect((await store.listReviewCases('pending')).map((c) => c.id)).toEqual(['c3']);
+		expect((await store.listReviewCases('decided')).map((c) => c.id)).toEqual(['c2']);
+		expect((await store.listReviewCases('expired', 'wf')).map((c) => c.id)).toEqual(['c1']);
+		await store.decideReviewCase('c3', { decision: 'approved' }, '2026-11-20T12:00:02.000Z');
+		// The newest decided cases, oldest first.
+		expect((await store.listReviewCases('decided')).map((c) => c.id)).toEqual(['c3', 'c2']);
+		expect((await store.listReviewCases('decided', undefined, 1)).map((c) => c.id)).toEqual(['c2']);
 
 		await store.putReviewCase({ ...other, payload: { replaced: true } });
 		expect((await store.getReviewCaseById('c3'))?.payload).toEqual({ replaced: true });
@@ -165,7 +182,7 @@ describe('sqlite store under concurrent writers', () => {
 			new Promise<string>((done, fail) => {
 				const proc = spawn(
 					process.execPath,
-					['-r', resolve('scripts/ts-register.js'), resolve('test/unit/helpers/write-events-child.ts'), path, name, '4000', '50'],
+					[resolve('scripts/run-ts.js'), resolve('test/unit/helpers/write-events-child.ts'), path, name, '4000', '50'],
 					{ stdio: ['ignore', 'pipe', 'pipe'] },
 				);
 				let out = '';
@@ -224,6 +241,18 @@ describe('configuration and failures', () => {
 			await sa.close();
 		} finally {
 			await fresh.drop();
+		}
+	});
+
+	test('a Node without node:sqlite gets an error naming the fix', () => {
+		const missing = () => {
+			throw Object.assign(new Error("Cannot find module 'node:sqlite'"), { code: 'ERR_UNKNOWN_BUILTIN_MODULE' });
+		};
+		expect(() => loadSqlite(missing)).toThrow(/needs Node's built-in SQLite \(node:sqlite\)/);
+		try {
+			loadSqlite(missing);
+		} catch (error) {
+			expect((error as StoreUnavailableError).fix).toMatch(/Node 22\.13 or newer.*or choose PostgreSQL/);
 		}
 	});
 

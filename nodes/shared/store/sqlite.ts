@@ -18,6 +18,7 @@ import {
 	REVIEW_CASE_COLUMNS,
 	reviewCaseToRow,
 	rowToEvent,
+	REVIEW_CASES_BY_STATUS,
 	rowToReviewCase,
 	whereClause,
 } from './sql';
@@ -31,6 +32,7 @@ import {
 	type PackageStore,
 	type ReadEventsOptions,
 	type ReviewCase,
+	type ReviewCaseStatus,
 } from './types';
 
 const BUSY_TIMEOUT_MS = 30_000;
@@ -38,10 +40,10 @@ const AGGREGATE_PAGE = 50_000;
 
 type SqliteModule = typeof import('node:sqlite');
 
-function loadSqlite(): SqliteModule {
+/** Required lazily: a Node without node:sqlite can still load the package and use PostgreSQL. */
+export function loadSqlite(load: (id: string) => unknown = require): SqliteModule {
 	try {
-		// Required lazily: a Node without node:sqlite can still load the package and use PostgreSQL.
-		return require('node:sqlite') as SqliteModule;
+		return load('node:sqlite') as SqliteModule;
 	} catch (error) {
 		throw new StoreUnavailableError(
 			`The embedded store needs Node's built-in SQLite (node:sqlite), which this Node ${process.version} does not have`,
@@ -114,7 +116,12 @@ export class SqliteStore implements PackageStore {
 			this.db.exec('COMMIT');
 			return result;
 		} catch (error) {
-			if (this.db.isTransaction) this.db.exec('ROLLBACK');
+			// A failed COMMIT or statement may already have ended the transaction.
+			try {
+				this.db.exec('ROLLBACK');
+			} catch {
+				// nothing to roll back
+			}
 			throw error;
 		}
 	}
@@ -188,10 +195,14 @@ export class SqliteStore implements PackageStore {
 					? `SELECT ${AGGREGATE_COLUMNS.join(', ')}, rowid FROM aiwf_metric_events NOT INDEXED ${and} rowid > ? ORDER BY rowid LIMIT ${AGGREGATE_PAGE}`
 					: `SELECT ${AGGREGATE_COLUMNS.join(', ')}, rowid FROM aiwf_metric_events ${and} (at_ms, rowid) > (?, ?) ORDER BY at_ms, rowid LIMIT ${AGGREGATE_PAGE}`,
 			);
-			page.setReturnArrays(true);
+			// Arrays skip building an object per row (Node ≥ 22.16); older Nodes get objects, mapped below.
+			const arrays = typeof page.setReturnArrays === 'function';
+			if (arrays) page.setReturnArrays(true);
+			const columns = [...AGGREGATE_COLUMNS, 'rowid'];
 			let cursor: number[] = byRowid ? [0] : [Number.MIN_SAFE_INTEGER, 0];
 			for (;;) {
-				const rows = page.all(...where.params, ...cursor) as unknown as unknown[][];
+				const fetched = page.all(...where.params, ...cursor) as unknown[];
+				const rows = arrays ? (fetched as unknown[][]) : (fetched as Row[]).map((r) => columns.map((c) => r[c]));
 				for (const row of rows) aggregator.add(row);
 				if (rows.length < AGGREGATE_PAGE) break;
 				const tail = rows[rows.length - 1];
@@ -210,6 +221,7 @@ export class SqliteStore implements PackageStore {
 		if (reader) return reader;
 		const opened = new (loadSqlite().DatabaseSync)(this.location, { timeout: BUSY_TIMEOUT_MS, readOnly: true });
 		// A report reads the whole window: map the file instead of copying every page through read().
+		opened.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
 		opened.exec('PRAGMA mmap_size = 1073741824');
 		this.readers.push(opened);
 		return opened;
@@ -248,21 +260,20 @@ export class SqliteStore implements PackageStore {
 		return Number(result.changes) === 1;
 	}
 
-	async listPendingReviewCases(workflowId?: string): Promise<ReviewCase[]> {
-		const rows = (
-			workflowId === undefined
-				? this.prepared("SELECT * FROM aiwf_review_cases WHERE status = 'pending' ORDER BY created_ms, id").all()
-				: this.prepared(
-						"SELECT * FROM aiwf_review_cases WHERE status = 'pending' AND workflow_id = ? ORDER BY created_ms, id",
-					).all(workflowId)
-		) as Row[];
-		return rows.map(rowToReviewCase);
+	async listReviewCases(status: ReviewCaseStatus, workflowId?: string, limit = 1_000_000): Promise<ReviewCase[]> {
+		const rows = this.prepared(REVIEW_CASES_BY_STATUS).all(status, workflowId ?? null, workflowId ?? null, limit) as Row[];
+		return rows.map(rowToReviewCase).reverse();
 	}
 
 	async close(): Promise<void> {
 		this.onClose();
 		this.statements.clear();
-		for (const reader of this.readers) if (reader.isOpen) reader.close();
-		if (this.db.isOpen) this.db.close();
+		for (const connection of [...this.readers, this.db]) {
+			try {
+				connection.close();
+			} catch {
+				// already closed
+			}
+		}
 	}
 }

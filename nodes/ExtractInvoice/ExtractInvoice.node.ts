@@ -1,0 +1,243 @@
+import {
+	NodeApiError,
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INode,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import type { z } from 'zod/v4';
+import type { AiResult, Check } from '../shared/contract';
+import { DocumentError, OcrSession, OCR_LANGUAGES, readDocument, readText, type OcrLanguage, type ReadDocument } from '../shared/documents';
+import { pageImages, type PageImageMode } from '../shared/documents/pageImages';
+import { runLocalEngine } from '../shared/invoice/engine';
+import { InvoiceAnswerError, LlmInvoiceExtractor } from '../shared/invoice/llmEngine';
+import { goodsReceiptSchema, matchPurchaseOrder, purchaseOrderSchema } from '../shared/invoice/match';
+import { customFieldSchema, type CustomField, type Evidence, type Invoice } from '../shared/invoice/schema';
+import { redactSecrets, type LlmAuthentication, type LlmConnection } from '../shared/llm/connection';
+import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
+import { createRunner, loadConnection, searchModels, type LlmRequestOptions } from '../shared/llm/nodeSupport';
+import { LlmRequestError, Semaphore } from '../shared/llm/runner';
+import { extractInvoiceProperties } from './description';
+
+type EngineChoice = 'local' | 'openai' | 'cascade';
+
+interface Options extends LlmRequestOptions {
+	maxPages?: number;
+	ocrLanguages?: OcrLanguage[];
+	requiredFields?: string;
+	purchaseOrder?: unknown;
+	goodsReceipt?: unknown;
+	priceTolerancePercent?: number;
+	pageImages?: PageImageMode;
+}
+
+export class ExtractInvoice implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Extract Invoice',
+		name: 'extractInvoice',
+		icon: { light: 'file:extractInvoice.svg', dark: 'file:extractInvoice.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		usableAsTool: true,
+		subtitle: '={{"engine: " + $parameter["engine"]}}',
+		description: 'Turn an invoice PDF, scan, photo or text into a checked record with per-field confidence',
+		defaults: { name: 'Extract Invoice' },
+		codex: {
+			categories: ['AI'],
+			subcategories: { AI: ['Document Processing'] },
+			alias: ['invoice', 'OCR', 'PDF', 'receipt', 'accounts payable', 'extract'],
+		},
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [
+			{
+				name: 'openAiCompatibleApi',
+				required: true,
+				displayOptions: { show: { authentication: ['openAiCompatibleApi'], engine: ['openai', 'cascade'] } },
+			},
+			{
+				// Deliberate: users of n8n's own OpenAI nodes can reuse their existing credential here.
+				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
+				name: 'openAiApi',
+				required: true,
+				displayOptions: { show: { authentication: ['openAiApi'], engine: ['openai', 'cascade'] } },
+			},
+		],
+		properties: extractInvoiceProperties,
+	};
+
+	methods = { listSearch: { searchModels } };
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const node = this.getNode();
+		const engine = this.getNodeParameter('engine', 0, 'local') as EngineChoice;
+		const sessions = new Map<string, OcrSession>();
+		const ocrFor = (languages: OcrLanguage[]): OcrSession => {
+			const key = [...languages].sort().join('+');
+			let session = sessions.get(key);
+			if (!session) {
+				session = new OcrSession(languages);
+				sessions.set(key, session);
+			}
+			return session;
+		};
+		let connection: LlmConnection | undefined;
+		let llm: LlmInvoiceExtractor | undefined;
+		if (engine !== 'local') {
+			try {
+				connection = await loadConnection(this, this.getNodeParameter('authentication', 0) as LlmAuthentication);
+				const options = this.getNodeParameter('options', 0, {}) as Options;
+				llm = new LlmInvoiceExtractor(createRunner(connection, options), this.getNodeParameter('model', 0, '', { extractValue: true }) as string);
+			} catch (error) {
+				throw new NodeOperationError(node, (error as Error).message, {
+					itemIndex: 0,
+					description: 'Check the credential (Custom Headers must be JSON) and the Prices option (JSON).',
+				});
+			}
+		}
+		const cascadeThreshold = engine === 'cascade' ? (this.getNodeParameter('cascadeThreshold', 0, 0.8) as number) : 1;
+		// Reading (pdf.js, OCR, page rendering) takes the CPU one document at a time; model requests overlap.
+		const reading = new Semaphore(1);
+
+		const extractItem = async (itemIndex: number): Promise<INodeExecutionData> => {
+			const options = this.getNodeParameter('options', itemIndex, {}) as Options;
+			const customFields = readCustomFields.call(this, itemIndex);
+			const requiredFields = options.requiredFields?.split(',').map((f) => f.trim()).filter(Boolean);
+			const engineOptions = { customFields, requiredFields };
+			let started = Date.now();
+			const { document, data } = await reading.run(async () => {
+				started = Date.now();
+				return await readItemDocument.call(this, itemIndex, options, ocrFor);
+			});
+
+			let record: { invoice: Invoice; evidence: Record<string, Evidence>; checks: Check[] };
+			let ai: AiResult;
+			const local = engine === 'openai' ? undefined : runLocalEngine(document, engineOptions);
+			if (local && (engine === 'local' || local.confidence >= cascadeThreshold)) {
+				record = local;
+				ai = {
+					task: 'extract',
+					confidence: local.confidence,
+					confidenceSource: 'local',
+					fieldConfidence: local.fieldConfidence,
+					checks: local.checks,
+					engine,
+					tier: engine === 'cascade' ? 'local' : undefined,
+					latencyMs: 0,
+					attempts: 1,
+					truncated: document.truncated || undefined,
+					at: '',
+				};
+			} else {
+				const images = await reading.run(() => pageImages(data, document, options.pageImages ?? 'scans'));
+				const answer = await llm!.extract(document, images, engineOptions);
+				record = answer.extraction;
+				ai = { ...answer.ai, engine, tier: engine === 'cascade' ? 'llm' : undefined };
+			}
+
+			const json: IDataObject = { ...items[itemIndex].json, invoice: record.invoice as unknown as IDataObject, evidence: record.evidence as unknown as IDataObject };
+			const checks = [...record.checks];
+			if (options.purchaseOrder !== undefined && options.purchaseOrder !== '') {
+				const order = parseJsonOption(node, purchaseOrderSchema, options.purchaseOrder, 'Purchase Order', itemIndex);
+				const receipt = options.goodsReceipt ? parseJsonOption(node, goodsReceiptSchema, options.goodsReceipt, 'Goods Receipt', itemIndex) : undefined;
+				const match = matchPurchaseOrder(record.invoice, order, receipt, options.priceTolerancePercent ?? 1);
+				json.match = match as unknown as IDataObject;
+				checks.push({ name: 'purchaseOrderMatch', passed: match.matched, detail: match.matched ? 'all lines match the order' : match.issues.map((i) => i.code).join(', ') });
+			}
+			if (ai.confidenceSource === 'local' && (checks.length > 1 || checks.some((c) => c.name !== 'requiredFieldsPresent'))) ai.confidenceSource = 'checks';
+			json.ai = { ...ai, checks, latencyMs: Date.now() - started, at: new Date().toISOString() } as unknown as IDataObject;
+			return { json, binary: items[itemIndex].binary, pairedItem: { item: itemIndex } };
+		};
+
+		try {
+			const settled = await Promise.allSettled(items.map((_, itemIndex) => extractItem(itemIndex)));
+			const results: INodeExecutionData[] = [];
+			for (const [itemIndex, outcome] of settled.entries()) {
+				if (outcome.status === 'fulfilled') {
+					results.push(outcome.value);
+					continue;
+				}
+				const error = toNodeError(node, outcome.reason, itemIndex, connection);
+				if (!this.continueOnFail()) throw error;
+				results.push({
+					json: { ...items[itemIndex].json, error: error.message, errorDescription: error.description ?? undefined },
+					binary: items[itemIndex].binary,
+					pairedItem: { item: itemIndex },
+				});
+			}
+			return [results];
+		} finally {
+			for (const session of sessions.values()) await session.close().catch(() => undefined);
+		}
+	}
+}
+
+/** The item's invoice as words (and the file's bytes, for page images). */
+async function readItemDocument(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	options: Options,
+	ocrFor: (languages: OcrLanguage[]) => OcrSession,
+): Promise<{ document: ReadDocument; data?: Buffer }> {
+	if (this.getNodeParameter('inputType', itemIndex) === 'text') {
+		return { document: readText(String(this.getNodeParameter('text', itemIndex) ?? '')) };
+	}
+	const property = this.getNodeParameter('binaryPropertyName', itemIndex) as string;
+	const item = this.getInputData()[itemIndex];
+	if (!item.binary?.[property]) {
+		throw new NodeOperationError(this.getNode(), `Item ${itemIndex} has no binary property "${property}"`, {
+			itemIndex,
+			description: `Set "Input Binary Field" to the property that holds the file (this item has: ${Object.keys(item.binary ?? {}).join(', ') || 'no binary data'}).`,
+		});
+	}
+	const languages = (options.ocrLanguages?.length ? options.ocrLanguages : [...OCR_LANGUAGES]).filter((l) => (OCR_LANGUAGES as readonly string[]).includes(l));
+	const data = await this.helpers.getBinaryDataBuffer(itemIndex, property);
+	return { document: await readDocument(data, { maxPages: options.maxPages ?? 10, ocr: ocrFor(languages) }), data };
+}
+
+function toNodeError(node: INode, error: unknown, itemIndex: number, connection: LlmConnection | undefined): NodeOperationError | NodeApiError {
+	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
+	if (error instanceof DocumentError) {
+		return new NodeOperationError(node, `Item ${itemIndex}: ${error.message}`, { itemIndex, description: error.hint });
+	}
+	if (error instanceof InvoiceAnswerError) {
+		return new NodeOperationError(node, `Item ${itemIndex}: ${connection ? redactSecrets(error.message, connection) : error.message}`, {
+			itemIndex,
+			description: 'The model did not return a usable invoice record. Use a model that supports structured outputs (json_schema), or Continue On Fail.',
+		});
+	}
+	if (error instanceof LlmRequestError || connection) return llmErrorToNodeError(node, error, itemIndex, connection);
+	return new NodeOperationError(node, error instanceof Error ? error : new Error(String(error)), { itemIndex });
+}
+
+function readCustomFields(this: IExecuteFunctions, itemIndex: number): CustomField[] {
+	const raw = this.getNodeParameter('customFields.field', itemIndex, []) as unknown[];
+	return raw.map((field, i) => {
+		const parsed = customFieldSchema.safeParse(field);
+		if (!parsed.success) {
+			throw new NodeOperationError(this.getNode(), `Custom field ${i + 1} is incomplete`, { itemIndex, description: 'Give every custom field a label (as printed on the invoice) and a type.' });
+		}
+		return parsed.data;
+	});
+}
+
+function parseJsonOption<T>(node: INode, schema: z.ZodType<T>, value: unknown, name: string, itemIndex: number): T {
+	let data = value;
+	if (typeof value === 'string') {
+		try {
+			data = JSON.parse(value);
+		} catch {
+			throw new NodeOperationError(node, `${name} is not valid JSON`, { itemIndex, description: `Pass an object or an expression such as {{ $json.po }} for "${name}".` });
+		}
+	}
+	const parsed = schema.safeParse(data);
+	if (!parsed.success) {
+		throw new NodeOperationError(node, `${name} has the wrong shape: ${parsed.error.message}`, { itemIndex, description: 'Expected {"lines": [{"productCode" or "description", "quantity", "unitPrice"}]}.' });
+	}
+	return parsed.data;
+}

@@ -1,0 +1,52 @@
+/** The local engine end to end: read words → extract → check → field confidence. */
+import type { Check } from '../contract';
+import type { ReadDocument } from '../documents/types';
+import { DEFAULT_REQUIRED_FIELDS, fieldConfidence, runChecks } from './checks';
+import { extractInvoice } from './extract';
+import { HEADER_FIELDS, type CustomField, type Evidence, type Invoice } from './schema';
+
+export interface LocalResult {
+	invoice: Invoice;
+	fieldConfidence: Record<string, number>;
+	evidence: Record<string, Evidence>;
+	checks: Check[];
+	/** The confidence of the record: its weakest required field. */
+	confidence: number;
+}
+
+export interface EngineOptions {
+	customFields?: CustomField[];
+	requiredFields?: string[];
+}
+
+/** The paths that must be found: the user's list (or the default) and the required custom fields. */
+export function requiredPaths(options: EngineOptions): string[] {
+	const customFields = options.customFields ?? [];
+	return [...(options.requiredFields ?? DEFAULT_REQUIRED_FIELDS), ...customFields.filter((f) => f.required).map((f) => `customFields.${f.name}`)];
+}
+
+/** The paths every engine reports a confidence for: header fields, the main line fields, custom fields. */
+export function reportedFields(invoice: Invoice, customFields: CustomField[]): string[] {
+	const lineFields = invoice.lineItems.flatMap((_, i) => ['description', 'quantity', 'unitPrice', 'amount'].map((key) => `lineItems.${i}.${key}`));
+	return [...HEADER_FIELDS, ...lineFields, ...customFields.map((f) => `customFields.${f.name}`)];
+}
+
+/** The record's confidence: its weakest required field. */
+export function recordConfidence(confidences: Record<string, number>, required: string[]): number {
+	return Math.round(Math.min(...required.map((path) => confidences[path] ?? 0.15)) * 1000) / 1000;
+}
+
+export function runLocalEngine(document: ReadDocument, options: EngineOptions = {}): LocalResult {
+	const customFields = options.customFields ?? [];
+	const required = requiredPaths(options);
+	const extraction = extractInvoice(document, customFields);
+	const checks = runChecks(extraction.invoice, required);
+	const confidences = fieldConfidence(extraction.invoice, extraction.strength, checks, reportedFields(extraction.invoice, customFields));
+	return {
+		invoice: extraction.invoice,
+		fieldConfidence: confidences,
+		evidence: extraction.evidence,
+		checks: checks.map(({ name, passed, detail }) => ({ name, passed, detail })),
+		confidence: recordConfidence(confidences, required),
+	};
+}
