@@ -51,7 +51,7 @@ describe.each(configs)('%s store', (kind, config) => {
 		if (kind === 'postgres') {
 			const client = new Client({ ...PG, database: pg.database });
 			await client.connect();
-			await client.query('TRUNCATE aiwf_metric_events, aiwf_review_cases');
+			await client.query('TRUNCATE aiwf_metric_events, aiwf_review_cases, aiwf_models, aiwf_training_examples');
 			await client.end();
 		}
 	});
@@ -70,6 +70,7 @@ describe.each(configs)('%s store', (kind, config) => {
 			expect(rows).toEqual([
 				{ version: 1, name: 'metric events' },
 				{ version: 2, name: 'review cases' },
+				{ version: 4, name: 'local models' },
 			]);
 		} else {
 			const { DatabaseSync } = require('node:sqlite');
@@ -79,6 +80,7 @@ describe.each(configs)('%s store', (kind, config) => {
 			expect(rows.map((r: { version: number; name: string }) => ({ ...r }))).toEqual([
 				{ version: 1, name: 'metric events' },
 				{ version: 2, name: 'review cases' },
+				{ version: 4, name: 'local models' },
 			]);
 		}
 	});
@@ -172,6 +174,46 @@ describe.each(configs)('%s store', (kind, config) => {
 
 		await store.putReviewCase({ ...other, payload: { replaced: true } });
 		expect((await store.getReviewCaseById('c3'))?.payload).toEqual({ replaced: true });
+	});
+
+	test('keeps training examples per model name, each once, in the order they were added', async () => {
+		expect(await store.listTrainingExamples('triage')).toEqual([]);
+		const first = [
+			{ text: 'Refund my order ünïcödé', label: 'billing', source: 'items' },
+			{ text: 'The app crashes', label: 'technical', source: 'items' },
+		];
+		expect(await store.addTrainingExamples('triage', first)).toEqual({ added: 2 });
+		await new Promise((resolve) => setTimeout(resolve, 5));
+		const second = [
+			{ text: 'The app crashes', label: 'technical', source: 'items' },
+			{ text: 'The app crashes', label: 'billing', source: 'items' },
+			{ text: 'x'.repeat(20_000), label: 'other', source: 'category' },
+		];
+		expect(await store.addTrainingExamples('triage', second)).toEqual({ added: 2 });
+		await store.addTrainingExamples('another', [{ text: 'elsewhere', label: 'a', source: 'items' }]);
+		const kept = await store.listTrainingExamples('triage');
+		expect(kept).toHaveLength(4);
+		expect(kept.slice(0, 2)).toEqual(expect.arrayContaining(first));
+		expect(kept.slice(2)).toEqual(expect.arrayContaining([second[1], second[2]]));
+		expect(await store.addTrainingExamples('triage', [])).toEqual({ added: 0 });
+	});
+
+	test('stores model versions with their bytes and returns the newest', async () => {
+		expect(await store.newestModel('triage')).toBeUndefined();
+		expect(await store.newestModelVersion('triage')).toBeUndefined();
+		const bytes = Buffer.from([0, 1, 2, 255, 0, 128]);
+		const older = { name: 'triage', version: 'local-aaa', trainedAt: '2026-11-20T10:00:00.000Z', metrics: { cvAccuracy: 0.8 }, model: bytes, examples: 60 };
+		const newer = { ...older, version: 'local-bbb', trainedAt: '2026-11-20T11:00:00.000Z', model: Buffer.from('LCLF'), examples: 70 };
+		await store.saveModel(older);
+		await store.saveModel(newer);
+		await store.saveModel({ ...older, name: 'other', trainedAt: '2026-11-21T10:00:00.000Z' });
+		expect(await store.newestModelVersion('triage')).toBe('local-bbb');
+		const newest = await store.newestModel('triage');
+		expect(newest).toEqual(newer);
+		expect(Buffer.isBuffer(newest!.model)).toBe(true);
+		// The same version trained again is the newest again, with its new metrics.
+		await store.saveModel({ ...older, trainedAt: '2026-11-20T12:00:00.000Z', metrics: { cvAccuracy: 0.9 } });
+		expect(await store.newestModel('triage')).toEqual({ ...older, trainedAt: '2026-11-20T12:00:00.000Z', metrics: { cvAccuracy: 0.9 } });
 	});
 });
 

@@ -20,6 +20,15 @@ import {
 	rowToReviewCase,
 	whereClause,
 	type AggregateStatements,
+	MODEL_COLUMNS,
+	modelToRow,
+	NEWEST_MODEL,
+	NEWEST_MODEL_VERSION,
+	rowToModel,
+	rowToTrainingExample,
+	TRAINING_EXAMPLE_COLUMNS,
+	TRAINING_EXAMPLES_OF,
+	trainingExampleToRow,
 } from './sql';
 import {
 	plainCause,
@@ -33,6 +42,8 @@ import {
 	type ReadEventsOptions,
 	type ReviewCase,
 	type ReviewCaseStatus,
+	type StoredModel,
+	type TrainingExample,
 } from './types';
 
 /** Arbitrary constant key of the migration advisory lock ("aiwf" in ASCII). */
@@ -253,6 +264,51 @@ export class PostgresStore implements PackageStore {
 	async listReviewCases(status: ReviewCaseStatus, workflowId?: string, limit = 1_000_000): Promise<ReviewCase[]> {
 		const rows = await this.query(REVIEW_CASES_BY_STATUS, [status, workflowId ?? null, workflowId ?? null, limit]);
 		return rows.map(rowToReviewCase).reverse();
+	}
+
+	async addTrainingExamples(name: string, examples: TrainingExample[]): Promise<{ added: number }> {
+		if (examples.length === 0) return { added: 0 };
+		const addedMs = Date.now();
+		const width = TRAINING_EXAMPLE_COLUMNS.length;
+		return await this.inTransaction(async (client) => {
+			let added = 0;
+			for (let start = 0; start < examples.length; start += INSERT_CHUNK) {
+				const chunk = examples.slice(start, start + INSERT_CHUNK);
+				const values = chunk.map((_, row) => `(${TRAINING_EXAMPLE_COLUMNS.map((__, column) => `$${row * width + column + 1}`).join(', ')})`);
+				const result = await client.query(
+					`INSERT INTO aiwf_training_examples (${TRAINING_EXAMPLE_COLUMNS.join(', ')}) VALUES ${values.join(', ')}
+					ON CONFLICT (name, example_key) DO NOTHING`,
+					chunk.flatMap((example) => trainingExampleToRow(name, example, addedMs)),
+				);
+				added += result.rowCount ?? 0;
+			}
+			return { added };
+		});
+	}
+
+	async listTrainingExamples(name: string): Promise<TrainingExample[]> {
+		return (await this.query(TRAINING_EXAMPLES_OF, [name])).map(rowToTrainingExample);
+	}
+
+	async saveModel(model: StoredModel): Promise<void> {
+		const updates = MODEL_COLUMNS.filter((c) => c !== 'name' && c !== 'version')
+			.map((c) => `${c} = EXCLUDED.${c}`)
+			.join(', ');
+		await this.query(
+			`INSERT INTO aiwf_models (${MODEL_COLUMNS.join(', ')}) VALUES (${MODEL_COLUMNS.map(() => '?').join(', ')})
+			ON CONFLICT (name, version) DO UPDATE SET ${updates}`,
+			modelToRow(model),
+		);
+	}
+
+	async newestModelVersion(name: string): Promise<string | undefined> {
+		const rows = await this.query(NEWEST_MODEL_VERSION, [name]);
+		return rows[0] ? String(rows[0].version) : undefined;
+	}
+
+	async newestModel(name: string): Promise<StoredModel | undefined> {
+		const rows = await this.query(NEWEST_MODEL, [name]);
+		return rows[0] ? rowToModel(rows[0]) : undefined;
 	}
 
 	async close(): Promise<void> {

@@ -4,7 +4,9 @@
  * Tables carry an `aiwf_` prefix because teams often point the store at a database that holds
  * other tables (even n8n's own).
  */
-import type { AggregateQuery, EventFilter, MetricEvent, ReviewCase, SkipReason } from './types';
+import { createHash } from 'node:crypto';
+
+import type { AggregateQuery, EventFilter, MetricEvent, ReviewCase, SkipReason, StoredModel, TrainingExample } from './types';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -79,6 +81,34 @@ export const migrations: Migration[] = [
 			'CREATE INDEX aiwf_review_cases_status ON aiwf_review_cases (status, workflow_id)',
 		],
 	},
+	{
+		version: 4,
+		name: 'local models',
+		statements: (d) => [
+			`CREATE TABLE aiwf_models (
+				name TEXT NOT NULL,
+				version TEXT NOT NULL,
+				trained_at TEXT NOT NULL,
+				trained_ms ${bigint(d)} NOT NULL,
+				metrics TEXT NOT NULL,
+				model ${d === 'sqlite' ? 'BLOB' : 'BYTEA'} NOT NULL,
+				examples INTEGER NOT NULL,
+				PRIMARY KEY (name, version)
+			)`,
+			'CREATE INDEX aiwf_models_newest ON aiwf_models (name, trained_ms)',
+			// example_key: a hash of label and text, so the same example sent twice is kept once
+			// (texts can be too long for a unique index of their own).
+			`CREATE TABLE aiwf_training_examples (
+				name TEXT NOT NULL,
+				example_key TEXT NOT NULL,
+				text TEXT NOT NULL,
+				label TEXT NOT NULL,
+				source TEXT NOT NULL,
+				added_ms ${bigint(d)} NOT NULL,
+				PRIMARY KEY (name, example_key)
+			)`,
+		],
+	},
 ];
 
 export const EVENT_COLUMNS = [
@@ -118,7 +148,7 @@ export const EVENT_COLUMN_PG_TYPES = [
 	'bigint', 'float8', 'text', 'text', 'text',
 ];
 
-type SqlValue = string | number | null;
+type SqlValue = string | number | null | Uint8Array;
 
 const flag = (value: boolean | undefined): number | null => (value === undefined ? null : value ? 1 : 0);
 const opt = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
@@ -656,3 +686,47 @@ export function foldGroups(groups: Row[]) {
 export const REVIEW_CASES_BY_STATUS =
 	'SELECT * FROM aiwf_review_cases WHERE status = ? AND (CAST(? AS TEXT) IS NULL OR workflow_id = ?) ' +
 	'ORDER BY created_ms DESC, id DESC LIMIT ?';
+
+export const MODEL_COLUMNS = ['name', 'version', 'trained_at', 'trained_ms', 'metrics', 'model', 'examples'];
+
+export function modelToRow(model: StoredModel): SqlValue[] {
+	return [
+		model.name,
+		model.version,
+		model.trainedAt,
+		toMillis(model.trainedAt, `Model ${model.name}: trainedAt`),
+		JSON.stringify(model.metrics ?? null),
+		model.model,
+		model.examples,
+	];
+}
+
+export function rowToModel(r: Row): StoredModel {
+	const bytes = r.model as Uint8Array;
+	return {
+		name: String(r.name),
+		version: String(r.version),
+		trainedAt: String(r.trained_at),
+		metrics: JSON.parse(String(r.metrics)),
+		model: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+		examples: Number(r.examples),
+	};
+}
+
+/** Newest first; a retrained identical model (same version) counts from its latest training. */
+export const NEWEST_MODEL = 'SELECT * FROM aiwf_models WHERE name = ? ORDER BY trained_ms DESC, version DESC LIMIT 1';
+export const NEWEST_MODEL_VERSION = 'SELECT version FROM aiwf_models WHERE name = ? ORDER BY trained_ms DESC, version DESC LIMIT 1';
+
+export const TRAINING_EXAMPLE_COLUMNS = ['name', 'example_key', 'text', 'label', 'source', 'added_ms'];
+
+export function trainingExampleToRow(name: string, example: TrainingExample, addedMs: number): SqlValue[] {
+	const key = createHash('sha256').update(example.label).update('\u0000').update(example.text).digest('hex');
+	return [name, key, example.text, example.label, example.source, addedMs];
+}
+
+export function rowToTrainingExample(r: Row): TrainingExample {
+	return { text: String(r.text), label: String(r.label), source: String(r.source) };
+}
+
+/** In the order they were added, so training on them is deterministic. */
+export const TRAINING_EXAMPLES_OF = 'SELECT text, label, source FROM aiwf_training_examples WHERE name = ? ORDER BY added_ms, example_key';

@@ -21,6 +21,15 @@ import {
 	REVIEW_CASES_BY_STATUS,
 	rowToReviewCase,
 	whereClause,
+	MODEL_COLUMNS,
+	modelToRow,
+	NEWEST_MODEL,
+	NEWEST_MODEL_VERSION,
+	rowToModel,
+	rowToTrainingExample,
+	TRAINING_EXAMPLE_COLUMNS,
+	TRAINING_EXAMPLES_OF,
+	trainingExampleToRow,
 } from './sql';
 import {
 	plainCause,
@@ -33,6 +42,8 @@ import {
 	type ReadEventsOptions,
 	type ReviewCase,
 	type ReviewCaseStatus,
+	type StoredModel,
+	type TrainingExample,
 } from './types';
 
 const BUSY_TIMEOUT_MS = 30_000;
@@ -263,6 +274,40 @@ export class SqliteStore implements PackageStore {
 	async listReviewCases(status: ReviewCaseStatus, workflowId?: string, limit = 1_000_000): Promise<ReviewCase[]> {
 		const rows = this.prepared(REVIEW_CASES_BY_STATUS).all(status, workflowId ?? null, workflowId ?? null, limit) as Row[];
 		return rows.map(rowToReviewCase).reverse();
+	}
+
+	async addTrainingExamples(name: string, examples: TrainingExample[]): Promise<{ added: number }> {
+		if (examples.length === 0) return { added: 0 };
+		const insert = this.prepared(
+			`INSERT INTO aiwf_training_examples (${TRAINING_EXAMPLE_COLUMNS.join(', ')}) VALUES (${TRAINING_EXAMPLE_COLUMNS.map(() => '?').join(', ')})
+			ON CONFLICT (name, example_key) DO NOTHING`,
+		);
+		const addedMs = Date.now();
+		let added = 0;
+		this.transaction(() => {
+			for (const example of examples) added += Number(insert.run(...trainingExampleToRow(name, example, addedMs)).changes);
+		});
+		return { added };
+	}
+
+	async listTrainingExamples(name: string): Promise<TrainingExample[]> {
+		return (this.prepared(TRAINING_EXAMPLES_OF).all(name) as Row[]).map(rowToTrainingExample);
+	}
+
+	async saveModel(model: StoredModel): Promise<void> {
+		this.prepared(
+			`INSERT OR REPLACE INTO aiwf_models (${MODEL_COLUMNS.join(', ')}) VALUES (${MODEL_COLUMNS.map(() => '?').join(', ')})`,
+		).run(...modelToRow(model));
+	}
+
+	async newestModelVersion(name: string): Promise<string | undefined> {
+		const row = this.prepared(NEWEST_MODEL_VERSION).get(name) as Row | undefined;
+		return row ? String(row.version) : undefined;
+	}
+
+	async newestModel(name: string): Promise<StoredModel | undefined> {
+		const row = this.prepared(NEWEST_MODEL).get(name) as Row | undefined;
+		return row ? rowToModel(row) : undefined;
 	}
 
 	async close(): Promise<void> {

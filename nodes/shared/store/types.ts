@@ -71,6 +71,30 @@ export interface ReviewCase {
 	decision?: unknown;
 }
 
+/** One trained local classifier as the store keeps it: AI Classify's "Train" writes, its classify reads. */
+export interface StoredModel {
+	/** The Model Name of the node (default: workflow and node). */
+	name: string;
+	/** Content-derived version of the model (same data and settings → same version). */
+	version: string;
+	/** ISO 8601. */
+	trainedAt: string;
+	/** JSON: the training metrics (cross-validated accuracy, ECE, examples per label…). */
+	metrics: unknown;
+	/** The serialized model (see localClassifier/serialize). */
+	model: Buffer;
+	/** Labelled examples it was trained on. */
+	examples: number;
+}
+
+/** A labelled text kept for a model name, so that later trainings add up. */
+export interface TrainingExample {
+	text: string;
+	label: string;
+	/** Where it came from: `items` (a Train run's input), `category` (a category's examples)… */
+	source: string;
+}
+
 export interface EventFilter {
 	/** ISO 8601, inclusive. */
 	from?: string;
@@ -183,6 +207,16 @@ export interface PackageStore {
 	/** Oldest first. */
 	/** Cases in one state, oldest first; `limit` keeps the newest ones (e.g. decided cases to learn from). */
 	listReviewCases(status: ReviewCaseStatus, workflowId?: string, limit?: number): Promise<ReviewCase[]>;
+	/** Adds labelled examples to a model name; one already kept (same text and label) is not added again. */
+	addTrainingExamples(name: string, examples: TrainingExample[]): Promise<{ added: number }>;
+	/** All examples of a model name, in the order they were added. */
+	listTrainingExamples(name: string): Promise<TrainingExample[]>;
+	/** Inserts a model version, or refreshes its time and metrics when that version is already kept. */
+	saveModel(model: StoredModel): Promise<void>;
+	/** The newest version of a model name, without its bytes (cheap: for caches). */
+	newestModelVersion(name: string): Promise<string | undefined>;
+	/** The newest version of a model name, with its bytes. */
+	newestModel(name: string): Promise<StoredModel | undefined>;
 	/** Releases the file handle or pool and forgets the cached store; nodes need not call it. */
 	close(): Promise<void>;
 }
