@@ -8,13 +8,14 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
-import { normaliseCategories, type RawCategory } from '../shared/classify/categories';
+import { normaliseCategories, type Category, type RawCategory } from '../shared/classify/categories';
 import { OpenAiClassifier, ModelAnswerError, type ConfidenceMethod } from '../shared/classify/openAiClassifier';
 import { ItemInputError, prepareText, readContext } from '../shared/classify/input';
 import { classifyLocally, localModelFor } from '../shared/classify/localEngine';
 import type { AiResult } from '../shared/contract';
 import type { LabelledText, TrainedModel } from '../shared/localClassifier';
 import { examplesFromReviews } from '../shared/classify/feedback';
+import { defaultModelName, namedModelFor, readTrainingLabel, trainNamedModel } from '../shared/classify/training';
 import { openStore, StoreUnavailableError, type PackageStore } from '../shared/store';
 import { storeConfigFrom, storeCredential } from '../shared/store/nodeParameters';
 
@@ -32,24 +33,75 @@ interface ClassifyOptions extends LlmRequestOptions {
 	onLongText?: 'truncate' | 'fail';
 }
 
-/** Approved and corrected reviews of this workflow, from the package store, as training examples. */
-async function loadReviewedExamples(context: IExecuteFunctions, labels: string[]): Promise<LabelledText[]> {
-	let store: PackageStore;
+/** The package store of the node's Store settings; `what` says what it is opened for, in errors. */
+async function openNodeStore(context: IExecuteFunctions, what: string, otherFix: string): Promise<PackageStore> {
 	try {
-		store = await openStore(
+		return await openStore(
 			await storeConfigFrom({
 				parameter: (name, fallback) => context.getNodeParameter(name, 0, fallback) as string,
 				credentials: async (type) => (await context.getCredentials(type)) as Record<string, unknown>,
 			}),
 		);
 	} catch (error) {
-		throw new NodeOperationError(context.getNode(), `The store with the reviews to learn from cannot be opened: ${(error as Error).message}`, {
+		throw new NodeOperationError(context.getNode(), `The store with ${what} cannot be opened: ${(error as Error).message}`, {
 			itemIndex: 0,
-			description: error instanceof StoreUnavailableError ? error.fix : 'Check the Store settings, or turn off Learn From Reviews.',
+			description: error instanceof StoreUnavailableError ? error.fix : `Check the Store settings, ${otherFix}.`,
 		});
 	}
+}
+
+/** Approved and corrected reviews of this workflow, from the package store, as training examples. */
+async function loadReviewedExamples(context: IExecuteFunctions, store: PackageStore, labels: string[]): Promise<LabelledText[]> {
 	const cases = await store.listReviewCases('decided', context.getWorkflow().id, MAX_REVIEWS_TO_LEARN_FROM);
 	return examplesFromReviews(cases, context.getNodeParameter('reviewTextField', 0, 'text') as string, labels);
+}
+
+/** The Train operation: labelled items (and the categories' examples) train the named local model. */
+async function trainOperation(
+	context: IExecuteFunctions,
+	categories: Category[],
+	withOther: boolean,
+	outputLabels: string[],
+): Promise<INodeExecutionData[][]> {
+	const items = context.getInputData();
+	const node = context.getNode();
+	if (context.getNodeParameter('engine', 0, 'local') === 'openai') {
+		throw new NodeOperationError(node, 'Train teaches the local classifier, which the OpenAI-compatible engine does not use', {
+			itemIndex: 0,
+			description: 'Set Engine to "Local (Offline)" or "Cascade"; the classifying node then uses the same Model Name.',
+		});
+	}
+	const options = context.getNodeParameter('options', 0, {}) as ClassifyOptions;
+	const examples: LabelledText[] = [];
+	let skipped = 0;
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			const { text } = prepareText(context.getNodeParameter('text', itemIndex), itemIndex, {
+				maxLength: options.maxTextLength ?? 32_000,
+				onLongText: options.onLongText ?? 'truncate',
+			});
+			const label = readTrainingLabel(context.getNodeParameter('label', itemIndex, undefined), itemIndex, outputLabels);
+			examples.push({ text, label });
+		} catch (error) {
+			if (!(error instanceof ItemInputError)) throw error;
+			if (!context.continueOnFail()) {
+				throw new NodeOperationError(node, error.message, { itemIndex, description: error.description });
+			}
+			skipped++;
+		}
+	}
+	const name = (context.getNodeParameter('modelName', 0, '') as string).trim() || defaultModelName(context.getWorkflow().id, node.name);
+	const store = await openNodeStore(context, `the models to train`, 'or set Engine to Local');
+	let summary;
+	try {
+		summary = await trainNamedModel(store, { name, categories, withOther, examples, skipped });
+	} catch (error) {
+		throw new NodeOperationError(node, `Training model "${name}" failed: ${(error as Error).message}`, {
+			itemIndex: 0,
+			description: error instanceof StoreUnavailableError ? error.fix : 'Check the labelled items and the categories.',
+		});
+	}
+	return [[{ json: summary as unknown as IDataObject, pairedItem: items.map((_, item) => ({ item })) }]];
 }
 
 export class AiClassify implements INodeType {
@@ -59,7 +111,8 @@ export class AiClassify implements INodeType {
 		icon: { light: 'file:aiClassify.svg', dark: 'file:aiClassify.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["engine"] + " · " + ($parameter["outputMode"] === "single" ? "one output, with confidence" : "output per category") }}',
+		subtitle:
+			'={{ $parameter["operation"] === "train" ? "train local model" : $parameter["engine"] + " · " + ($parameter["outputMode"] === "single" ? "one output, with confidence" : "output per category") }}',
 		description: 'Puts a text into one of your categories with a calibrated confidence and a probability for every category',
 		defaults: { name: 'AI Classify' },
 		usableAsTool: true,
@@ -69,16 +122,16 @@ export class AiClassify implements INodeType {
 			{
 				name: 'openAiCompatibleApi',
 				required: true,
-				displayOptions: { show: { authentication: ['openAiCompatibleApi'], engine: ['openai', 'cascade'] } },
+				displayOptions: { show: { operation: ['classify'], authentication: ['openAiCompatibleApi'], engine: ['openai', 'cascade'] } },
 			},
 			{
 				// Deliberate: users of n8n's own OpenAI nodes can reuse their existing credential here.
 				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
 				name: 'openAiApi',
 				required: true,
-				displayOptions: { show: { authentication: ['openAiApi'], engine: ['openai', 'cascade'] } },
+				displayOptions: { show: { operation: ['classify'], authentication: ['openAiApi'], engine: ['openai', 'cascade'] } },
 			},
-			storeCredential({ learnFromReviews: [true], engine: ['local', 'cascade'] }),
+			storeCredential({ engine: ['local', 'cascade'] }),
 		],
 		properties: aiClassifyProperties,
 	};
@@ -105,6 +158,9 @@ export class AiClassify implements INodeType {
 			});
 		}
 		const outputLabels = [...categories.map((c) => c.name), ...(withOther ? ['Other'] : [])];
+		if (this.getNodeParameter('operation', 0, 'classify') === 'train') {
+			return await trainOperation(this, categories, withOther, outputLabels);
+		}
 		const outputs: INodeExecutionData[][] = outputMode === 'single' ? [[]] : outputLabels.map(() => []);
 
 		const options = this.getNodeParameter('options', 0, {}) as ClassifyOptions;
@@ -119,11 +175,38 @@ export class AiClassify implements INodeType {
 		let llm: OpenAiClassifier | undefined;
 		let localModel: TrainedModel | undefined;
 		let reviewedExamples: LabelledText[] = [];
-		if (engine !== 'openai' && this.getNodeParameter('learnFromReviews', 0, false)) {
-			reviewedExamples = await loadReviewedExamples(this, outputLabels);
+		const learnFromReviews = engine !== 'openai' && (this.getNodeParameter('learnFromReviews', 0, false) as boolean);
+		const modelName = engine === 'openai' ? '' : (this.getNodeParameter('modelName', 0, '') as string).trim();
+		let store: PackageStore | undefined;
+		if (learnFromReviews || modelName !== '') {
+			store = await openNodeStore(
+				this,
+				learnFromReviews ? 'the reviews to learn from' : `the model "${modelName}"`,
+				learnFromReviews ? 'or turn off Learn From Reviews' : 'or empty Model Name',
+			);
+		}
+		if (learnFromReviews) reviewedExamples = await loadReviewedExamples(this, store!, outputLabels);
+		if (modelName !== '') {
+			try {
+				localModel = await namedModelFor(store!, {
+					name: modelName,
+					categories,
+					withOther,
+					outputLabels,
+					reviewedExamples: learnFromReviews ? reviewedExamples : undefined,
+				});
+			} catch (error) {
+				throw new NodeOperationError(node, `The local model "${modelName}" cannot be used: ${(error as Error).message}`, {
+					itemIndex: 0,
+					description:
+						error instanceof StoreUnavailableError
+							? error.fix
+							: 'Give this node the categories the model was trained on, train the model again with these categories, or use another Model Name.',
+				});
+			}
 		}
 		try {
-			if (engine !== 'openai') localModel = localModelFor({ categories, withOther, examples: reviewedExamples });
+			if (engine !== 'openai' && !localModel) localModel = localModelFor({ categories, withOther, examples: reviewedExamples });
 			if (engine !== 'local') {
 				const authentication = this.getNodeParameter('authentication', 0) as LlmAuthentication;
 				connection = await loadConnection(this, authentication);

@@ -11,10 +11,12 @@ const llmOptions = llmRequestOptions();
  * self-contained: no imports, no helpers from outside its body.
  */
 export const configuredOutputs = (parameters: {
+	operation?: string;
 	outputMode?: string;
 	fallback?: string;
 	categories?: { category?: Array<{ name?: string }> };
 }) => {
+	if (parameters.operation === 'train') return [{ type: 'main', displayName: 'Trained Model' }];
 	if (parameters.outputMode === 'single') return [{ type: 'main', displayName: 'Classified' }];
 	const categories = parameters.categories?.category ?? [];
 	const outputs = categories.map((category, index) => ({
@@ -25,7 +27,40 @@ export const configuredOutputs = (parameters: {
 	return outputs.length > 0 ? outputs : [{ type: 'main', displayName: 'Classified' }];
 };
 
+/** Parameters that only the classify operation uses: hidden while the node trains. */
+function classifyOnly(property: INodeProperties): INodeProperties {
+	return {
+		...property,
+		displayOptions: {
+			...property.displayOptions,
+			show: { ...property.displayOptions?.show, operation: ['classify'] },
+		},
+	};
+}
+
 export const aiClassifyProperties: INodeProperties[] = [
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Classify',
+				value: 'classify',
+				description: 'Put each text into one of the categories',
+				action: 'Classify a text',
+			},
+			{
+				name: 'Train',
+				value: 'train',
+				description:
+					'Teach the local classifier from labelled items and keep the model in the store under its Model Name',
+				action: 'Train the local classifier',
+			},
+		],
+		default: 'classify',
+	},
 	{
 		displayName: 'Engine',
 		name: 'engine',
@@ -59,11 +94,23 @@ export const aiClassifyProperties: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { engine: ['local', 'cascade'] } },
 	},
-	cascadeThresholdProperty(
-		'Texts the local classifier labels with at least this confidence keep its answer (no cost); the others are sent to the model',
+	classifyOnly(
+		cascadeThresholdProperty(
+			'Texts the local classifier labels with at least this confidence keep its answer (no cost); the others are sent to the model',
+		),
 	),
-	llmAuthenticationProperty,
-	llmModelProperty('The model the endpoint should use. Confidence is most reliable where the endpoint returns logprobs.'),
+	classifyOnly(llmAuthenticationProperty),
+	classifyOnly(llmModelProperty('The model the endpoint should use. Confidence is most reliable where the endpoint returns logprobs.')),
+	{
+		displayName: 'Model Name',
+		name: 'modelName',
+		type: 'string',
+		default: '',
+		placeholder: 'support-triage',
+		description:
+			'Name of the local model in the store. Train: the model to train (empty: one model for this workflow and node). Classify: the newest trained version of this model answers (empty, or not trained yet: the categories alone train it).',
+		displayOptions: { show: { engine: ['local', 'cascade'] } },
+	},
 	{
 		displayName: 'Learn From Reviews',
 		name: 'learnFromReviews',
@@ -71,7 +118,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 		default: false,
 		description:
 			"Whether the local classifier also learns from this workflow's reviews kept by Human Review Wait: approved items teach their label, corrected ones the reviewer's",
-		displayOptions: { show: { engine: ['local', 'cascade'] } },
+		displayOptions: { show: { operation: ['classify'], engine: ['local', 'cascade'] } },
 	},
 	{
 		displayName: 'Reviewed Text Field',
@@ -81,12 +128,12 @@ export const aiClassifyProperties: INodeProperties[] = [
 		placeholder: 'body.text',
 		description:
 			"The field of the reviewed items that holds the text, as Human Review Wait shows it (one of its Context Fields, or a field of the item)",
-		displayOptions: { show: { engine: ['local', 'cascade'], learnFromReviews: [true] } },
+		displayOptions: { show: { operation: ['classify'], engine: ['local', 'cascade'], learnFromReviews: [true] } },
 	},
-	...storeProperties('Where Human Review Wait keeps the reviews: the same store as that node.', {
-		engine: ['local', 'cascade'],
-		learnFromReviews: [true],
-	}),
+	...storeProperties(
+		'Where trained models (Model Name) are kept, and where Human Review Wait keeps the reviews to learn from: the same store as that node.',
+		{ engine: ['local', 'cascade'] },
+	),
 	{
 		displayName: 'Text',
 		name: 'text',
@@ -94,7 +141,16 @@ export const aiClassifyProperties: INodeProperties[] = [
 		default: '={{ $json.text }}',
 		required: true,
 		typeOptions: { rows: 2 },
-		description: 'The text to classify (ticket, email, lead, CV…)',
+		description: 'The text to classify (ticket, email, lead, CV…); for Train, the text of the labelled example',
+	},
+	{
+		displayName: 'Label',
+		name: 'label',
+		type: 'string',
+		default: '={{ $json.label }}',
+		required: true,
+		description: 'The category of the text, one of the category names below',
+		displayOptions: { show: { operation: ['train'] } },
 	},
 	{
 		displayName: 'Categories',
@@ -142,7 +198,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 		default: false,
 		description:
 			'Whether a text may belong to several categories; each category then gets its own probability and ai.labels lists those above the threshold',
-		displayOptions: { show: { engine: ['openai'] } },
+		displayOptions: { show: { operation: ['classify'], engine: ['openai'] } },
 	},
 	{
 		displayName: 'Multi-Category Threshold',
@@ -151,7 +207,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
 		default: 0.5,
 		description: 'A category is given when its probability reaches this value',
-		displayOptions: { show: { multiLabel: [true], engine: ['openai'] } },
+		displayOptions: { show: { operation: ['classify'], multiLabel: [true], engine: ['openai'] } },
 	},
 	{
 		displayName: 'Fallback',
@@ -181,6 +237,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 			},
 		],
 		default: 'single',
+		displayOptions: { show: { operation: ['classify'] } },
 	},
 	{
 		displayName: 'Context Fields',
@@ -189,6 +246,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'customer.tier, previousTickets',
 		description: 'Other fields of the item the model should see, comma-separated (dot notation for nested fields)',
+		displayOptions: { show: { operation: ['classify'] } },
 	},
 	{
 		displayName: 'Instructions',
@@ -198,6 +256,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'Tickets that mention a chargeback are always "billing".',
 		description: 'Extra rules for the model, placed before the categories',
+		displayOptions: { show: { operation: ['classify'] } },
 	},
 	{
 		displayName: 'Options',

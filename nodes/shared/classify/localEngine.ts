@@ -5,7 +5,7 @@
  * rebuild the same model (training is deterministic), so nothing here is state another process needs.
  */
 import type { AiResult } from '../contract';
-import { predict, trainClassifier, trainingFingerprint, type LabelledText, type TrainedModel } from '../localClassifier';
+import { deserializeModel, predict, trainClassifier, trainingFingerprint, type LabelledText, type TrainedModel } from '../localClassifier';
 import { OTHER_CATEGORY, type Category } from './categories';
 
 const MAX_CACHED_MODELS = 16;
@@ -42,6 +42,29 @@ export function localModelFor(data: LocalTrainingData): TrainedModel {
 	const model = trainClassifier(examples, categories);
 	modelCache.set(key, model);
 	if (modelCache.size > MAX_CACHED_MODELS) modelCache.delete(modelCache.keys().next().value!);
+	return model;
+}
+
+const storedModelCache = new Map<string, TrainedModel>();
+
+/**
+ * A model version from the store, deserialized once per process: versions are content hashes, so a
+ * cached version can never be stale; a newer training has a new version and is loaded anew.
+ */
+export async function storedModelFor(name: string, version: string, load: () => Promise<Buffer | undefined>): Promise<TrainedModel | undefined> {
+	const key = JSON.stringify([name, version]);
+	const cached = storedModelCache.get(key);
+	if (cached) {
+		storedModelCache.delete(key);
+		storedModelCache.set(key, cached);
+		return cached;
+	}
+	const bytes = await load();
+	if (!bytes) return undefined;
+	const model = deserializeModel(bytes);
+	// A newer version may have been saved since `version` was read: cache what was actually loaded.
+	storedModelCache.set(JSON.stringify([name, model.version]), model);
+	if (storedModelCache.size > MAX_CACHED_MODELS) storedModelCache.delete(storedModelCache.keys().next().value!);
 	return model;
 }
 
