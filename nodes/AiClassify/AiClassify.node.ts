@@ -141,7 +141,6 @@ export class AiClassify implements INodeType {
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const node = this.getNode();
-		const outputMode = this.getNodeParameter('outputMode', 0) as 'perCategory' | 'single';
 		const withOther = this.getNodeParameter('fallback', 0) === 'other';
 		const multiLabel = this.getNodeParameter('multiLabel', 0, false) as boolean;
 
@@ -161,6 +160,7 @@ export class AiClassify implements INodeType {
 		if (this.getNodeParameter('operation', 0, 'classify') === 'train') {
 			return await trainOperation(this, categories, withOther, outputLabels);
 		}
+		const outputMode = this.getNodeParameter('outputMode', 0) as 'perCategory' | 'single';
 		const outputs: INodeExecutionData[][] = outputMode === 'single' ? [[]] : outputLabels.map(() => []);
 
 		const options = this.getNodeParameter('options', 0, {}) as ClassifyOptions;

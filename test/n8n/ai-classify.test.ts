@@ -3,6 +3,10 @@
  * through the real openai SDK: batches through a production webhook, routing per category, confidence
  * equal to what the server's logprobs imply, faults (429/500) without losing items, and bad input.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import nodePath from 'node:path';
+
 import { describeEachN8nVersion, executionError, nodeOutput, type N8nInstance } from '../harness/n8n';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/openaiServer';
 import { ourNode, splitOut, webhook, workflow } from '../support/workflow';
@@ -91,6 +95,27 @@ async function deploy(
 		id,
 		run: (tickets: unknown[]) => n8n.runWebhook(id, path, { method: 'POST', body: { tickets } }),
 	};
+}
+
+/** A webhook workflow with AI Classify on the local engine (no credential): items come in body.items. */
+async function deployLocal(n8n: N8nInstance, parameters: Record<string, unknown>, settings: { continueOnFail?: boolean } = {}) {
+	const path = `local-${++counter}-${Date.now()}`;
+	const id = await n8n.createWorkflow(
+		workflow(
+			`AI Classify local ${counter}`,
+			[
+				webhook('Webhook', path),
+				splitOut('Split', 'body.items'),
+				ourNode('AI Classify', 'aiClassify', { engine: 'local', text: '={{ $json.text }}', options: {}, ...parameters }, {
+					...(settings.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+				}),
+			],
+			{ Webhook: [['Split']], Split: [['AI Classify']] },
+		),
+	);
+	await n8n.activate(id);
+	await n8n.waitForWebhook(path, 'POST');
+	return (items: unknown[]) => n8n.runWebhook(id, path, { method: 'POST', body: { items } });
 }
 
 /** The distribution the server's answer implies: softmax of the category tokens' logprobs. */
@@ -364,6 +389,81 @@ describeEachN8nVersion('AI Classify', (getN8n) => {
 		expect(items[0].ai.usage.costUsd).toBe(0);
 		expect(items[1].ai.confidenceSource).toBe('logprobs');
 		expect(items[1].ai.usage.costUsd).toBeGreaterThan(0);
+	});
+
+	describe('Train operation and named models', () => {
+		const samples = nodePath.join(__dirname, '../../examples/samples');
+		const training = JSON.parse(fs.readFileSync(nodePath.join(samples, 'triage-training.json'), 'utf8')) as {
+			examples: Record<string, string[]>;
+		};
+		const heldOut = JSON.parse(fs.readFileSync(nodePath.join(samples, 'tickets.json'), 'utf8')) as Array<{ text: string; truth: string }>;
+		const labels = Object.keys(training.examples);
+		// Names only: whatever the classifying node knows beyond them comes from the trained model.
+		const bareCategories = { category: labels.map((name) => ({ name })) };
+		const sixty = labels.flatMap((label) => training.examples[label].slice(0, 10).map((text) => ({ text, label, ticket: `${label}-x` })));
+		let tmp: string;
+		beforeAll(() => {
+			tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'aiwf-train-'));
+		});
+		afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+		const store = () => ({ storeType: 'sqlite', storePath: nodePath.join(tmp, 'store.sqlite') });
+
+		it('trains a named model from 60 labelled items; a classify node with only the names then uses it', async () => {
+			const n8n = getN8n();
+			const modelName = `triage-${Date.now()}`;
+			const train = await deployLocal(n8n, { operation: 'train', modelName, label: '={{ $json.label }}', categories: bareCategories, ...store() });
+			const trained = await train(sixty);
+			expect(trained.execution.status).toBe('success');
+			const [summary] = trained.response.body as Array<{
+				model: string;
+				version: string;
+				metrics: { accuracy: number; ece: number; examples: number; examplesPerLabel: Record<string, number>; trainMs: number };
+				added: number;
+				skipped: number;
+			}>;
+			expect(summary).toMatchObject({ model: modelName, added: 60, skipped: 0 });
+			expect(summary.version).toMatch(/^local-[0-9a-f]{16}$/);
+			expect(summary.metrics.examples).toBe(60);
+			expect(summary.metrics.examplesPerLabel).toEqual(Object.fromEntries(labels.map((label) => [label, 10])));
+			expect(summary.metrics.accuracy).toBeGreaterThan(0.5);
+			expect(summary.metrics.ece).toBeGreaterThanOrEqual(0);
+			expect(summary.metrics.trainMs).toBeGreaterThan(0);
+			const [out] = nodeOutput(trained.execution, 'AI Classify');
+			expect(out).toHaveLength(1);
+			expect(out[0].pairedItem).toEqual(sixty.map((_, item) => ({ item })));
+
+			const classify = await deployLocal(n8n, { modelName, categories: bareCategories, outputMode: 'single', ...store() });
+			const { response } = await classify(heldOut);
+			const items = response.body as Array<{ truth: string; ai: AiField }>;
+			expect(items).toHaveLength(heldOut.length);
+			for (const item of items) expect(item.ai.model).toBe(`local:${summary.version}`);
+			const accuracy = items.filter((item) => item.ai.label === item.truth).length / items.length;
+			// Six categories: chance is 1/6.
+			expect(accuracy).toBeGreaterThan(0.6);
+
+			// Without the Model Name the same node knows only the category names, and does much worse.
+			const namesOnly = await deployLocal(n8n, { categories: bareCategories, outputMode: 'single' });
+			const guessed = (await namesOnly(heldOut)).response.body as Array<{ truth: string; ai: AiField }>;
+			expect(guessed[0].ai.model).not.toBe(`local:${summary.version}`);
+			expect(guessed.filter((item) => item.ai.label === item.truth).length / guessed.length).toBeLessThan(accuracy - 0.1);
+		});
+
+		it('names the item of a label that is no category; Continue On Fail skips and counts it', async () => {
+			const n8n = getN8n();
+			const modelName = `bad-label-${Date.now()}`;
+			const parameters = { operation: 'train', modelName, label: '={{ $json.label }}', categories: bareCategories, ...store() };
+			const batch = [...sixty.slice(0, 3), { text: 'where is my parcel', label: 'shipping' }, ...sixty.slice(3, 6)];
+			const failing = await deployLocal(n8n, parameters);
+			const failed = await failing(batch);
+			expect(failed.execution.status).toBe('error');
+			expect(executionError(failed.execution)).toMatch(/^Item 3: the training label "shipping" is not one of the categories \("account", "order"/);
+
+			const skipping = await deployLocal(n8n, parameters, { continueOnFail: true });
+			const { response, execution } = await skipping(batch);
+			expect(execution.status).toBe('success');
+			// The webhook answers with every item of the last node: here the one summary.
+			expect(response.body).toMatchObject([{ model: modelName, skipped: 1, added: 6, metrics: { examples: 6 } }]);
+		});
 	});
 
 	it('falls back to the model\'s stated confidence where the endpoint returns no logprobs', async () => {
