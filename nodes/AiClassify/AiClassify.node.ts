@@ -83,11 +83,14 @@ async function trainOperation(
 			const label = readTrainingLabel(context.getNodeParameter('label', itemIndex, undefined), itemIndex, outputLabels);
 			examples.push({ text, label });
 		} catch (error) {
-			if (!(error instanceof ItemInputError)) throw error;
-			if (!context.continueOnFail()) {
+			if (context.continueOnFail()) {
+				skipped++;
+				continue;
+			}
+			if (error instanceof ItemInputError) {
 				throw new NodeOperationError(node, error.message, { itemIndex, description: error.description });
 			}
-			skipped++;
+			throw new NodeOperationError(node, error as Error, { itemIndex });
 		}
 	}
 	const name = (context.getNodeParameter('modelName', 0, '') as string).trim() || defaultModelName(context.getWorkflow().id, node.name);
