@@ -152,7 +152,7 @@ describeEachN8nVersion('Extract Invoice', (getN8n, version) => {
 
 		it('an unreachable store stops with a clear error; with Continue On Fail the item carries it', async () => {
 			const n8n = getN8n();
-			const credentialId = await n8n.createCredential('Nowhere store', 'postgres', { host: '127.0.0.1', port: 1, database: 'none', user: 'postgres', password: '', ssl: 'disable' });
+			const credentialId = await n8n.createCredential('Nowhere store', 'postgres', { host: '127.0.0.1', port: 1, database: 'none', user: 'postgres', password: '', ssl: 'disable', allowUnauthorizedCerts: false, sshTunnel: false, maxConnections: 10 });
 			const parameters = { detectDuplicates: true, storeType: 'postgres' };
 			const credentials = { credentials: { postgres: { id: credentialId, name: 'Nowhere store' } } };
 			const aws = readFileSync(join(shared, 'AmazonWebServices.pdf'));
