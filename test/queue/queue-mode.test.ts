@@ -391,6 +391,126 @@ describe(`n8n ${VERSION} in queue mode (main, webhook processor, 2 workers)`, ()
 		console.info(`queue mode timings (ms): ${JSON.stringify(timings)}; executions per worker: ${JSON.stringify(Object.fromEntries(Object.entries(onWorkers).map(([k, v]) => [k, v.length])))}`);
 	});
 
+	it('SIGKILL of a worker mid-run: its executions fail, the store has no partial or doubled batch, a re-run completes the counts', async () => {
+		const BATCHES = 16;
+		const PER_BATCH = 5;
+		fake.configure({ latencyMs: 1000 });
+		const hookPath = `fault-${randomUUID()}`;
+		const id = await queue.main.createWorkflow(
+			workflow(
+				'Queue fault',
+				[
+					node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path: hookPath, responseMode: 'onReceived', options: {} }, { webhookId: randomUUID() }),
+					node('Split', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'body.messages', options: {} }),
+					ourNode(
+						'AI Classify',
+						'aiClassify',
+						{
+							engine: 'openai',
+							authentication: 'openAiCompatibleApi',
+							model: { __rl: true, mode: 'id', value: 'gpt-4o-mini' },
+							text: '={{ $json.text }}',
+							categories: { category: CATEGORIES },
+							fallback: 'none',
+							outputMode: 'single',
+							options: {},
+						},
+						{ credentials: { openAiCompatibleApi: { id: credentials.openAi, name: 'Test server' } } },
+					),
+					ourNode(
+						'Metrics Logger',
+						'metricsLogger',
+						{ operation: 'log', ...storeParameters(), step: 'fault', logOptions: { eventId: '={{ $json.id }}' } },
+						{ credentials: storeCredential() },
+					),
+				],
+				{ Webhook: [['Split']], Split: [['AI Classify']], 'AI Classify': [['Metrics Logger']] },
+			),
+		);
+		await queue.main.activate(id);
+		await queue.processor.waitForWebhook(hookPath, 'POST', 60_000);
+		// Confident messages only (n % 4 ≠ 0): every one goes straight to the logger.
+		const ids = Array.from({ length: 200 }, (_, i) => 1001 + i).filter((n) => !truthOf(n).uncertain).slice(0, BATCHES * PER_BATCH);
+		const batches = Array.from({ length: BATCHES }, (_, b) => ({
+			batch: `b-${b}`,
+			messages: ids.slice(b * PER_BATCH, (b + 1) * PER_BATCH).map((n) => ({ id: `fault-${n}`, batch: `b-${b}`, text: messageText(n) })),
+		}));
+		const send = async (batch: (typeof batches)[number]) => expect((await queue.processor.webhook(hookPath, { body: batch })).status).toBe(200);
+
+		const victim = queue.workers[0];
+		const startedBefore = new Set(queue.executionsStartedOnWorkers()[victim.name]);
+		await Promise.all(batches.map(send));
+		// Kill worker 1 once it is in the middle of executions of this workflow.
+		const running = await until(
+			'worker 1 to be running executions',
+			async () => {
+				const log = victim.log();
+				const started = [...log.matchAll(/Worker started execution (\d+)/g)].map((m) => m[1]).filter((e) => !startedBefore.has(e));
+				const finished = new Set([...log.matchAll(/Worker finished execution (\d+)/g)].map((m) => m[1]));
+				const inFlight = started.filter((e) => !finished.has(e));
+				return inFlight.length >= 2 ? inFlight : undefined;
+			},
+			60_000,
+		);
+		await queue.killWorker(0);
+		const killedAt = Date.now();
+
+		const ended = await until(
+			'every execution of the fault workflow to end',
+			async () => {
+				const executions = await executionsOf(id);
+				return executions.length === BATCHES && executions.every((e) => !['new', 'running', 'waiting', 'unknown'].includes(e.status)) ? executions : undefined;
+			},
+			4 * 60_000,
+		);
+		const failed = ended.filter((e) => e.status !== 'success');
+		console.info(`fault: killed worker1 with ${running.length} in flight; ${failed.length} executions ended ${[...new Set(failed.map((e) => e.status))].join('/')} after ${Date.now() - killedAt} ms`);
+		expect(failed.length).toBeGreaterThan(0);
+		for (const executionId of running) expect(ended.find((e) => e.id === executionId)?.status).not.toBe('success');
+
+		// The store: every batch all or nothing, nothing twice, every succeeded batch recorded.
+		// (n8n keeps no run data of an execution whose worker died: the store tells which inputs are missing.)
+		const client = new Client({ ...PG, database: store.database });
+		await client.connect();
+		try {
+			const logged = async () =>
+				(await client.query(`SELECT execution_id, count(*)::int AS n, count(DISTINCT event_key)::int AS keys, count(label)::int AS labelled FROM aiwf_metric_events WHERE workflow_id = $1 GROUP BY execution_id`, [id])).rows as Array<{ execution_id: string; n: number; keys: number; labelled: number }>;
+			for (const row of await logged()) expect(row).toMatchObject({ n: PER_BATCH, keys: PER_BATCH, labelled: PER_BATCH });
+			const loggedExecutions = new Set((await logged()).map((row) => row.execution_id));
+			for (const e of ended.filter((e) => e.status === 'success')) expect(loggedExecutions.has(e.id)).toBe(true);
+			const loggedIds = new Set(
+				(await client.query(`SELECT event_key FROM aiwf_metric_events WHERE workflow_id = $1`, [id])).rows.map((row) => String(row.event_key).replace(/^.*id:/, '')),
+			);
+			const missing = batches.filter((b) => !b.messages.some((m) => loggedIds.has(m.id)));
+			expect(missing.length).toBeGreaterThan(0);
+			expect(missing.length).toBeLessThanOrEqual(failed.length);
+			expect(loggedIds.size).toBe((BATCHES - missing.length) * PER_BATCH);
+
+			// Re-running the missing inputs, and one batch that was already recorded, completes the counts
+			// without counting anything twice.
+			const rerun = [...missing, batches.find((b) => !missing.includes(b))!];
+			await queue.restartWorker(0);
+			const before = new Set((await executionsOf(id)).map((e) => e.id));
+			await Promise.all(rerun.map(send));
+			await until(
+				're-run executions to end',
+				async () => {
+					const again = (await executionsOf(id)).filter((e) => !before.has(e.id));
+					return again.length === rerun.length && again.every((e) => e.status === 'success') ? again : undefined;
+				},
+				2 * 60_000,
+			);
+			const events = (await client.query(`SELECT event_key FROM aiwf_metric_events WHERE workflow_id = $1`, [id])).rows.map((row) => String(row.event_key));
+			expect(events.map((key) => key.replace(/^.*id:/, '')).sort()).toEqual(ids.map((n) => `fault-${n}`).sort());
+		} finally {
+			await client.end();
+			fake.configure({ latencyMs: 50 });
+		}
+		const figures = await report(id);
+		expect(figures.volume).toBe(BATCHES * PER_BATCH);
+		expect(figures.reviewRate).toBe(0);
+	});
+
 	it('refuses the embedded SQLite store on a worker with an error naming the fix', async () => {
 		const hookPath = `sqlite-${randomUUID()}`;
 		const id = await queue.main.createWorkflow(
