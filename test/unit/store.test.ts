@@ -70,6 +70,7 @@ describe.each(configs)('%s store', (kind, config) => {
 			expect(rows).toEqual([
 				{ version: 1, name: 'metric events' },
 				{ version: 2, name: 'review cases' },
+				{ version: 3, name: 'seen documents' },
 				{ version: 4, name: 'local models' },
 			]);
 		} else {
@@ -80,6 +81,7 @@ describe.each(configs)('%s store', (kind, config) => {
 			expect(rows.map((r: { version: number; name: string }) => ({ ...r }))).toEqual([
 				{ version: 1, name: 'metric events' },
 				{ version: 2, name: 'review cases' },
+				{ version: 3, name: 'seen documents' },
 				{ version: 4, name: 'local models' },
 			]);
 		}

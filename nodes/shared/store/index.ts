@@ -38,8 +38,26 @@ export function describeStore(config: StoreConfig): string {
 		: `PostgreSQL store ${describePostgres(config)}`;
 }
 
+/**
+ * n8n in queue mode runs executions on several processes (workers, webhook processor), usually on
+ * several machines: each would write its own SQLite file, so reviews and metrics would be split
+ * and lost. n8n's own setting tells the package where it runs.
+ */
+export function refuseSqliteInQueueMode(config: StoreConfig, env: NodeJS.ProcessEnv = process.env): void {
+	if (config.kind !== 'sqlite' || env.EXECUTIONS_MODE?.trim().toLowerCase() !== 'queue') return;
+	throw new StoreUnavailableError(
+		'The embedded SQLite store cannot be used in queue mode (EXECUTIONS_MODE=queue): every worker and webhook process would keep its own file',
+		'Set Store to PostgreSQL and choose a Postgres credential that every n8n process can reach (the same for every node of the package).',
+	);
+}
+
 /** Opens (once per process and configuration) and migrates the store. Throws StoreUnavailableError. */
 export function openStore(config: StoreConfig): Promise<PackageStore> {
+	try {
+		refuseSqliteInQueueMode(config);
+	} catch (error) {
+		return Promise.reject(error);
+	}
 	const key = cacheKey(config);
 	let store = cache.get(key);
 	if (!store) {

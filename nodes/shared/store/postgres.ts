@@ -19,6 +19,10 @@ import {
 	REVIEW_CASES_BY_STATUS,
 	rowToReviewCase,
 	whereClause,
+	findSeenDocumentsStatement,
+	INSERT_SEEN_DOCUMENT,
+	rowToSeenDocument,
+	seenDocumentToRow,
 	type AggregateStatements,
 	MODEL_COLUMNS,
 	modelToRow,
@@ -42,6 +46,8 @@ import {
 	type ReadEventsOptions,
 	type ReviewCase,
 	type ReviewCaseStatus,
+	type SeenDocument,
+	type SeenDocumentQuery,
 	type StoredModel,
 	type TrainingExample,
 } from './types';
@@ -264,6 +270,22 @@ export class PostgresStore implements PackageStore {
 	async listReviewCases(status: ReviewCaseStatus, workflowId?: string, limit = 1_000_000): Promise<ReviewCase[]> {
 		const rows = await this.query(REVIEW_CASES_BY_STATUS, [status, workflowId ?? null, workflowId ?? null, limit]);
 		return rows.map(rowToReviewCase).reverse();
+	}
+
+	async recordSeenDocument(seen: SeenDocument): Promise<boolean> {
+		const client = await this.connect();
+		try {
+			const result = await client.query(numberPlaceholders(INSERT_SEEN_DOCUMENT), seenDocumentToRow(seen));
+			return result.rowCount === 1;
+		} finally {
+			client.release();
+		}
+	}
+
+	async findSeenDocuments(query: SeenDocumentQuery): Promise<SeenDocument[]> {
+		const statement = findSeenDocumentsStatement(query);
+		if (!statement.sql) return [];
+		return (await this.query(statement.sql, statement.params)).map(rowToSeenDocument);
 	}
 
 	async addTrainingExamples(name: string, examples: TrainingExample[]): Promise<{ added: number }> {
