@@ -4,7 +4,7 @@
  *
  *   npm run bench -- [--latency 200] [--rounds 3] [--items 1000] [--tuned 32] [--examples 5]
  *                    [--data ../shared/data/support-intents/bitext-customer-support.csv]
- *                    [--n8n-version 2.41.1] [--out docs] [--no-write]
+ *                    [--n8n-version 2.41.1] [--out docs] [--no-write] [--profile <dir>]
  *
  * The machine is shared and noisy: the contenders run interleaved (the order rotates every round) and
  * the figures are medians over rounds. Everything started here is stopped on exit, failure or Ctrl-C.
@@ -37,6 +37,8 @@ const { values: args } = parseArgs({
 		'n8n-version': { type: 'string', default: '2.41.1' },
 		out: { type: 'string', default: 'docs' },
 		'no-write': { type: 'boolean', default: false },
+		/** Folder for V8 CPU profiles of n8n (written when n8n stops). */
+		profile: { type: 'string' },
 	},
 });
 
@@ -56,6 +58,7 @@ const version = args['n8n-version']!;
 let n8n: N8nInstance | undefined;
 let server: FakeOpenAi | undefined;
 let cleaning: Promise<void> | undefined;
+let interrupted = false;
 
 /** Stops what this script started, once, whichever way it ends. */
 async function cleanUp() {
@@ -68,6 +71,7 @@ async function cleanUp() {
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 	process.once(signal, () => {
+		interrupted = true;
 		console.error(`\n${signal}: stopping n8n and the test server…`);
 		void cleanUp().finally(() => process.exit(130));
 	});
@@ -82,7 +86,9 @@ async function main() {
 
 	server = await startFakeOpenAi({ latencyMs, apiKey: API_KEY, seed: 11 });
 	log(`test server ${server.baseUrl}, latency ${latencyMs} ms; starting n8n ${version}…`);
-	n8n = await startN8n({ version });
+	const profileDir = args.profile ? path.resolve(args.profile) : undefined;
+	if (profileDir) fs.mkdirSync(profileDir, { recursive: true });
+	n8n = await startN8n({ version, env: profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {} });
 	log(`n8n ${version} ready at ${n8n.baseUrl} (start ${n8n.timings.startMs} ms)`);
 
 	const compatibleCredential = await n8n.createCredential('Bench server', 'openAiCompatibleApi', {
@@ -155,12 +161,15 @@ async function main() {
 	for (let round = 1; round <= rounds; round++) {
 		const order = contenders.map((_, index) => contenders[(index + round - 1) % contenders.length]);
 		for (const contender of order) {
+			if (interrupted) return;
 			const result = await runOnce(n8n, server, contender, data.texts, outputNames, round);
 			results.get(contender.key)!.push(result);
 			log(
 				`round ${round}/${rounds} ${contender.title}: ${(result.wallMs / 1000).toFixed(2)} s wall, node ${(result.nodeMs / 1000).toFixed(2)} s, ` +
 					`${(result.items / (result.wallMs / 1000)).toFixed(1)} items/s, ${result.requests} requests (max ${result.maxConcurrent} at once), ` +
-					`${result.classified}/${result.items} classified`,
+					`${result.classified}/${result.items} classified` +
+					(result.slotUse === undefined ? '' : `, slots busy ${(result.slotUse * 100).toFixed(0)}% over the server's ${(result.serverSpanMs / 1000).toFixed(2)} s`) +
+					(result.leadInMs === undefined ? '' : `, node start → first request ${result.leadInMs.toFixed(0)} ms, last answer → node end ${result.tailMs!.toFixed(0)} ms`),
 			);
 		}
 	}
@@ -296,7 +305,7 @@ main()
 	.then(
 		() => cleanUp(),
 		async (error: Error) => {
-			console.error(`bench failed: ${error.stack ?? error.message}`);
+			if (!interrupted) console.error(`bench failed: ${error.stack ?? error.message}`);
 			await cleanUp();
 			process.exitCode = 1;
 		},

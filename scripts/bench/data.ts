@@ -57,9 +57,13 @@ export function loadSupportTexts(csvPath: string, count: number, examplesPerCate
 	}
 	const rows = parse(fs.readFileSync(csvPath), { columns: true, bom: true, skip_empty_lines: true }) as Array<Record<string, string>>;
 	const nameOf = new Map(CATEGORIES.map((category) => [category.source, category.name]));
+	// Distinct texts only: AI Classify sends one request per distinct text in an execution, and repeated
+	// texts would lower its token count for a reason that has nothing to do with its prompt.
+	const seen = new Set<string>();
 	const usable = rows
 		.filter((row) => nameOf.has(row.category) && (row.instruction ?? '').trim() !== '')
-		.map((row) => ({ text: row.instruction.trim(), expected: nameOf.get(row.category)! }));
+		.map((row) => ({ text: row.instruction.trim(), expected: nameOf.get(row.category)! }))
+		.filter((row) => !seen.has(row.text) && Boolean(seen.add(row.text)));
 	const random = seededRandom(seed);
 	for (let i = usable.length - 1; i > 0; i--) {
 		const j = Math.floor(random() * (i + 1));

@@ -37,6 +37,17 @@ export interface RunResult {
 	maxConcurrent: number;
 	/** Mean time the server took per answered request (its fixed latency plus its own work). */
 	serverMeanMs: number;
+	/** First request in → last answer out, as the server saw it. */
+	serverSpanMs: number;
+	/**
+	 * Share of the concurrency slots the server saw busy over its span: sum of request durations ÷
+	 * (concurrency × span). Below 1, the client left slots idle between an answer and the next request.
+	 */
+	slotUse?: number;
+	/** Classifier node start → first request at the server (the node's work before any I/O). */
+	leadInMs?: number;
+	/** Last answer at the server → classifier node end. */
+	tailMs?: number;
 }
 
 /** Labels from one output that carries `ai.label` (AI Classify, single output). */
@@ -91,12 +102,17 @@ export async function runOnce(
 	let correct = 0;
 	for (const [id, label] of labels) if (expected.get(id) === label) correct++;
 	const runs = nodeRuns(execution, CLASSIFIER_NODE);
+	const lastRun = runs[runs.length - 1];
 	const answered = server.log.filter((entry) => entry.status === 200);
+	const firstStart = Math.min(...server.log.map((entry) => entry.at));
+	const lastEnd = Math.max(...server.log.map((entry) => entry.at + entry.durationMs));
+	const serverSpanMs = server.log.length > 0 ? lastEnd - firstStart : 0;
+	const busyMs = server.log.reduce((sum, entry) => sum + entry.durationMs, 0);
 	return {
 		round,
 		items: texts.length,
 		wallMs,
-		nodeMs: runs[runs.length - 1]?.executionTime ?? Number.NaN,
+		nodeMs: lastRun?.executionTime ?? Number.NaN,
 		executionMs: execution.stoppedAt ? Date.parse(execution.stoppedAt) - Date.parse(execution.startedAt) : Number.NaN,
 		classified: labels.size,
 		correct,
@@ -105,5 +121,9 @@ export async function runOnce(
 		completionTokens: server.stats.completionTokens,
 		maxConcurrent: server.stats.maxConcurrent,
 		serverMeanMs: answered.length > 0 ? answered.reduce((sum, entry) => sum + entry.durationMs, 0) / answered.length : 0,
+		serverSpanMs,
+		slotUse: contender.concurrency && serverSpanMs > 0 ? busyMs / (contender.concurrency * serverSpanMs) : undefined,
+		leadInMs: server.log.length > 0 && lastRun ? firstStart - lastRun.startTime : undefined,
+		tailMs: server.log.length > 0 && lastRun ? lastRun.startTime + lastRun.executionTime - lastEnd : undefined,
 	};
 }

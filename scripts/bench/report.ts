@@ -28,6 +28,8 @@ export interface Summary {
 	accuracy: number;
 	maxConcurrent: number;
 	serverMeanMs: number;
+	/** Median share of concurrency slots busy at the server (see RunResult.slotUse). */
+	slotUse?: number;
 }
 
 export function median(values: number[]): number {
@@ -68,6 +70,7 @@ export function summarise(key: string, title: string, concurrency: number | unde
 		accuracy: median(runs.map((run) => run.correct / run.items)),
 		maxConcurrent: Math.max(...runs.map((run) => run.maxConcurrent)),
 		serverMeanMs: median(runs.map((run) => run.serverMeanMs)),
+		slotUse: concurrency !== undefined ? median(runs.map((run) => run.slotUse ?? Number.NaN)) : undefined,
 	};
 }
 
