@@ -20,6 +20,7 @@ import { connectionFromCredentials, createClient, type LlmAuthentication, type L
 import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
 import { parsePriceOverrides } from '../shared/llm/pricing';
 import { ChatRunner } from '../shared/llm/runner';
+import { startInTurn } from '../shared/startInTurn';
 import { aiClassifyProperties, configuredOutputs } from './description';
 
 interface ClassifyOptions {
@@ -164,20 +165,20 @@ export class AiClassify implements INodeType {
 		};
 		const contextFields = this.getNodeParameter('contextFields', 0, '') as string;
 
-		const results = await Promise.all(
-			items.map(async (item, itemIndex) => {
-				try {
-					const { text, truncated } = prepareText(this.getNodeParameter('text', itemIndex), itemIndex, {
-						maxLength: options.maxTextLength ?? 32_000,
-						onLongText: options.onLongText ?? 'truncate',
-					});
-					const ai = await classify(text, readContext(item.json, contextFields), truncated);
-					return { ai };
-				} catch (error) {
-					return { error };
-				}
-			}),
-		);
+		// Items are started in turn, yielding now and then, so the first requests leave while n8n is still
+		// evaluating later items' expressions (see startInTurn).
+		const results = await startInTurn(items.length, async (itemIndex): Promise<{ ai: AiResult } | { error: unknown }> => {
+			try {
+				const { text, truncated } = prepareText(this.getNodeParameter('text', itemIndex), itemIndex, {
+					maxLength: options.maxTextLength ?? 32_000,
+					onLongText: options.onLongText ?? 'truncate',
+				});
+				const ai = await classify(text, readContext(items[itemIndex].json, contextFields), truncated);
+				return { ai };
+			} catch (error) {
+				return { error };
+			}
+		});
 
 		for (const [itemIndex, item] of items.entries()) {
 			const result = results[itemIndex];

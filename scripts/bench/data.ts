@@ -35,7 +35,7 @@ export interface BenchData {
 	texts: SupportText[];
 	/** Texts not among `texts`, per category name. */
 	examples: Record<string, string[]>;
-	/** Rows available in the chosen categories. */
+	/** Distinct texts in the chosen categories. */
 	available: number;
 }
 
