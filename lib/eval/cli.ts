@@ -2,6 +2,8 @@
 /**
  * `n8n-ai-workflow-eval classify --train <csv> [--test <csv>]`: trains the local classifier and
  * prints accuracy, macro-F1, ECE and the most confused label pairs on held-out data.
+ * `n8n-ai-workflow-eval invoice <folder>`: runs the local invoice extractor on documents with expected
+ * values beside them and prints per-field accuracy and field-confidence ECE.
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -14,6 +16,7 @@ import {
 	type EvaluationReport,
 	type LabelledRow,
 } from './classifyEval';
+import { runInvoiceEvaluation } from './invoiceEval';
 
 const usage = `Usage: n8n-ai-workflow-eval classify --train <csv> [options]
 
@@ -123,8 +126,16 @@ function readCategories(path: string): CategoryDefinition[] {
 	return parsed.map((entry) => (typeof entry === 'string' ? { name: entry } : (entry as CategoryDefinition)));
 }
 
-export function main(argv: string[]): number {
+export async function main(argv: string[]): Promise<number> {
 	const [command, ...rest] = argv;
+	if (command === 'invoice') {
+		try {
+			return await runInvoiceEvaluation(argv);
+		} catch (error) {
+			process.stderr.write(`eval invoice: ${(error as Error).message}\n`);
+			return 1;
+		}
+	}
 	if (command !== 'classify' || rest.includes('--help')) {
 		process.stderr.write(`${usage}\n`);
 		return command === 'classify' || command === '--help' || command === undefined ? 0 : 2;
@@ -145,4 +156,4 @@ export function main(argv: string[]): number {
 	}
 }
 
-if (require.main === module) process.exitCode = main(process.argv.slice(2));
+if (require.main === module) void main(process.argv.slice(2)).then((code) => (process.exitCode = code));

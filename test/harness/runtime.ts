@@ -3,27 +3,12 @@
  * pinned n8n versions (installed once per machine by scripts/ensure-runtime.sh).
  */
 import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const DEFAULT_N8N_VERSIONS = ['2.41.1', '1.123.81'];
 
-/**
- * The folder of this package's package.json, found upwards: the harness also runs compiled, from
- * .build/test/harness (npm run bench), where a fixed `../..` would point into the build folder.
- */
-function findRepoRoot(start: string): string {
-	for (let folder = start; ; folder = path.dirname(folder)) {
-		const manifest = path.join(folder, 'package.json');
-		if (fs.existsSync(manifest) && (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { name?: string }).name === 'n8n-nodes-ai-workflow') {
-			return folder;
-		}
-		if (path.dirname(folder) === folder) return path.resolve(start, '..', '..');
-	}
-}
-
-export const repoRoot = findRepoRoot(__dirname);
+export const repoRoot = path.resolve(__dirname, '..', '..');
 
 export function cacheDir(): string {
 	return process.env.AIW_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'n8n-nodes-ai-workflow');
