@@ -5,7 +5,6 @@
  */
 import { nodeOutput, nodeRuns, type Execution, type N8nInstance } from '../../test/harness/n8n';
 import type { FakeOpenAi } from '../../test/support/openaiServer';
-import type { SupportText } from './data';
 import { CLASSIFIER_NODE } from './workflows';
 
 export interface Contender {
@@ -15,8 +14,10 @@ export interface Contender {
 	concurrency?: number;
 	workflowId: string;
 	path: string;
-	/** The label of each item of the classifier's outputs, by ticket id. */
-	labels(execution: Execution, outputNames: string[]): Map<number, string>;
+	/** Classifiers: the label of each item of the node's outputs, by item id. */
+	labels?(execution: Execution, outputNames: string[]): Map<number, string>;
+	/** Extractors: the number of filled fields of each item's record, by item id. */
+	extracted?(execution: Execution): Map<number, number>;
 }
 
 export interface RunResult {
@@ -29,8 +30,10 @@ export interface RunResult {
 	/** startedAt → stoppedAt of the execution. */
 	executionMs: number;
 	classified: number;
-	/** Items whose label equals the Bitext category. */
+	/** Items whose label equals the Bitext category (classifiers). */
 	correct: number;
+	/** Mean filled fields per extracted record (extractors). */
+	fieldsPerItem?: number;
 	requests: number;
 	promptTokens: number;
 	completionTokens: number;
@@ -78,7 +81,7 @@ export async function runOnce(
 	n8n: N8nInstance,
 	server: FakeOpenAi,
 	contender: Contender,
-	texts: SupportText[],
+	texts: Array<{ id: number; expected?: string }>,
 	outputNames: string[],
 	round: number,
 ): Promise<RunResult> {
@@ -97,10 +100,12 @@ export async function runOnce(
 	if (execution.status !== 'success') {
 		throw new Error(`${contender.title}: execution ${execution.id} ended ${execution.status}\n${JSON.stringify(execution.data?.resultData?.error ?? {}).slice(0, 1000)}`);
 	}
-	const labels = contender.labels(execution, outputNames);
+	const labels = contender.labels?.(execution, outputNames) ?? new Map<number, string>();
+	const extracted = contender.extracted?.(execution);
 	const expected = new Map(texts.map((text) => [text.id, text.expected]));
 	let correct = 0;
 	for (const [id, label] of labels) if (expected.get(id) === label) correct++;
+	const fields = extracted ? [...extracted.values()] : [];
 	const runs = nodeRuns(execution, CLASSIFIER_NODE);
 	const lastRun = runs[runs.length - 1];
 	const answered = server.log.filter((entry) => entry.status === 200);
@@ -114,8 +119,9 @@ export async function runOnce(
 		wallMs,
 		nodeMs: lastRun?.executionTime ?? Number.NaN,
 		executionMs: execution.stoppedAt ? Date.parse(execution.stoppedAt) - Date.parse(execution.startedAt) : Number.NaN,
-		classified: labels.size,
+		classified: extracted ? extracted.size : labels.size,
 		correct,
+		fieldsPerItem: extracted ? fields.reduce((sum, count) => sum + count, 0) / Math.max(1, fields.length) : undefined,
 		requests: server.stats.chatRequests,
 		promptTokens: server.stats.promptTokens,
 		completionTokens: server.stats.completionTokens,

@@ -30,6 +30,8 @@ export interface Summary {
 	serverMeanMs: number;
 	/** Median share of concurrency slots busy at the server (see RunResult.slotUse). */
 	slotUse?: number;
+	/** Extractors: mean filled fields per record. */
+	fieldsPerItem?: number;
 }
 
 export function median(values: number[]): number {
@@ -71,6 +73,7 @@ export function summarise(key: string, title: string, concurrency: number | unde
 		maxConcurrent: Math.max(...runs.map((run) => run.maxConcurrent)),
 		serverMeanMs: median(runs.map((run) => run.serverMeanMs)),
 		slotUse: concurrency !== undefined ? median(runs.map((run) => run.slotUse ?? Number.NaN)) : undefined,
+		fieldsPerItem: runs[0].fieldsPerItem === undefined ? undefined : median(runs.map((run) => run.fieldsPerItem ?? Number.NaN)),
 	};
 }
 
@@ -104,7 +107,7 @@ export function compare(ours: Summary, theirs: Summary): Comparison {
 }
 
 const fixed = (value: number | undefined, digits = 1) => (value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
-const percent = (value: number | undefined) => (value === undefined || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(0)}%`);
+const percent = (value: number | undefined, digits = 0) => (value === undefined || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(digits)}%`);
 const usd = (value: number) => (value === 0 ? '$0' : `$${value.toFixed(4)}`);
 
 export function summaryTable(summaries: Summary[]): string {
@@ -115,6 +118,19 @@ export function summaryTable(summaries: Summary[]): string {
 	for (const s of summaries) {
 		lines.push(
 			`| ${s.title} | ${s.concurrency ?? '–'} | ${fixed(s.wallMs / 1000, 2)} s (${fixed(s.wallMsRange[0] / 1000, 2)}–${fixed(s.wallMsRange[1] / 1000, 2)}) | ${fixed(s.itemsPerSecond)} | ${s.limitRatio === undefined ? '–' : `${percent(s.limitRatio)} / ${percent(s.nodeLimitRatio)} of ${fixed(s.limitItemsPerSecond, 0)}/s`} | ${fixed(s.requestsPerItem, 2)} | ${fixed(s.promptTokensPerItem)} | ${fixed(s.completionTokensPerItem)} | ${usd(s.costPer1000Usd)} | ${percent(s.classifiedShare)} | ${percent(s.accuracy)} |`,
+		);
+	}
+	return lines.join('\n');
+}
+
+export function extractionTable(summaries: Summary[]): string {
+	const lines = [
+		'| contender | concurrency | wall time (median, range) | documents/s | of the limit (wall / node) | requests/doc | prompt tok/doc | completion tok/doc | cost / 1,000 docs | extracted | filled fields/doc |',
+		'|---|---:|---|---:|---|---:|---:|---:|---:|---:|---:|',
+	];
+	for (const s of summaries) {
+		lines.push(
+			`| ${s.title} | ${s.concurrency ?? '–'} | ${fixed(s.wallMs / 1000, 2)} s (${fixed(s.wallMsRange[0] / 1000, 2)}–${fixed(s.wallMsRange[1] / 1000, 2)}) | ${fixed(s.itemsPerSecond)} | ${s.limitRatio === undefined ? '–' : `${percent(s.limitRatio)} / ${percent(s.nodeLimitRatio)} of ${fixed(s.limitItemsPerSecond, 0)}/s`} | ${fixed(s.requestsPerItem, 2)} | ${fixed(s.promptTokensPerItem)} | ${fixed(s.completionTokensPerItem)} | ${usd(s.costPer1000Usd)} | ${percent(s.classifiedShare)} | ${fixed(s.fieldsPerItem)} |`,
 		);
 	}
 	return lines.join('\n');
