@@ -2,18 +2,26 @@
  * The package store: one place for Metrics Logger's decision events and Human Review Wait's cases.
  * `execute()` and `webhook()` may run in different processes (queue mode), so nothing here may live
  * only in process memory. Implementations: embedded SQLite (default) and PostgreSQL.
- *
- * DRAFT interface — the store issue owns and may refine it.
  */
 import type { RoutePath, ReviewDecision } from '../contract';
 
-/** One decision as Metrics Logger records it; idempotent by `eventKey` (execution, node, item). */
+/** Why an item was recorded without metrics: counted in the report, left out of every rate. */
+export type SkipReason = 'no_ai' | 'invalid_ai' | 'invalid_confidence' | 'unknown_label';
+
+/** Per-field outcome of a reviewed extraction: was the extracted value kept by the reviewer? */
+export interface FieldOutcome {
+	confidence?: number;
+	correct: boolean;
+}
+
+/** One decision as Metrics Logger records it; idempotent by `eventKey` (execution, node, run, item). */
 export interface MetricEvent {
 	eventKey: string;
 	workflowId: string;
 	executionId: string;
 	nodeName: string;
 	itemIndex: number;
+	/** ISO 8601 time of the decision. */
 	at: string;
 	step?: string;
 	task?: 'classify' | 'extract';
@@ -24,13 +32,22 @@ export interface MetricEvent {
 	routePath?: RoutePath;
 	sampled?: boolean;
 	reviewDecision?: ReviewDecision;
+	/** The label the reviewer settled on (approved → the predicted label). */
 	reviewedLabel?: string;
+	/** The reviewer's verdict on the prediction: approved → true, corrected with a change → false. */
+	reviewCorrect?: boolean;
 	overridden?: boolean;
+	/** Ground-truth label from the item (a field the user points at). */
 	truthLabel?: string;
+	/** Prediction equals the ground-truth label. */
+	truthCorrect?: boolean;
 	latencyMs?: number;
 	inputTokens?: number;
 	outputTokens?: number;
 	costUsd?: number;
+	/** Set for items recorded without metrics (no `ai`, bad confidence…). */
+	skipReason?: SkipReason;
+	fields?: Record<string, FieldOutcome>;
 	dimensions?: Record<string, string>;
 }
 
@@ -55,7 +72,9 @@ export interface ReviewCase {
 }
 
 export interface EventFilter {
+	/** ISO 8601, inclusive. */
 	from?: string;
+	/** ISO 8601, exclusive. */
 	to?: string;
 	workflowId?: string;
 	step?: string;
@@ -63,14 +82,171 @@ export interface EventFilter {
 	model?: string;
 }
 
+/** Which truth the accuracy metrics use: ground truth where given, else the reviewer's verdict. */
+export type TruthSource = 'auto' | 'groundTruth' | 'review';
+
+export interface AggregateQuery extends EventFilter {
+	truthSource: TruthSource;
+	/** Width of the timeline buckets (override rate over time), counted from `from`. */
+	timelineBucketMs: number;
+	/** Also group counters by workflow, step, label and route (for the Prometheus export). */
+	includeSeries?: boolean;
+}
+
+export interface AggregateTotals {
+	/** Events with metrics (skipped items excluded). */
+	events: number;
+	skipped: Partial<Record<SkipReason, number>>;
+	auto: number;
+	review: number;
+	reject: number;
+	sampled: number;
+	reviewed: number;
+	overridden: number;
+	approved: number;
+	corrected: number;
+	rejected: number;
+	withConfidence: number;
+	sumConfidence: number;
+	withLatency: number;
+	sumLatencyMs: number;
+	inputTokens: number;
+	outputTokens: number;
+	costUsd: number;
+	withTruth: number;
+	correct: number;
+	firstAtMs?: number;
+	lastAtMs?: number;
+}
+
+/** Raw groupings computed by the database; `metrics/report.ts` turns them into the report. */
+export interface Aggregates {
+	totals: AggregateTotals;
+	/** Predicted × true label, events with a known truth and a predicted label only. */
+	confusion: Array<{ predicted: string; truth: string; count: number }>;
+	labels: Array<{ label: string; count: number }>;
+	/** bucket = floor(confidence × 100), 0..100. */
+	confidenceBuckets: Array<{
+		bucket: number;
+		count: number;
+		sumConfidence: number;
+		withTruth: number;
+		correct: number;
+		/** Sum of the confidence of the events with a known truth (for calibration). */
+		sumConfidenceWithTruth: number;
+	}>;
+	/** Latency rounded to whole milliseconds. */
+	latency: Array<{ ms: number; count: number }>;
+	timeline: Array<{ bucket: number; events: number; auto: number; reviewed: number; overridden: number }>;
+	fields: Array<{ field: string; total: number; correct: number; withConfidence: number; sumConfidence: number }>;
+	series?: Array<{
+		workflowId: string;
+		step: string;
+		label: string;
+		routePath: string;
+		count: number;
+		reviewed: number;
+		overridden: number;
+		inputTokens: number;
+		outputTokens: number;
+		costUsd: number;
+		sumLatencyMs: number;
+	}>;
+}
+
+export interface ReadEventsOptions {
+	limit?: number;
+	offset?: number;
+	/** Include skipped items (default true). */
+	includeSkipped?: boolean;
+}
+
 export interface PackageStore {
 	readonly kind: 'sqlite' | 'postgres';
+	/** Where the store lives, for messages (file path or host:port/database). */
+	readonly location: string;
+	/** One transaction; an event whose key is already stored is counted as a duplicate, not written. */
 	writeEvents(events: MetricEvent[]): Promise<{ written: number; duplicates: number }>;
-	readEvents(filter: EventFilter): Promise<MetricEvent[]>;
+	/** Ordered by time, then key. */
+	readEvents(filter: EventFilter, options?: ReadEventsOptions): Promise<MetricEvent[]>;
+	countEvents(filter: EventFilter): Promise<number>;
+	aggregate(query: AggregateQuery): Promise<Aggregates>;
+	/** Inserts, or replaces the case with the same id. */
 	putReviewCase(reviewCase: ReviewCase): Promise<void>;
+	/** The newest case of that execution and node. */
 	getReviewCase(executionId: string, nodeName: string): Promise<ReviewCase | undefined>;
+	getReviewCaseById(id: string): Promise<ReviewCase | undefined>;
 	/** Atomically moves a pending case to decided; false when it was not pending any more. */
 	decideReviewCase(id: string, decision: unknown, decidedAt: string): Promise<boolean>;
+	/** Atomically moves a pending case to expired; false when it was not pending any more. */
+	expireReviewCase(id: string): Promise<boolean>;
+	/** Oldest first. */
 	listPendingReviewCases(workflowId?: string): Promise<ReviewCase[]>;
+	/** Releases the file handle or pool and forgets the cached store; nodes need not call it. */
 	close(): Promise<void>;
+}
+
+export interface SqliteStoreConfig {
+	kind: 'sqlite';
+	/** Absolute or relative file path; default `<n8n user folder>/ai-workflow/store.sqlite`. */
+	path?: string;
+}
+
+export interface PostgresStoreConfig {
+	kind: 'postgres';
+	connectionString?: string;
+	host?: string;
+	port?: number;
+	database?: string;
+	user?: string;
+	password?: string;
+	/** n8n's postgres credential values: disable | allow | require | verify | verify-full. */
+	ssl?: string;
+	allowUnauthorizedCerts?: boolean;
+	/** Pool size per process (default 5). */
+	maxConnections?: number;
+	connectionTimeoutMs?: number;
+}
+
+export type StoreConfig = SqliteStoreConfig | PostgresStoreConfig;
+
+/** The store cannot be opened or reached; the message names the store and the fix. */
+export class StoreUnavailableError extends Error {
+	constructor(
+		message: string,
+		readonly fix: string,
+		readonly cause?: unknown,
+	) {
+		super(message);
+		this.name = 'StoreUnavailableError';
+	}
+}
+
+const PLAIN_CAUSES: Record<string, string> = {
+	ECONNREFUSED: 'connection refused',
+	ECONNRESET: 'connection closed by the server',
+	ENOTFOUND: 'host not found',
+	EAI_AGAIN: 'host name could not be resolved',
+	ETIMEDOUT: 'timed out',
+	EHOSTUNREACH: 'host unreachable',
+	EACCES: 'permission denied',
+	EPERM: 'permission denied',
+	ENOENT: 'no such file or folder',
+	ENOTDIR: 'a file stands where a folder is needed',
+	EEXIST: 'a file stands where a folder is needed',
+	EROFS: 'read-only file system',
+};
+
+/**
+ * The cause of a store failure in words, without Node's error codes: n8n replaces any error message
+ * that contains one (ECONNREFUSED…) by a generic sentence that would hide which store failed.
+ */
+export function plainCause(error: unknown): string {
+	const code = (error as NodeJS.ErrnoException)?.code;
+	if (typeof code === 'string' && PLAIN_CAUSES[code]) return PLAIN_CAUSES[code];
+	const message = String((error as Error)?.message ?? error);
+	for (const [errorCode, words] of Object.entries(PLAIN_CAUSES)) {
+		if (message.includes(errorCode)) return words;
+	}
+	return message.replace(/\b(E[A-Z_]{3,}|GETADDRINFO)\b:?\s*/g, '').trim() || 'unknown error';
 }

@@ -1,0 +1,215 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import {
+	RouterConfigError,
+	decideRoute,
+	defaultSampleKey,
+	validateRouterConfig,
+	type RouterConfig,
+	type RouterMode,
+} from '../shared/routing/route';
+import type { RoutePath } from '../shared/contract';
+
+const OUTPUT_INDEX: Record<RoutePath, number> = { auto: 0, review: 1, reject: 2 };
+
+export class ConfidenceRouter implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Confidence Router',
+		name: 'confidenceRouter',
+		icon: { light: 'file:confidenceRouter.svg', dark: 'file:confidenceRouter.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		// Routing is a workflow step, not something an AI agent should call.
+		usableAsTool: undefined,
+		subtitle: '={{ $parameter["mode"] === "threeWay" ? "auto / review / reject" : "auto / review" }}',
+		description: 'Send each item to the auto, human review or reject path by its AI confidence and your rules',
+		defaults: { name: 'Confidence Router' },
+		codex: {
+			categories: ['AI', 'Core Nodes'],
+			subcategories: { AI: ['Miscellaneous'], 'Core Nodes': ['Flow'] },
+			alias: ['route', 'threshold', 'human in the loop', 'confidence', 'review'],
+		},
+		inputs: [NodeConnectionTypes.Main],
+		outputs: `={{ $parameter["mode"] === "threeWay" ? [{ "type": "main", "displayName": "Auto" }, { "type": "main", "displayName": "Review" }, { "type": "main", "displayName": "Reject" }] : [{ "type": "main", "displayName": "Auto" }, { "type": "main", "displayName": "Review" }] }}`,
+		properties: [
+			{
+				displayName: 'Confidence',
+				name: 'confidence',
+				type: 'string',
+				default: '={{ $json.ai.confidence }}',
+				description: 'The confidence (0 to 1) to route by. Missing, non-numeric or out-of-range values go to review.',
+			},
+			{
+				displayName: 'Mode',
+				name: 'mode',
+				type: 'options',
+				options: [
+					{ name: 'Two-Way (Auto / Review)', value: 'twoWay' },
+					{ name: 'Three-Way (Auto / Review / Reject)', value: 'threeWay' },
+				],
+				default: 'twoWay',
+			},
+			{
+				displayName: 'Auto Threshold',
+				name: 'threshold',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
+				default: 0.85,
+				description: 'Items with a confidence at or above this value go to the auto path',
+			},
+			{
+				displayName: 'Reject Below',
+				name: 'rejectBelow',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
+				default: 0.3,
+				description: 'Items with a confidence below this value go to the reject path',
+				displayOptions: { show: { mode: ['threeWay'] } },
+			},
+			{
+				displayName: 'Label',
+				name: 'label',
+				type: 'string',
+				default: '={{ $json.ai.label }}',
+				description: 'The label that per-label thresholds look up',
+			},
+			{
+				displayName: 'Per-Label Thresholds',
+				name: 'labelThresholds',
+				type: 'fixedCollection',
+				typeOptions: { multipleValues: true },
+				placeholder: 'Add Label Threshold',
+				default: {},
+				description: 'Labels that need a different bar, e.g. refund needs 0.97',
+				options: [
+					{
+						displayName: 'Label Threshold',
+						name: 'rules',
+						values: [
+							{ displayName: 'Label', name: 'label', type: 'string', default: '' },
+							{
+								displayName: 'Threshold',
+								name: 'threshold',
+								type: 'number',
+								typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
+								default: 0.95,
+							},
+						],
+					},
+				],
+			},
+			{
+				displayName: 'Always Review When',
+				name: 'alwaysReview',
+				type: 'filter',
+				placeholder: 'Add Condition',
+				default: {},
+				typeOptions: {
+					filter: { caseSensitive: false, typeValidation: 'loose', version: 2 },
+				},
+				description: 'Items matching these conditions go to review whatever their confidence (e.g. amount > 10,000, label is legal)',
+			},
+			{
+				displayName: 'Audit Sample (%)',
+				name: 'auditPercent',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 100, numberPrecision: 2 },
+				default: 0,
+				description: 'Share of items that would go auto which are sent to review instead, to measure how good the auto path is. Chosen by the item key, so a re-run routes the same way.',
+			},
+			{
+				displayName: 'Sampling Key',
+				name: 'sampleKey',
+				type: 'string',
+				default: '={{ $json.id ?? $json.text }}',
+				description: 'What identifies an item for audit sampling; when empty, the item data (without ai/route/review) is used',
+				displayOptions: { hide: { auditPercent: [0] } },
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const mode = this.getNodeParameter('mode', 0) as RouterMode;
+		const outputs: INodeExecutionData[][] = mode === 'threeWay' ? [[], [], []] : [[], []];
+
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const item = items[itemIndex];
+			try {
+				const config = readConfig(this, itemIndex, mode);
+				const alwaysReview = this.getNodeParameter('alwaysReview', itemIndex, false, {
+					extractValue: true,
+				}) as boolean;
+				const keyValue = config.auditPercent > 0 ? this.getNodeParameter('sampleKey', itemIndex, '') : '';
+				const sampleKey =
+					keyValue === undefined || keyValue === null || keyValue === ''
+						? defaultSampleKey(item.json)
+						: typeof keyValue === 'string'
+							? keyValue
+							: JSON.stringify(keyValue);
+				const route = decideRoute(
+					{
+						confidence: this.getNodeParameter('confidence', itemIndex, undefined),
+						label: this.getNodeParameter('label', itemIndex, ''),
+						alwaysReview: alwaysReview === true,
+						sampleKey,
+					},
+					config,
+				);
+				outputs[OUTPUT_INDEX[route.path]].push({
+					...item,
+					json: { ...item.json, route: route as unknown as IDataObject },
+					pairedItem: { item: itemIndex },
+				});
+			} catch (error) {
+				if (this.continueOnFail()) {
+					// A failed item is not safe to automate: it goes to review carrying the error.
+					outputs[OUTPUT_INDEX.review].push({
+						...item,
+						json: { ...item.json, error: (error as Error).message },
+						pairedItem: { item: itemIndex },
+					});
+					continue;
+				}
+				// n8n's errors (e.g. a failing condition) keep their own message; only the index is added.
+				if (error instanceof NodeOperationError) error.context.itemIndex ??= itemIndex;
+				throw new NodeOperationError(this.getNode(), error as Error, {
+					itemIndex,
+					description:
+						error instanceof RouterConfigError
+							? 'Check the thresholds: each between 0 and 1, Reject Below not above the auto threshold'
+							: 'Check the "Always Review When" conditions and the expressions of this node',
+				});
+			}
+		}
+		return outputs;
+	}
+}
+
+function readConfig(context: IExecuteFunctions, itemIndex: number, mode: RouterMode): RouterConfig {
+	const rules = context.getNodeParameter('labelThresholds.rules', itemIndex, []) as Array<{
+		label: string;
+		threshold: number;
+	}>;
+	const labelThresholds: Record<string, number> = {};
+	for (const rule of rules) {
+		if (rule.label !== '') labelThresholds[rule.label] = rule.threshold;
+	}
+	const config: RouterConfig = {
+		mode,
+		threshold: context.getNodeParameter('threshold', itemIndex) as number,
+		rejectBelow: mode === 'threeWay' ? (context.getNodeParameter('rejectBelow', itemIndex) as number) : 0,
+		labelThresholds,
+		auditPercent: context.getNodeParameter('auditPercent', itemIndex, 0) as number,
+	};
+	validateRouterConfig(config);
+	return config;
+}

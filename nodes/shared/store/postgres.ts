@@ -1,0 +1,274 @@
+/**
+ * The PostgreSQL store, for teams and n8n queue mode (main, workers and webhook processors share it).
+ * Migrations run under an advisory lock so processes starting together do not race.
+ */
+import { Pool, type PoolClient, type PoolConfig } from 'pg';
+
+import {
+	aggregateStatements,
+	buildAggregates,
+	EVENT_COLUMN_PG_TYPES,
+	EVENT_COLUMNS,
+	eventToRow,
+	foldGroups,
+	MIGRATIONS_TABLE,
+	migrations,
+	REVIEW_CASE_COLUMNS,
+	reviewCaseToRow,
+	rowToEvent,
+	rowToReviewCase,
+	whereClause,
+	type AggregateStatements,
+} from './sql';
+import {
+	plainCause,
+	StoreUnavailableError,
+	type AggregateQuery,
+	type Aggregates,
+	type EventFilter,
+	type MetricEvent,
+	type PackageStore,
+	type PostgresStoreConfig,
+	type ReadEventsOptions,
+	type ReviewCase,
+} from './types';
+
+/** Arbitrary constant key of the migration advisory lock ("aiwf" in ASCII). */
+const MIGRATION_LOCK_KEY = 0x61697766;
+const INSERT_CHUNK = 5000;
+
+type Row = Record<string, unknown>;
+
+/** `?` placeholders → `$1…$n`. */
+export function numberPlaceholders(sql: string): string {
+	let index = 0;
+	return sql.replace(/\?/g, () => `$${++index}`);
+}
+
+export function describePostgres(config: PostgresStoreConfig): string {
+	if (config.connectionString) {
+		try {
+			const url = new URL(config.connectionString);
+			return `${url.hostname}:${url.port || 5432}${url.pathname}`;
+		} catch {
+			return 'the configured connection string';
+		}
+	}
+	return `${config.host ?? 'localhost'}:${config.port ?? 5432}/${config.database ?? 'postgres'}`;
+}
+
+export function poolConfig(config: PostgresStoreConfig): PoolConfig {
+	const ssl =
+		config.ssl && config.ssl !== 'disable'
+			? { rejectUnauthorized: config.ssl === 'allow' ? false : !config.allowUnauthorizedCerts }
+			: undefined;
+	return {
+		connectionString: config.connectionString,
+		host: config.connectionString ? undefined : config.host,
+		port: config.connectionString ? undefined : config.port,
+		database: config.connectionString ? undefined : config.database,
+		user: config.connectionString ? undefined : config.user,
+		password: config.connectionString ? undefined : config.password || undefined,
+		ssl,
+		max: config.maxConnections ?? 5,
+		connectionTimeoutMillis: config.connectionTimeoutMs ?? 10_000,
+		idleTimeoutMillis: 30_000,
+		application_name: 'n8n-nodes-ai-workflow',
+	};
+}
+
+export class PostgresStore implements PackageStore {
+	readonly kind = 'postgres' as const;
+
+	private constructor(
+		private readonly pool: Pool,
+		readonly location: string,
+		private readonly onClose: () => void,
+	) {}
+
+	static async open(config: PostgresStoreConfig, onClose: () => void = () => {}): Promise<PostgresStore> {
+		const location = describePostgres(config);
+		const pool = new Pool(poolConfig(config));
+		// An idle client losing its connection must not crash n8n; the next query reports it.
+		pool.on('error', () => {});
+		const store = new PostgresStore(pool, location, onClose);
+		try {
+			await store.migrate();
+		} catch (error) {
+			await pool.end().catch(() => {});
+			throw error;
+		}
+		return store;
+	}
+
+	private async connect(): Promise<PoolClient> {
+		try {
+			return await this.pool.connect();
+		} catch (error) {
+			throw unavailable(this.location, error);
+		}
+	}
+
+	private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+		const client = await this.connect();
+		try {
+			await client.query('BEGIN');
+			const result = await work(client);
+			await client.query('COMMIT');
+			return result;
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => {});
+			throw error;
+		} finally {
+			client.release();
+		}
+	}
+
+	private async query(sql: string, params: unknown[] = []): Promise<Row[]> {
+		const client = await this.connect();
+		try {
+			return (await client.query(numberPlaceholders(sql), params)).rows as Row[];
+		} finally {
+			client.release();
+		}
+	}
+
+	private async migrate(): Promise<void> {
+		await this.inTransaction(async (client) => {
+			await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+			await client.query(
+				`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
+			);
+			const applied = new Set(
+				(await client.query(`SELECT version FROM ${MIGRATIONS_TABLE}`)).rows.map((r: Row) => Number(r.version)),
+			);
+			for (const migration of migrations) {
+				if (applied.has(migration.version)) continue;
+				for (const statement of migration.statements('postgres')) await client.query(statement);
+				await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [
+					migration.version,
+					migration.name,
+				]);
+			}
+		});
+	}
+
+	async writeEvents(events: MetricEvent[]): Promise<{ written: number; duplicates: number }> {
+		if (events.length === 0) return { written: 0, duplicates: 0 };
+		const rows = events.map(eventToRow);
+		const sql = `INSERT INTO aiwf_metric_events (${EVENT_COLUMNS.join(', ')})
+			SELECT * FROM UNNEST(${EVENT_COLUMN_PG_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})
+			ON CONFLICT (event_key) DO NOTHING`;
+		const written = await this.inTransaction(async (client) => {
+			let count = 0;
+			for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+				const chunk = rows.slice(start, start + INSERT_CHUNK);
+				const columns = EVENT_COLUMNS.map((_, c) => chunk.map((row) => row[c]));
+				count += (await client.query(sql, columns)).rowCount ?? 0;
+			}
+			return count;
+		});
+		return { written, duplicates: events.length - written };
+	}
+
+	async readEvents(filter: EventFilter, options: ReadEventsOptions = {}): Promise<MetricEvent[]> {
+		const where = whereClause(filter, options.includeSkipped ?? true);
+		const rows = await this.query(
+			`SELECT * FROM aiwf_metric_events ${where.sql} ORDER BY at_ms, event_key LIMIT ? OFFSET ?`,
+			[...where.params, options.limit ?? null, options.offset ?? 0],
+		);
+		return rows.map(rowToEvent);
+	}
+
+	async countEvents(filter: EventFilter): Promise<number> {
+		const where = whereClause(filter, true);
+		const rows = await this.query(`SELECT COUNT(*) AS n FROM aiwf_metric_events ${where.sql}`, where.params);
+		return Number(rows[0].n);
+	}
+
+	async aggregate(query: AggregateQuery): Promise<Aggregates> {
+		const statements = aggregateStatements('postgres', query);
+		const keys: Array<keyof AggregateStatements> = ['grouped', 'latency', 'timeline', 'fields'];
+		if (query.includeSeries) keys.push('series');
+		// Separate connections let PostgreSQL run the scans in parallel.
+		const results = await Promise.all(keys.map((key) => this.query(statements[key].sql, statements[key].params)));
+		const rows: { [K in keyof AggregateStatements]?: Row[] } = {};
+		keys.forEach((key, i) => (rows[key] = results[i]));
+		const { grouped, ...rest } = rows;
+		return buildAggregates({ ...rest, ...foldGroups(grouped ?? []) });
+	}
+
+	async putReviewCase(reviewCase: ReviewCase): Promise<void> {
+		const updates = REVIEW_CASE_COLUMNS.filter((c) => c !== 'id')
+			.map((c) => `${c} = EXCLUDED.${c}`)
+			.join(', ');
+		await this.query(
+			`INSERT INTO aiwf_review_cases (${REVIEW_CASE_COLUMNS.join(', ')}) VALUES (${REVIEW_CASE_COLUMNS.map(() => '?').join(', ')})
+			ON CONFLICT (id) DO UPDATE SET ${updates}`,
+			reviewCaseToRow(reviewCase),
+		);
+	}
+
+	async getReviewCase(executionId: string, nodeName: string): Promise<ReviewCase | undefined> {
+		const rows = await this.query(
+			'SELECT * FROM aiwf_review_cases WHERE execution_id = ? AND node_name = ? ORDER BY created_ms DESC, id DESC LIMIT 1',
+			[executionId, nodeName],
+		);
+		return rows[0] ? rowToReviewCase(rows[0]) : undefined;
+	}
+
+	async getReviewCaseById(id: string): Promise<ReviewCase | undefined> {
+		const rows = await this.query('SELECT * FROM aiwf_review_cases WHERE id = ?', [id]);
+		return rows[0] ? rowToReviewCase(rows[0]) : undefined;
+	}
+
+	async decideReviewCase(id: string, decision: unknown, decidedAt: string): Promise<boolean> {
+		const client = await this.connect();
+		try {
+			const result = await client.query(
+				"UPDATE aiwf_review_cases SET status = 'decided', decision = $1, decided_at = $2 WHERE id = $3 AND status = 'pending'",
+				[JSON.stringify(decision ?? null), decidedAt, id],
+			);
+			return result.rowCount === 1;
+		} finally {
+			client.release();
+		}
+	}
+
+	async expireReviewCase(id: string): Promise<boolean> {
+		const client = await this.connect();
+		try {
+			const result = await client.query(
+				"UPDATE aiwf_review_cases SET status = 'expired' WHERE id = $1 AND status = 'pending'",
+				[id],
+			);
+			return result.rowCount === 1;
+		} finally {
+			client.release();
+		}
+	}
+
+	async listPendingReviewCases(workflowId?: string): Promise<ReviewCase[]> {
+		const rows =
+			workflowId === undefined
+				? await this.query("SELECT * FROM aiwf_review_cases WHERE status = 'pending' ORDER BY created_ms, id")
+				: await this.query(
+						"SELECT * FROM aiwf_review_cases WHERE status = 'pending' AND workflow_id = ? ORDER BY created_ms, id",
+						[workflowId],
+					);
+		return rows.map(rowToReviewCase);
+	}
+
+	async close(): Promise<void> {
+		this.onClose();
+		await this.pool.end();
+	}
+}
+
+function unavailable(location: string, error: unknown): StoreUnavailableError {
+	return new StoreUnavailableError(
+		`Cannot reach the PostgreSQL store at ${location} (${plainCause(error)})`,
+		'Check that PostgreSQL is running and that host, port, database, user, password and SSL in the Postgres credential are right; or switch the node to the embedded SQLite store.',
+		error,
+	);
+}

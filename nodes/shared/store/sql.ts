@@ -1,0 +1,653 @@
+/**
+ * SQL shared by the SQLite and PostgreSQL stores: the versioned schema and the aggregate queries of
+ * the report. Statements use `?` placeholders; the PostgreSQL store numbers them.
+ * Tables carry an `aiwf_` prefix because teams often point the store at a database that holds
+ * other tables (even n8n's own).
+ */
+import type { AggregateQuery, EventFilter, MetricEvent, ReviewCase, SkipReason } from './types';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Migration {
+	version: number;
+	name: string;
+	statements: (dialect: Dialect) => string[];
+}
+
+const real = (d: Dialect) => (d === 'sqlite' ? 'REAL' : 'DOUBLE PRECISION');
+const bigint = (d: Dialect) => (d === 'sqlite' ? 'INTEGER' : 'BIGINT');
+
+export const MIGRATIONS_TABLE = 'aiwf_schema_migrations';
+
+export const migrations: Migration[] = [
+	{
+		version: 1,
+		name: 'metric events',
+		statements: (d) => [
+			`CREATE TABLE aiwf_metric_events (
+				event_key TEXT PRIMARY KEY,
+				workflow_id TEXT NOT NULL,
+				execution_id TEXT NOT NULL,
+				node_name TEXT NOT NULL,
+				item_index INTEGER NOT NULL,
+				at_ms ${bigint(d)} NOT NULL,
+				step TEXT,
+				task TEXT,
+				label TEXT,
+				confidence ${real(d)},
+				engine TEXT,
+				model TEXT,
+				route_path TEXT,
+				sampled SMALLINT,
+				review_decision TEXT,
+				reviewed_label TEXT,
+				review_correct SMALLINT,
+				overridden SMALLINT,
+				truth_label TEXT,
+				truth_correct SMALLINT,
+				latency_ms ${real(d)},
+				input_tokens ${bigint(d)},
+				output_tokens ${bigint(d)},
+				cost_usd ${real(d)},
+				skip_reason TEXT,
+				fields TEXT,
+				dimensions TEXT
+			)`,
+			'CREATE INDEX aiwf_metric_events_at ON aiwf_metric_events (at_ms)',
+			'CREATE INDEX aiwf_metric_events_workflow_at ON aiwf_metric_events (workflow_id, at_ms)',
+		],
+	},
+	{
+		version: 2,
+		name: 'review cases',
+		statements: (d) => [
+			`CREATE TABLE aiwf_review_cases (
+				id TEXT PRIMARY KEY,
+				workflow_id TEXT NOT NULL,
+				execution_id TEXT NOT NULL,
+				node_name TEXT NOT NULL,
+				token_hash TEXT NOT NULL,
+				status TEXT NOT NULL,
+				created_at TEXT NOT NULL,
+				created_ms ${bigint(d)} NOT NULL,
+				expires_at TEXT,
+				decided_at TEXT,
+				payload TEXT NOT NULL,
+				decision TEXT
+			)`,
+			'CREATE INDEX aiwf_review_cases_execution ON aiwf_review_cases (execution_id, node_name)',
+			'CREATE INDEX aiwf_review_cases_status ON aiwf_review_cases (status, workflow_id)',
+		],
+	},
+];
+
+export const EVENT_COLUMNS = [
+	'event_key',
+	'workflow_id',
+	'execution_id',
+	'node_name',
+	'item_index',
+	'at_ms',
+	'step',
+	'task',
+	'label',
+	'confidence',
+	'engine',
+	'model',
+	'route_path',
+	'sampled',
+	'review_decision',
+	'reviewed_label',
+	'review_correct',
+	'overridden',
+	'truth_label',
+	'truth_correct',
+	'latency_ms',
+	'input_tokens',
+	'output_tokens',
+	'cost_usd',
+	'skip_reason',
+	'fields',
+	'dimensions',
+] as const;
+
+/** PostgreSQL array types of EVENT_COLUMNS, for the UNNEST bulk insert. */
+export const EVENT_COLUMN_PG_TYPES = [
+	'text', 'text', 'text', 'text', 'int', 'bigint', 'text', 'text', 'text', 'float8', 'text', 'text',
+	'text', 'smallint', 'text', 'text', 'smallint', 'smallint', 'text', 'smallint', 'float8', 'bigint',
+	'bigint', 'float8', 'text', 'text', 'text',
+];
+
+type SqlValue = string | number | null;
+
+const flag = (value: boolean | undefined): number | null => (value === undefined ? null : value ? 1 : 0);
+const opt = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+export function toMillis(iso: string, what: string): number {
+	const ms = Date.parse(iso);
+	if (!Number.isFinite(ms)) throw new Error(`${what} is not a valid date: ${JSON.stringify(iso)}`);
+	return ms;
+}
+
+export function eventToRow(e: MetricEvent): SqlValue[] {
+	return [
+		e.eventKey,
+		e.workflowId,
+		e.executionId,
+		e.nodeName,
+		e.itemIndex,
+		toMillis(e.at, `Event ${e.eventKey}: at`),
+		opt(e.step),
+		opt(e.task),
+		opt(e.label),
+		opt(e.confidence),
+		opt(e.engine),
+		opt(e.model),
+		opt(e.routePath),
+		flag(e.sampled),
+		opt(e.reviewDecision),
+		opt(e.reviewedLabel),
+		flag(e.reviewCorrect),
+		flag(e.overridden),
+		opt(e.truthLabel),
+		flag(e.truthCorrect),
+		opt(e.latencyMs),
+		opt(e.inputTokens),
+		opt(e.outputTokens),
+		opt(e.costUsd),
+		opt(e.skipReason),
+		e.fields ? JSON.stringify(e.fields) : null,
+		e.dimensions && Object.keys(e.dimensions).length ? JSON.stringify(e.dimensions) : null,
+	];
+}
+
+type Row = Record<string, unknown>;
+
+const num = (v: unknown): number | undefined => (v === null || v === undefined ? undefined : Number(v));
+const str = (v: unknown): string | undefined => (v === null || v === undefined ? undefined : String(v));
+const bool = (v: unknown): boolean | undefined => (v === null || v === undefined ? undefined : Number(v) === 1);
+
+export function rowToEvent(r: Row): MetricEvent {
+	const event: MetricEvent = {
+		eventKey: String(r.event_key),
+		workflowId: String(r.workflow_id),
+		executionId: String(r.execution_id),
+		nodeName: String(r.node_name),
+		itemIndex: Number(r.item_index),
+		at: new Date(Number(r.at_ms)).toISOString(),
+		step: str(r.step),
+		task: str(r.task) as MetricEvent['task'],
+		label: str(r.label),
+		confidence: num(r.confidence),
+		engine: str(r.engine),
+		model: str(r.model),
+		routePath: str(r.route_path) as MetricEvent['routePath'],
+		sampled: bool(r.sampled),
+		reviewDecision: str(r.review_decision) as MetricEvent['reviewDecision'],
+		reviewedLabel: str(r.reviewed_label),
+		reviewCorrect: bool(r.review_correct),
+		overridden: bool(r.overridden),
+		truthLabel: str(r.truth_label),
+		truthCorrect: bool(r.truth_correct),
+		latencyMs: num(r.latency_ms),
+		inputTokens: num(r.input_tokens),
+		outputTokens: num(r.output_tokens),
+		costUsd: num(r.cost_usd),
+		skipReason: str(r.skip_reason) as SkipReason | undefined,
+		fields: r.fields ? JSON.parse(String(r.fields)) : undefined,
+		dimensions: r.dimensions ? JSON.parse(String(r.dimensions)) : undefined,
+	};
+	for (const key of Object.keys(event) as Array<keyof MetricEvent>) {
+		if (event[key] === undefined) delete event[key];
+	}
+	return event;
+}
+
+export function reviewCaseToRow(c: ReviewCase): SqlValue[] {
+	return [
+		c.id,
+		c.workflowId,
+		c.executionId,
+		c.nodeName,
+		c.tokenHash,
+		c.status,
+		c.createdAt,
+		toMillis(c.createdAt, `Review case ${c.id}: createdAt`),
+		opt(c.expiresAt),
+		opt(c.decidedAt),
+		JSON.stringify(c.payload ?? null),
+		c.decision === undefined ? null : JSON.stringify(c.decision),
+	];
+}
+
+export const REVIEW_CASE_COLUMNS = [
+	'id', 'workflow_id', 'execution_id', 'node_name', 'token_hash', 'status', 'created_at', 'created_ms',
+	'expires_at', 'decided_at', 'payload', 'decision',
+];
+
+export function rowToReviewCase(r: Row): ReviewCase {
+	const reviewCase: ReviewCase = {
+		id: String(r.id),
+		workflowId: String(r.workflow_id),
+		executionId: String(r.execution_id),
+		nodeName: String(r.node_name),
+		tokenHash: String(r.token_hash),
+		status: String(r.status) as ReviewCase['status'],
+		createdAt: String(r.created_at),
+		payload: JSON.parse(String(r.payload)),
+	};
+	if (r.expires_at !== null && r.expires_at !== undefined) reviewCase.expiresAt = String(r.expires_at);
+	if (r.decided_at !== null && r.decided_at !== undefined) reviewCase.decidedAt = String(r.decided_at);
+	if (r.decision !== null && r.decision !== undefined) reviewCase.decision = JSON.parse(String(r.decision));
+	return reviewCase;
+}
+
+export interface Statement {
+	sql: string;
+	params: SqlValue[];
+}
+
+/** WHERE clause of a filter; `includeSkipped` false leaves out items recorded without metrics. */
+export function whereClause(filter: EventFilter, includeSkipped: boolean): Statement {
+	const conditions: string[] = [];
+	const params: SqlValue[] = [];
+	if (filter.from) {
+		conditions.push('at_ms >= ?');
+		params.push(toMillis(filter.from, 'from'));
+	}
+	if (filter.to) {
+		conditions.push('at_ms < ?');
+		params.push(toMillis(filter.to, 'to'));
+	}
+	for (const [column, value] of [
+		['workflow_id', filter.workflowId],
+		['step', filter.step],
+		['label', filter.label],
+		['model', filter.model],
+	] as const) {
+		if (value !== undefined && value !== '') {
+			conditions.push(`${column} = ?`);
+			params.push(value);
+		}
+	}
+	if (!includeSkipped) conditions.push('skip_reason IS NULL');
+	return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+function truthExpressions(query: AggregateQuery): { label: string; correct: string } {
+	switch (query.truthSource) {
+		case 'groundTruth':
+			return { label: 'truth_label', correct: 'truth_correct' };
+		case 'review':
+			return { label: 'reviewed_label', correct: 'review_correct' };
+		default:
+			return { label: 'COALESCE(truth_label, reviewed_label)', correct: 'COALESCE(truth_correct, review_correct)' };
+	}
+}
+
+/** The statements of `aggregate()`, each returning rows with the column names used by the stores. */
+export function aggregateStatements(d: Dialect, query: AggregateQuery) {
+	const where = whereClause(query, true);
+	const metricsWhere = whereClause(query, false);
+	const truth = truthExpressions(query);
+	const floorInt = (expr: string) => (d === 'sqlite' ? `CAST(${expr} AS INTEGER)` : `FLOOR(${expr})::int`);
+	const roundInt = (expr: string) => (d === 'sqlite' ? `CAST(ROUND(${expr}) AS INTEGER)` : `ROUND(${expr})::bigint`);
+	const fromMs = query.from ? toMillis(query.from, 'from') : 0;
+	const and = (w: Statement, condition: string) => (w.sql ? `${w.sql} AND ${condition}` : `WHERE ${condition}`);
+	const fieldRows =
+		d === 'sqlite'
+			? `SELECT f.key AS field, json_extract(f.value, '$.correct') AS ok, json_extract(f.value, '$.confidence') AS conf
+				FROM aiwf_metric_events, json_each(aiwf_metric_events.fields) AS f ${and(metricsWhere, 'fields IS NOT NULL')}`
+			: `SELECT f.key AS field, (f.value->>'correct')::boolean::int AS ok, (f.value->>'confidence')::float8 AS conf
+				FROM aiwf_metric_events, jsonb_each(aiwf_metric_events.fields::jsonb) AS f ${and(metricsWhere, 'fields IS NOT NULL')}`;
+	const okAsInt = d === 'sqlite' ? 'CASE WHEN ok THEN 1 ELSE 0 END' : 'ok';
+
+	return {
+		/**
+		 * One scan for totals, skips, confusion, label mix and confidence buckets: grouped by every
+		 * column they need (a few thousand groups), folded by `foldGroups`.
+		 */
+		grouped: {
+			sql: `SELECT skip_reason, label, ${truth.label} AS truth, ${floorInt('confidence * 100 + 0.000000001')} AS bucket,
+				route_path, review_decision, overridden, sampled, ${truth.correct} AS correct,
+				COUNT(*) AS n, COUNT(confidence) AS with_confidence, SUM(confidence) AS sum_confidence,
+				COUNT(latency_ms) AS with_latency, SUM(latency_ms) AS sum_latency,
+				SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd,
+				MIN(at_ms) AS first_at, MAX(at_ms) AS last_at
+				FROM aiwf_metric_events ${where.sql} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`,
+			params: where.params,
+		},
+		latency: {
+			sql: `SELECT ${roundInt('latency_ms')} AS ms, COUNT(*) AS n FROM aiwf_metric_events
+				${and(metricsWhere, 'latency_ms IS NOT NULL')} GROUP BY 1`,
+			params: metricsWhere.params,
+		},
+		timeline: {
+			sql: `SELECT ${d === 'sqlite' ? 'CAST((at_ms - ?) / ? AS INTEGER)' : '(at_ms - ?::bigint) / ?::bigint'} AS bucket, COUNT(*) AS n,
+				SUM(CASE WHEN route_path = 'auto' THEN 1 ELSE 0 END) AS auto,
+				SUM(CASE WHEN review_decision IS NOT NULL THEN 1 ELSE 0 END) AS reviewed,
+				SUM(CASE WHEN overridden = 1 THEN 1 ELSE 0 END) AS overridden
+				FROM aiwf_metric_events ${metricsWhere.sql} GROUP BY 1`,
+			params: [fromMs, Math.max(1, Math.round(query.timelineBucketMs)), ...metricsWhere.params],
+		},
+		fields: {
+			sql: `SELECT field, COUNT(*) AS n, SUM(${okAsInt}) AS correct, COUNT(conf) AS with_confidence, SUM(conf) AS sum_confidence
+				FROM (${fieldRows}) AS field_rows GROUP BY field`,
+			params: metricsWhere.params,
+		},
+		series: {
+			sql: `SELECT workflow_id, COALESCE(step, '') AS step, COALESCE(label, '') AS label, COALESCE(route_path, '') AS route_path,
+				COUNT(*) AS n,
+				SUM(CASE WHEN review_decision IS NOT NULL THEN 1 ELSE 0 END) AS reviewed,
+				SUM(CASE WHEN overridden = 1 THEN 1 ELSE 0 END) AS overridden,
+				SUM(input_tokens) AS input_tokens, SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd,
+				SUM(latency_ms) AS sum_latency
+				FROM aiwf_metric_events ${metricsWhere.sql} GROUP BY 1, 2, 3, 4`,
+			params: metricsWhere.params,
+		},
+	};
+}
+
+export type AggregateStatements = ReturnType<typeof aggregateStatements>;
+
+type Rows = Row[];
+const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v));
+
+/** Turns the rows of `aggregateStatements` into `Aggregates`. */
+export type AggregateRows = Partial<
+	Record<'skipped' | 'totals' | 'confusion' | 'labels' | 'confidenceBuckets' | 'latency' | 'timeline' | 'fields' | 'series', Rows>
+>;
+
+export function buildAggregates(rows: AggregateRows) {
+	const t = rows.totals?.[0] ?? {};
+	const skipped: Partial<Record<SkipReason, number>> = {};
+	for (const r of rows.skipped ?? []) skipped[String(r.skip_reason) as SkipReason] = n(r.n);
+	return {
+		totals: {
+			events: n(t.events),
+			skipped,
+			auto: n(t.auto),
+			review: n(t.review),
+			reject: n(t.reject),
+			sampled: n(t.sampled),
+			reviewed: n(t.reviewed),
+			overridden: n(t.overridden),
+			approved: n(t.approved),
+			corrected: n(t.corrected),
+			rejected: n(t.rejected),
+			withConfidence: n(t.with_confidence),
+			sumConfidence: n(t.sum_confidence),
+			withLatency: n(t.with_latency),
+			sumLatencyMs: n(t.sum_latency),
+			inputTokens: n(t.input_tokens),
+			outputTokens: n(t.output_tokens),
+			costUsd: n(t.cost_usd),
+			withTruth: n(t.with_truth),
+			correct: n(t.correct),
+			firstAtMs: t.first_at === null || t.first_at === undefined ? undefined : Number(t.first_at),
+			lastAtMs: t.last_at === null || t.last_at === undefined ? undefined : Number(t.last_at),
+		},
+		confusion: (rows.confusion ?? []).map((r) => ({ predicted: String(r.predicted), truth: String(r.truth), count: n(r.n) })),
+		labels: (rows.labels ?? []).map((r) => ({ label: String(r.label), count: n(r.n) })),
+		confidenceBuckets: (rows.confidenceBuckets ?? []).map((r) => ({
+			bucket: Math.min(100, Math.max(0, n(r.bucket))),
+			count: n(r.n),
+			sumConfidence: n(r.sum_confidence),
+			withTruth: n(r.with_truth),
+			correct: n(r.correct),
+			sumConfidenceWithTruth: n(r.sum_confidence_truth),
+		})),
+		latency: (rows.latency ?? []).map((r) => ({ ms: n(r.ms), count: n(r.n) })),
+		timeline: (rows.timeline ?? [])
+			.map((r) => ({ bucket: n(r.bucket), events: n(r.n), auto: n(r.auto), reviewed: n(r.reviewed), overridden: n(r.overridden) }))
+			.sort((a, b) => a.bucket - b.bucket),
+		fields: (rows.fields ?? []).map((r) => ({
+			field: String(r.field),
+			total: n(r.n),
+			correct: n(r.correct),
+			withConfidence: n(r.with_confidence),
+			sumConfidence: n(r.sum_confidence),
+		})),
+		series: rows.series?.map((r) => ({
+			workflowId: String(r.workflow_id),
+			step: String(r.step),
+			label: String(r.label),
+			routePath: String(r.route_path),
+			count: n(r.n),
+			reviewed: n(r.reviewed),
+			overridden: n(r.overridden),
+			inputTokens: n(r.input_tokens),
+			outputTokens: n(r.output_tokens),
+			costUsd: n(r.cost_usd),
+			sumLatencyMs: n(r.sum_latency),
+		})),
+	};
+}
+
+/** Columns the in-process aggregator reads, in this order. */
+export const AGGREGATE_COLUMNS = [
+	'skip_reason', 'label', 'truth_label', 'reviewed_label', 'truth_correct', 'review_correct', 'confidence', 'route_path',
+	'review_decision', 'overridden', 'sampled', 'latency_ms', 'input_tokens', 'output_tokens', 'cost_usd', 'at_ms',
+	'workflow_id', 'step', 'fields',
+] as const;
+
+type AggregateRow = unknown[];
+
+/**
+ * The groupings of `aggregateStatements` computed in one pass over streamed rows (same results).
+ * The embedded store uses it: SQLite groups by sorting, and eight sorts of a million rows cost more
+ * than reading them once into hash maps in the same process.
+ */
+export class EventAggregator {
+	private readonly skipped = new Map<string, number>();
+	private readonly totals = {
+		events: 0, auto: 0, review: 0, reject: 0, sampled: 0, reviewed: 0, overridden: 0, approved: 0, corrected: 0,
+		rejected: 0, with_confidence: 0, sum_confidence: 0, with_latency: 0, sum_latency: 0, input_tokens: 0,
+		output_tokens: 0, cost_usd: 0, with_truth: 0, correct: 0, first_at: null as number | null, last_at: null as number | null,
+	};
+	private readonly confusion = new Map<string, { predicted: string; truth: string; n: number }>();
+	private readonly labels = new Map<string, number>();
+	private readonly buckets = new Map<number, { n: number; sum_confidence: number; with_truth: number; correct: number; sum_confidence_truth: number }>();
+	private readonly latency = new Map<number, number>();
+	private readonly timeline = new Map<number, { n: number; auto: number; reviewed: number; overridden: number }>();
+	private readonly fields = new Map<string, { n: number; correct: number; with_confidence: number; sum_confidence: number }>();
+	private readonly series = new Map<string, Record<string, unknown> & { n: number; reviewed: number; overridden: number; input_tokens: number; output_tokens: number; cost_usd: number; sum_latency: number }>();
+	private readonly fromMs: number;
+	private readonly bucketMs: number;
+
+	constructor(private readonly query: AggregateQuery) {
+		this.fromMs = query.from ? toMillis(query.from, 'from') : 0;
+		this.bucketMs = Math.max(1, Math.round(query.timelineBucketMs));
+	}
+
+	add(row: AggregateRow): void {
+		const [skip, label, truthLabel, reviewedLabel, truthCorrect, reviewCorrect, confidence, route, decision, overridden, sampled, latency, inputTokens, outputTokens, cost, at, workflowId, step, fields] = row as [
+			string | null, string | null, string | null, string | null, number | null, number | null, number | null, string | null,
+			string | null, number | null, number | null, number | null, number | null, number | null, number | null, number,
+			string, string | null, string | null,
+		];
+		if (skip !== null) {
+			this.skipped.set(skip, (this.skipped.get(skip) ?? 0) + 1);
+			return;
+		}
+		const t = this.totals;
+		const source = this.query.truthSource;
+		const truth = source === 'groundTruth' ? truthLabel : source === 'review' ? reviewedLabel : (truthLabel ?? reviewedLabel);
+		const correct = source === 'groundTruth' ? truthCorrect : source === 'review' ? reviewCorrect : (truthCorrect ?? reviewCorrect);
+		t.events++;
+		if (route === 'auto') t.auto++;
+		else if (route === 'review') t.review++;
+		else if (route === 'reject') t.reject++;
+		if (sampled === 1) t.sampled++;
+		if (decision !== null) {
+			t.reviewed++;
+			if (decision === 'approved') t.approved++;
+			else if (decision === 'corrected') t.corrected++;
+			else if (decision === 'rejected') t.rejected++;
+		}
+		if (overridden === 1) t.overridden++;
+		if (latency !== null) {
+			t.with_latency++;
+			t.sum_latency += latency;
+			const ms = Math.round(latency);
+			this.latency.set(ms, (this.latency.get(ms) ?? 0) + 1);
+		}
+		if (inputTokens !== null) t.input_tokens += inputTokens;
+		if (outputTokens !== null) t.output_tokens += outputTokens;
+		if (cost !== null) t.cost_usd += cost;
+		if (correct !== null) {
+			t.with_truth++;
+			t.correct += correct;
+		}
+		if (t.first_at === null || at < t.first_at) t.first_at = at;
+		if (t.last_at === null || at > t.last_at) t.last_at = at;
+		if (label !== null) {
+			this.labels.set(label, (this.labels.get(label) ?? 0) + 1);
+			if (truth !== null) {
+				const key = `${label}\u0000${truth}`;
+				const cell = this.confusion.get(key);
+				if (cell) cell.n++;
+				else this.confusion.set(key, { predicted: label, truth, n: 1 });
+			}
+		}
+		if (confidence !== null) {
+			t.with_confidence++;
+			t.sum_confidence += confidence;
+			const bucketIndex = Math.floor(confidence * 100 + 0.000000001);
+			let bucket = this.buckets.get(bucketIndex);
+			if (!bucket) this.buckets.set(bucketIndex, (bucket = { n: 0, sum_confidence: 0, with_truth: 0, correct: 0, sum_confidence_truth: 0 }));
+			bucket.n++;
+			bucket.sum_confidence += confidence;
+			if (correct !== null) {
+				bucket.with_truth++;
+				bucket.correct += correct;
+				bucket.sum_confidence_truth += confidence;
+			}
+		}
+		const timelineIndex = Math.floor((at - this.fromMs) / this.bucketMs);
+		let slot = this.timeline.get(timelineIndex);
+		if (!slot) this.timeline.set(timelineIndex, (slot = { n: 0, auto: 0, reviewed: 0, overridden: 0 }));
+		slot.n++;
+		if (route === 'auto') slot.auto++;
+		if (decision !== null) slot.reviewed++;
+		if (overridden === 1) slot.overridden++;
+		if (fields !== null) {
+			for (const [field, outcome] of Object.entries(JSON.parse(fields) as Record<string, { correct?: boolean; confidence?: number }>)) {
+				let f = this.fields.get(field);
+				if (!f) this.fields.set(field, (f = { n: 0, correct: 0, with_confidence: 0, sum_confidence: 0 }));
+				f.n++;
+				if (outcome.correct) f.correct++;
+				if (typeof outcome.confidence === 'number') {
+					f.with_confidence++;
+					f.sum_confidence += outcome.confidence;
+				}
+			}
+		}
+		if (this.query.includeSeries) {
+			const key = JSON.stringify([workflowId, step ?? '', label ?? '', route ?? '']);
+			let s = this.series.get(key);
+			if (!s) {
+				s = { workflow_id: workflowId, step: step ?? '', label: label ?? '', route_path: route ?? '', n: 0, reviewed: 0, overridden: 0, input_tokens: 0, output_tokens: 0, cost_usd: 0, sum_latency: 0 };
+				this.series.set(key, s);
+			}
+			s.n++;
+			if (decision !== null) s.reviewed++;
+			if (overridden === 1) s.overridden++;
+			s.input_tokens += inputTokens ?? 0;
+			s.output_tokens += outputTokens ?? 0;
+			s.cost_usd += cost ?? 0;
+			s.sum_latency += latency ?? 0;
+		}
+	}
+
+	result() {
+		return buildAggregates({
+			skipped: [...this.skipped].map(([skip_reason, n]) => ({ skip_reason, n })),
+			totals: [this.totals],
+			confusion: [...this.confusion.values()],
+			labels: [...this.labels].map(([label, n]) => ({ label, n })),
+			confidenceBuckets: [...this.buckets].map(([bucket, b]) => ({ bucket, ...b })),
+			latency: [...this.latency].map(([ms, n]) => ({ ms, n })),
+			timeline: [...this.timeline].map(([bucket, b]) => ({ bucket, ...b })),
+			fields: [...this.fields].map(([field, f]) => ({ field, ...f })),
+			series: this.query.includeSeries ? [...this.series.values()] : undefined,
+		});
+	}
+}
+
+/** Folds the rows of the `grouped` statement into the rows of skipped, totals, confusion, labels and buckets. */
+export function foldGroups(groups: Row[]) {
+	const skipped = new Map<string, number>();
+	const totals = {
+		events: 0, auto: 0, review: 0, reject: 0, sampled: 0, reviewed: 0, overridden: 0, approved: 0, corrected: 0,
+		rejected: 0, with_confidence: 0, sum_confidence: 0, with_latency: 0, sum_latency: 0, input_tokens: 0,
+		output_tokens: 0, cost_usd: 0, with_truth: 0, correct: 0, first_at: null as number | null, last_at: null as number | null,
+	};
+	const confusion = new Map<string, { predicted: string; truth: string; n: number }>();
+	const labels = new Map<string, number>();
+	const buckets = new Map<number, { n: number; sum_confidence: number; with_truth: number; correct: number; sum_confidence_truth: number }>();
+	for (const g of groups) {
+		const count = n(g.n);
+		if (g.skip_reason !== null && g.skip_reason !== undefined) {
+			skipped.set(String(g.skip_reason), (skipped.get(String(g.skip_reason)) ?? 0) + count);
+			continue;
+		}
+		const correct = g.correct === null || g.correct === undefined ? null : n(g.correct);
+		totals.events += count;
+		if (g.route_path === 'auto') totals.auto += count;
+		else if (g.route_path === 'review') totals.review += count;
+		else if (g.route_path === 'reject') totals.reject += count;
+		if (n(g.sampled) === 1) totals.sampled += count;
+		if (g.review_decision !== null && g.review_decision !== undefined) {
+			totals.reviewed += count;
+			if (g.review_decision === 'approved') totals.approved += count;
+			else if (g.review_decision === 'corrected') totals.corrected += count;
+			else if (g.review_decision === 'rejected') totals.rejected += count;
+		}
+		if (n(g.overridden) === 1) totals.overridden += count;
+		totals.with_confidence += n(g.with_confidence);
+		totals.sum_confidence += n(g.sum_confidence);
+		totals.with_latency += n(g.with_latency);
+		totals.sum_latency += n(g.sum_latency);
+		totals.input_tokens += n(g.input_tokens);
+		totals.output_tokens += n(g.output_tokens);
+		totals.cost_usd += n(g.cost_usd);
+		if (correct !== null) {
+			totals.with_truth += count;
+			totals.correct += correct * count;
+		}
+		const first = n(g.first_at);
+		const last = n(g.last_at);
+		if (totals.first_at === null || first < totals.first_at) totals.first_at = first;
+		if (totals.last_at === null || last > totals.last_at) totals.last_at = last;
+		if (g.label !== null && g.label !== undefined) {
+			const label = String(g.label);
+			labels.set(label, (labels.get(label) ?? 0) + count);
+			if (g.truth !== null && g.truth !== undefined) {
+				const key = JSON.stringify([label, String(g.truth)]);
+				const cell = confusion.get(key);
+				if (cell) cell.n += count;
+				else confusion.set(key, { predicted: label, truth: String(g.truth), n: count });
+			}
+		}
+		if (g.bucket !== null && g.bucket !== undefined) {
+			const index = n(g.bucket);
+			let bucket = buckets.get(index);
+			if (!bucket) buckets.set(index, (bucket = { n: 0, sum_confidence: 0, with_truth: 0, correct: 0, sum_confidence_truth: 0 }));
+			bucket.n += count;
+			bucket.sum_confidence += n(g.sum_confidence);
+			if (correct !== null) {
+				bucket.with_truth += count;
+				bucket.correct += correct * count;
+				bucket.sum_confidence_truth += n(g.sum_confidence);
+			}
+		}
+	}
+	return {
+		skipped: [...skipped].map(([skip_reason, count]) => ({ skip_reason, n: count })),
+		totals: [totals],
+		confusion: [...confusion.values()],
+		labels: [...labels].map(([label, count]) => ({ label, n: count })),
+		confidenceBuckets: [...buckets].map(([bucket, b]) => ({ bucket, ...b })),
+	};
+}

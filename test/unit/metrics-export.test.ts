@@ -1,0 +1,123 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { csvCell, csvHeader, toCsvRows, toJsonLines, toPrometheus } from '../../nodes/shared/metrics/export';
+import { escapeHtml, renderReportHtml } from '../../nodes/shared/metrics/html';
+import { rangeWindow, reportFromStore } from '../../nodes/shared/metrics/run';
+import { closeAllStores, openStore } from '../../nodes/shared/store';
+import type { MetricEvent, PackageStore } from '../../nodes/shared/store/types';
+import { event } from './helpers/events';
+
+const dir = mkdtempSync(join(tmpdir(), 'aiwf-export-'));
+let store: PackageStore;
+beforeAll(async () => {
+	store = await openStore({ kind: 'sqlite', path: join(dir, 'export.sqlite') });
+	await store.writeEvents([
+		event({ label: 'billing', confidence: 0.95, routePath: 'auto', latencyMs: 90, inputTokens: 100, outputTokens: 1, costUsd: 0.01, at: '2026-11-20T10:10:00.000Z' }),
+		event({ label: 'billing', confidence: 0.55, routePath: 'review', reviewDecision: 'corrected', overridden: true, reviewedLabel: 'refund', reviewCorrect: false, latencyMs: 700, at: '2026-11-20T13:45:00.000Z' }),
+		event({ label: 'x"y\\z\n', confidence: 0.62, routePath: 'review', latencyMs: 3000, at: '2026-11-20T23:59:59.000Z' }),
+		{ ...event({ at: '2026-11-20T12:00:00.000Z' }), skipReason: 'no_ai' },
+	]);
+});
+afterAll(async () => {
+	await closeAllStores();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+/** A minimal parser of the text exposition format: every sample line is `name{labels} value`. */
+function parsePrometheus(text: string) {
+	const samples: Array<{ name: string; labels: Record<string, string>; value: number }> = [];
+	const types = new Map<string, string>();
+	for (const line of text.split('\n')) {
+		if (!line) continue;
+		const type = /^# TYPE (\w+) (counter|histogram|gauge)$/.exec(line);
+		if (type) {
+			types.set(type[1], type[2]);
+			continue;
+		}
+		if (line.startsWith('# HELP ')) continue;
+		const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(.*)\})? (\S+)$/.exec(line);
+		if (!m) throw new Error(`unparsable line: ${line}`);
+		const labels: Record<string, string> = {};
+		const re = /(\w+)="((?:[^"\\]|\\.)*)"/g;
+		let l;
+		while ((l = re.exec(m[3] ?? ''))) labels[l[1]] = l[2].replace(/\\n/g, '\n').replace(/\\"/g, '"').replace(/\\\\/g, '\\');
+		samples.push({ name: m[1], labels, value: Number(m[4]) });
+	}
+	return { samples, types };
+}
+
+test('Prometheus exposition: counters per series, cumulative histograms, escaped label values', async () => {
+	const aggregates = await store.aggregate({ truthSource: 'auto', timelineBucketMs: 86_400_000, includeSeries: true });
+	const { samples, types } = parsePrometheus(toPrometheus(aggregates));
+	expect(types.get('aiwf_events_total')).toBe('counter');
+	expect(types.get('aiwf_latency_ms')).toBe('histogram');
+	const sum = (name: string, match: Record<string, string> = {}) =>
+		samples.filter((s) => s.name === name && Object.entries(match).every(([k, v]) => s.labels[k] === v)).reduce((a, s) => a + s.value, 0);
+	expect(sum('aiwf_events_total')).toBe(3);
+	expect(sum('aiwf_events_total', { label: 'billing', route: 'review' })).toBe(1);
+	expect(sum('aiwf_events_total', { label: 'x"y\\z\n' })).toBe(1);
+	expect(sum('aiwf_overrides_total')).toBe(1);
+	expect(sum('aiwf_reviews_total')).toBe(1);
+	expect(sum('aiwf_tokens_total', { direction: 'input' })).toBe(100);
+	expect(sum('aiwf_cost_usd_total')).toBeCloseTo(0.01, 12);
+	expect(sum('aiwf_skipped_total', { reason: 'no_ai' })).toBe(1);
+	const buckets = samples.filter((s) => s.name === 'aiwf_latency_ms_bucket');
+	expect(buckets.find((b) => b.labels.le === '100')?.value).toBe(1);
+	expect(buckets.find((b) => b.labels.le === '1000')?.value).toBe(2);
+	expect(buckets.find((b) => b.labels.le === '+Inf')?.value).toBe(3);
+	expect(buckets.map((b) => b.value)).toEqual([...buckets.map((b) => b.value)].sort((a, b) => a - b));
+	expect(sum('aiwf_latency_ms_count')).toBe(3);
+	expect(sum('aiwf_latency_ms_sum')).toBe(3790);
+	const confidence = samples.filter((s) => s.name === 'aiwf_confidence_bucket');
+	expect(confidence.find((b) => b.labels.le === '0.6')?.value).toBe(1);
+	expect(confidence.find((b) => b.labels.le === '0.7')?.value).toBe(2);
+	expect(confidence.find((b) => b.labels.le === '+Inf')?.value).toBe(3);
+});
+
+test('CSV quotes, neutralises formulas and keeps one row per event', async () => {
+	expect(csvCell('a,b')).toBe('"a,b"');
+	expect(csvCell('say "hi"')).toBe('"say ""hi"""');
+	expect(csvCell('=HYPERLINK("x")')).toBe('"\'=HYPERLINK(""x"")"');
+	expect(csvCell(-3)).toBe('-3');
+	expect(csvCell({ a: 1 })).toBe('"{""a"":1}"');
+	const events = await store.readEvents({});
+	const csv = csvHeader() + toCsvRows(events);
+	expect(csv.split('\r\n').filter(Boolean)).toHaveLength(1 + 4);
+	expect(csv.startsWith('eventKey,at,workflowId')).toBe(true);
+});
+
+test('JSON lines round-trip the events', async () => {
+	const events = await store.readEvents({});
+	const parsed = toJsonLines(events)
+		.trim()
+		.split('\n')
+		.map((line) => JSON.parse(line) as MetricEvent);
+	expect(parsed).toEqual(events);
+});
+
+test('HTML page: self-contained, escaped, with the four charts', async () => {
+	const report = await reportFromStore(store, rangeWindow('2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z'), { label: undefined });
+	// A hostile label and title must come out as text.
+	report.perLabel.push({ label: '<script>alert(1)</script>', support: 1, predicted: 1, truePositives: 1, precision: 1, recall: 1, f1: 1 });
+	const html = renderReportHtml(report, 'Metrics <img src=x onerror=alert(1)>');
+	expect(html).not.toMatch(/<script/i);
+	expect(html).not.toMatch(/<img/i);
+	expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+	expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//i);
+	expect(html).not.toMatch(/@import|url\(/i);
+	expect(html.match(/<svg/g)).toHaveLength(4);
+	for (const caption of ['Confusion matrix', 'Reliability diagram', 'Override rate over time', 'Threshold what-if']) {
+		expect(html).toContain(caption);
+	}
+	expect(escapeHtml(`<a href="x">'&`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;');
+});
+
+test('the override timeline counts every event in its bucket, whatever the minute', async () => {
+	const report = await reportFromStore(store, rangeWindow('2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z'), {});
+	expect(report.overrideTimeline).toHaveLength(24);
+	expect(report.overrideTimeline.reduce((a, b) => a + b.events, 0)).toBe(3);
+	expect(report.overrideTimeline[13]).toMatchObject({ from: '2026-11-20T13:00:00.000Z', events: 1, reviewed: 1, overridden: 1, overrideRate: 1 });
+	expect(report.overrideTimeline[23].events).toBe(1);
+});

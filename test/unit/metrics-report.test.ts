@@ -1,0 +1,362 @@
+import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+
+import { buildEvent, skippedEvent, SkippedItem, type EventContext } from '../../nodes/shared/metrics/events';
+import { psi } from '../../nodes/shared/metrics/report';
+import { rangeWindow, reportFromStore } from '../../nodes/shared/metrics/run';
+import { closeAllStores, openStore } from '../../nodes/shared/store';
+import type { MetricEvent, PackageStore } from '../../nodes/shared/store/types';
+import { Client } from 'pg';
+import { createTestDatabase, PG } from './helpers/pg';
+
+const dir = mkdtempSync(join(tmpdir(), 'aiwf-metrics-'));
+afterAll(async () => {
+	await closeAllStores();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+const DAY = rangeWindow('2026-11-20T00:00:00.000Z', '2026-11-21T00:00:00.000Z');
+let store: PackageStore;
+let fileCounter = 0;
+let pg: { database: string; drop: () => Promise<void> };
+beforeAll(async () => {
+	pg = await createTestDatabase('aiwf_metrics_test');
+});
+afterAll(async () => pg?.drop());
+
+/** Every report test runs on both stores: the SQL of PostgreSQL and the streamed SQLite pass agree. */
+async function freshStore(kind: 'sqlite' | 'postgres'): Promise<PackageStore> {
+	if (kind === 'sqlite') return openStore({ kind: 'sqlite', path: join(dir, `m${++fileCounter}.sqlite`) });
+	const opened = await openStore({ kind: 'postgres', ...PG, database: pg.database });
+	const client = new Client({ ...PG, database: pg.database });
+	await client.connect();
+	await client.query('TRUNCATE aiwf_metric_events');
+	await client.end();
+	return opened;
+}
+
+let seq = 0;
+function context(overrides: Partial<EventContext> = {}): EventContext {
+	seq++;
+	return {
+		workflowId: 'wf',
+		executionId: `ex${seq}`,
+		nodeName: 'Metrics',
+		runIndex: 0,
+		itemIndex: 0,
+		now: new Date('2026-11-20T12:00:00.000Z'),
+		...overrides,
+	};
+}
+
+function ai(label: string | undefined, confidence: number, extra: Record<string, unknown> = {}) {
+	return {
+		task: 'classify',
+		label,
+		confidence,
+		confidenceSource: 'logprobs',
+		engine: 'openai',
+		model: 'gpt-test',
+		usage: { inputTokens: 100, outputTokens: 10, costUsd: 0.001 },
+		at: '2026-11-20T10:00:00.000Z',
+		attempts: 1,
+		...extra,
+	};
+}
+
+const review = (decision: string, after: unknown, overridden: boolean) => ({
+	decision,
+	before: 'x',
+	after,
+	overridden,
+	decidedAt: '2026-11-20T11:00:00.000Z',
+	waitedMs: 1000,
+});
+
+/** The six hand-computed cases of the README's worked example. */
+function sixEvents(): MetricEvent[] {
+	const rows: Array<[string, string, number, string, number, unknown?]> = [
+		['a', 'a', 0.95, 'auto', 100],
+		['a', 'a', 0.9, 'auto', 200],
+		['a', 'b', 0.8, 'auto', 300],
+		['b', 'b', 0.7, 'review', 400, review('approved', 'b', false)],
+		['b', 'a', 0.6, 'review', 500, review('corrected', { label: 'a' }, true)],
+		['a', 'c', 0.55, 'review', 1000, review('corrected', { ai: { label: 'c' } }, true)],
+	];
+	return rows.map(([label, truth, confidence, path, latencyMs, rev]) =>
+		buildEvent(
+			{ ai: ai(label, confidence, { latencyMs }), route: { path, reason: 'r', threshold: 0.85 }, review: rev },
+			context({ groundTruth: truth }),
+		),
+	);
+}
+
+describe.each(['sqlite', 'postgres'] as const)('%s store', (kind) => {
+	beforeEach(async () => {
+		store = await freshStore(kind);
+	});
+
+	describe('report figures against hand-computed values', () => {
+		test('ground truth: rates, accuracy, per-label P/R/F1, macro, micro, confusion, calibration, latency, cost, what-if', async () => {
+			await store.writeEvents(sixEvents());
+			const r = await reportFromStore(store, DAY, {}, { truthSource: 'groundTruth', targetErrorRate: 0.05 });
+			expect(r.volume).toBe(6);
+			expect(r.autoHandledRate).toBe(0.5);
+			expect(r.reviewRate).toBe(0.5);
+			expect(r.rejectRate).toBe(0);
+			expect(r.overrideRate).toBeCloseTo(2 / 3, 10);
+			expect(r.accuracy).toBe(0.5);
+			expect(r.confusionMatrix).toEqual({
+				labels: ['a', 'b', 'c'],
+				matrix: [
+					[2, 1, 0],
+					[1, 1, 0],
+					[1, 0, 0],
+				],
+			});
+			const [a, b, c] = r.perLabel;
+			expect(a).toMatchObject({ label: 'a', support: 3, predicted: 4, truePositives: 2, precision: 0.5 });
+			expect(a.recall).toBeCloseTo(2 / 3, 10);
+			expect(a.f1).toBeCloseTo(4 / 7, 10);
+			expect(b).toMatchObject({ label: 'b', support: 2, predicted: 2, precision: 0.5, recall: 0.5, f1: 0.5 });
+			// c is never predicted: precision undefined, recall 0, F1 0.
+			expect(c).toMatchObject({ label: 'c', support: 1, predicted: 0, precision: null, recall: 0, f1: 0 });
+			expect(r.macro.precision).toBeCloseTo(1 / 3, 10);
+			expect(r.macro.recall).toBeCloseTo(7 / 18, 10);
+			expect(r.macro.f1).toBeCloseTo((4 / 7 + 0.5) / 3, 10);
+			expect(r.micro).toEqual({ precision: 0.5, recall: 0.5, f1: 0.5 });
+			expect(r.calibration.ece).toBeCloseTo(0.4, 10);
+			expect(r.calibration.bins[9]).toMatchObject({ count: 2, accuracy: 1 });
+			expect(r.calibration.bins[9].meanConfidence).toBeCloseTo(0.925, 10);
+			expect(r.calibration.bins[5]).toMatchObject({ count: 1, accuracy: 0 });
+			expect(r.calibration.bins[0]).toMatchObject({ count: 0, accuracy: null, meanConfidence: null });
+			expect(r.latencyMs).toMatchObject({ p50: 300, p95: 1000, p99: 1000, count: 6 });
+			expect(r.latencyMs.mean).toBeCloseTo(2500 / 6, 2);
+			expect(r.tokens).toEqual({ input: 600, output: 60, total: 660, perItem: 110, perAutoHandledItem: 220 });
+			expect(r.costUsd.total).toBeCloseTo(0.006, 12);
+			expect(r.costUsd.perItem).toBeCloseTo(0.001, 12);
+			expect(r.costUsd.perAutoHandledItem).toBeCloseTo(0.002, 12);
+			expect(r.throughput.perHour).toBeCloseTo(0.25, 10);
+			const at = (t: number) => r.thresholdWhatIf.points.find((p) => Math.abs(p.threshold - t) < 1e-9)!;
+			expect(at(0.5)).toMatchObject({ autoCount: 6, autoRate: 1, errorRate: 0.5 });
+			expect(at(0.8)).toMatchObject({ autoCount: 3, autoRate: 0.5 });
+			expect(at(0.8).errorRate).toBeCloseTo(1 / 3, 10);
+			expect(at(0.9)).toMatchObject({ autoCount: 2, errorRate: 0 });
+			expect(at(0.99)).toMatchObject({ autoCount: 0, autoRate: 0, errorRate: null });
+			expect(r.thresholdWhatIf.points).toHaveLength(50);
+			expect(r.thresholdWhatIf.recommendedThreshold).toBe(0.81);
+			expect(r.meanConfidence).toBeCloseTo(4.5 / 6, 10);
+			expect(r.alerts).toEqual([]);
+			expect(r.overrideTimeline.reduce((s, b) => s + b.overridden, 0)).toBe(2);
+			expect(r.overrideTimeline).toHaveLength(24);
+			const tenOClock = r.overrideTimeline.find((b) => b.from === '2026-11-20T10:00:00.000Z')!;
+			expect(tenOClock).toMatchObject({ events: 6, reviewed: 3, overridden: 2 });
+		});
+
+		test('reviewer decisions as truth: approved = right, corrected = the corrected label', async () => {
+			await store.writeEvents(sixEvents());
+			const r = await reportFromStore(store, DAY, {}, { truthSource: 'review' });
+			expect(r.counts).toMatchObject({ withTruth: 3, correct: 1, reviewed: 3, approved: 1, corrected: 2 });
+			expect(r.accuracy).toBeCloseTo(1 / 3, 10);
+			expect(r.confusionMatrix).toEqual({ labels: ['a', 'b', 'c'], matrix: [[0, 1, 0], [0, 1, 0], [1, 0, 0]] });
+			// 'auto' prefers the ground truth where an item has one.
+			const auto = await reportFromStore(store, DAY, {}, {});
+			expect(auto.accuracy).toBe(0.5);
+		});
+
+		test('filters by label, model, step and workflow', async () => {
+			await store.writeEvents(sixEvents());
+			await store.writeEvents([
+				buildEvent({ ai: ai('a', 0.9, { model: 'other' }) }, context({ workflowId: 'wf2', step: 'triage' })),
+			]);
+			expect((await reportFromStore(store, DAY, { label: 'b' })).volume).toBe(2);
+			expect((await reportFromStore(store, DAY, { model: 'other' })).volume).toBe(1);
+			expect((await reportFromStore(store, DAY, { step: 'triage' })).volume).toBe(1);
+			expect((await reportFromStore(store, DAY, { workflowId: 'wf' })).volume).toBe(6);
+			expect((await reportFromStore(store, rangeWindow('2026-11-21T00:00:00Z', '2026-11-22T00:00:00Z'), {})).volume).toBe(0);
+		});
+
+		test('a narrow window among many events counts only its own events', async () => {
+			const events: MetricEvent[] = [];
+			for (let day = 1; day <= 20; day++) {
+				for (let i = 0; i < 5; i++) {
+					const at = `2026-11-${String(day).padStart(2, '0')}T0${i}:30:00.000Z`;
+					events.push(buildEvent({ ai: ai(i % 2 ? 'a' : 'b', 0.6 + i / 10, { at, latencyMs: day * 10 + i }), route: { path: i < 2 ? 'auto' : 'review' } }, context({ groundTruth: 'a' })));
+				}
+			}
+			await store.writeEvents(events);
+			const r = await reportFromStore(store, rangeWindow('2026-11-10T00:00:00Z', '2026-11-11T00:00:00Z'), {});
+			expect(r).toMatchObject({ volume: 5, autoHandledRate: 0.4, accuracy: 0.4, previous: { volume: 5 } });
+			expect(r.latencyMs).toMatchObject({ p50: 102, p99: 104 });
+			expect(r.confusionMatrix).toEqual({ labels: ['a', 'b'], matrix: [[2, 3], [0, 0]] });
+		});
+
+		test('empty window: zero volume, undefined rates, no alerts', async () => {
+			const r = await reportFromStore(store, DAY, {});
+			expect(r).toMatchObject({
+				volume: 0,
+				autoHandledRate: null,
+				overrideRate: null,
+				accuracy: null,
+				meanConfidence: null,
+				perLabel: [],
+				macro: { precision: null, recall: null, f1: null },
+				micro: { precision: null, recall: null, f1: null },
+				calibration: { ece: null, withTruth: 0 },
+				latencyMs: { p50: null, p95: null, p99: null, mean: null, count: 0 },
+				tokens: { total: 0, perItem: null, perAutoHandledItem: null },
+				thresholdWhatIf: { recommendedThreshold: null },
+				alerts: [],
+			});
+			expect(r.skipped.total).toBe(0);
+		});
+
+		test('all overridden: override rate 1, accuracy 0', async () => {
+			await store.writeEvents(
+				['x', 'y', 'x'].map((label) =>
+					buildEvent({ ai: ai(label, 0.7), route: { path: 'review' }, review: review('corrected', { label: 'z' }, true) }, context()),
+				),
+			);
+			const r = await reportFromStore(store, DAY, {});
+			expect(r.overrideRate).toBe(1);
+			expect(r.accuracy).toBe(0);
+			expect(r.autoHandledRate).toBe(0);
+			expect(r.perLabel.find((l) => l.label === 'z')).toMatchObject({ predicted: 0, precision: null, recall: 0, f1: 0, support: 3 });
+			expect(r.perLabel.find((l) => l.label === 'x')).toMatchObject({ predicted: 2, precision: 0, recall: null, f1: 0 });
+		});
+
+		test('skipped items are counted in the report and left out of the rates', async () => {
+			const events: MetricEvent[] = [buildEvent({ ai: ai('a', 0.9), route: { path: 'auto' } }, context())];
+			for (const json of [{ text: 'no ai' }, { ai: ai('a', Number.NaN) }, { ai: ai('a', '0.9' as unknown as number) }, { ai: 'yes' }]) {
+				const ctx = context();
+				try {
+					events.push(buildEvent(json, ctx));
+				} catch (error) {
+					expect(error).toBeInstanceOf(SkippedItem);
+					events.push(skippedEvent(ctx, (error as SkippedItem).reason));
+				}
+			}
+			await store.writeEvents(events);
+			const r = await reportFromStore(store, DAY, {});
+			expect(r.volume).toBe(1);
+			expect(r.autoHandledRate).toBe(1);
+			expect(r.skipped).toEqual({ no_ai: 1, invalid_confidence: 2, invalid_ai: 1, total: 4 });
+		});
+
+		test('per-field accuracy of reviewed extractions', async () => {
+			const before = { total: 10, vendor: 'ACME', lines: [{ amount: 1 }, { amount: 2 }] };
+			const extract = (rev: unknown) =>
+				buildEvent(
+					{ ai: { task: 'extract', confidence: 0.8, fieldConfidence: { total: 0.6, vendor: 0.9, 'lines[0].amount': 0.8, 'lines[1].amount': 0.6 } }, review: rev },
+					context(),
+				);
+			await store.writeEvents([
+				extract(review('corrected', { ...before, total: 12 }, true)),
+				extract({ ...review('approved', before, false), before }),
+			]);
+			// The first review's `before` is the record: rebuild with it.
+			const r0 = extract({ ...review('corrected', { ...before, total: 12 }, true), before });
+			expect(r0.fields).toEqual({
+				total: { correct: false, confidence: 0.6 },
+				vendor: { correct: true, confidence: 0.9 },
+				'lines[].amount': { correct: true, confidence: 0.7 },
+			});
+			expect(r0.reviewCorrect).toBe(false);
+			await store.writeEvents([r0]);
+			const r = await reportFromStore(store, DAY, {});
+			expect(r.fieldAccuracy).toEqual([
+				{ field: 'total', total: 2, correct: 1, accuracy: 0.5, meanConfidence: 0.6 },
+				{ field: 'lines[].amount', total: 2, correct: 2, accuracy: 1, meanConfidence: expect.closeTo(0.7, 10) },
+				{ field: 'vendor', total: 2, correct: 2, accuracy: 1, meanConfidence: 0.9 },
+			]);
+		});
+	});
+
+	describe('drift alerts against the previous window', () => {
+		test('override rate up, confidence shift and label-mix PSI', async () => {
+			const previousDay = (i: number) => `2026-11-19T${String(i % 24).padStart(2, '0')}:00:00.000Z`;
+			const events: MetricEvent[] = [];
+			for (let i = 0; i < 40; i++) {
+				events.push(buildEvent({ ai: ai('a', 0.9, { at: previousDay(i) }), review: review('approved', 'a', false) }, context()));
+				events.push(buildEvent({ ai: ai('b', 0.6), review: review('corrected', 'c', true) }, context()));
+			}
+			await store.writeEvents(events);
+			const r = await reportFromStore(store, DAY, {});
+			expect(r.previous).toMatchObject({ volume: 40, overrideRate: 0 });
+			expect(r.alerts.map((a) => [a.type, a.severity])).toEqual([
+				['override_rate_up', 'critical'],
+				['confidence_shift', 'critical'],
+				['label_mix_psi', 'critical'],
+			]);
+			expect(r.alerts[0]).toMatchObject({ current: 1, previous: 0, threshold: 0.05 });
+			expect(r.alerts[1].current - r.alerts[1].previous).toBeCloseTo(-0.3, 10);
+			expect(r.alerts[2].current).toBeCloseTo(2 * 0.9999 * Math.log(10000), 6);
+		});
+
+		test('no alert below the minimum sample size or when nothing moved', async () => {
+			const events: MetricEvent[] = [];
+			for (let i = 0; i < 10; i++) {
+				events.push(buildEvent({ ai: ai('a', 0.9, { at: '2026-11-19T10:00:00.000Z' }) }, context()));
+				events.push(buildEvent({ ai: ai('b', 0.5), review: review('corrected', 'c', true) }, context()));
+			}
+			await store.writeEvents(events);
+			expect((await reportFromStore(store, DAY, {})).alerts).toEqual([]);
+			expect(psi([{ label: 'a', count: 5 }, { label: 'b', count: 5 }], [{ label: 'a', count: 50 }, { label: 'b', count: 50 }])).toBe(0);
+		});
+	});
+});
+
+describe('building events from items', () => {
+	test('key, route, review, ground truth, dimensions', () => {
+		const e = buildEvent(
+			{ ai: ai('a', 0.8, { latencyMs: 12 }), route: { path: 'review', reason: 'low', threshold: 0.9, sampled: true }, review: review('approved', 'a', false) },
+			context({ executionId: '7', runIndex: 1, itemIndex: 3, step: 'triage', groundTruth: 5, dimensions: { team: 'x' } }),
+		);
+		expect(e).toEqual({
+			eventKey: 'wf/7/Metrics/1/3',
+			workflowId: 'wf',
+			executionId: '7',
+			nodeName: 'Metrics',
+			itemIndex: 3,
+			at: '2026-11-20T10:00:00.000Z',
+			step: 'triage',
+			dimensions: { team: 'x' },
+			confidence: 0.8,
+			task: 'classify',
+			label: 'a',
+			engine: 'openai',
+			model: 'gpt-test',
+			latencyMs: 12,
+			inputTokens: 100,
+			outputTokens: 10,
+			costUsd: 0.001,
+			routePath: 'review',
+			sampled: true,
+			reviewDecision: 'approved',
+			overridden: false,
+			reviewedLabel: 'a',
+			reviewCorrect: true,
+			truthLabel: '5',
+			truthCorrect: false,
+		});
+		expect(buildEvent({ ai: ai('a', 1) }, context({ eventId: 'T-1' })).eventKey).toBe('wf/Metrics/id:T-1');
+	});
+
+	test('unknown labels and malformed fields are skipped with a reason', () => {
+		const reason = (json: Record<string, unknown>) => {
+			try {
+				buildEvent(json, context());
+				return 'kept';
+			} catch (error) {
+				return (error as SkippedItem).reason;
+			}
+		};
+		expect(reason({ ai: ai('z', 0.5, { labels: ['a', 'b'] }) })).toBe('unknown_label');
+		expect(reason({ ai: ai('a', 1.5) })).toBe('invalid_confidence');
+		expect(reason({ ai: { ...ai('a', 0.5), label: 3 } })).toBe('invalid_ai');
+		expect(reason({ ai: { ...ai('a', 0.5), task: 'summarise' } })).toBe('invalid_ai');
+		expect(reason({ ai: null })).toBe('no_ai');
+		expect(reason({ ai: { label: 'a', confidence: 0.5 } })).toBe('kept');
+	});
+});

@@ -1,0 +1,260 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+
+import { closeAllStores, defaultSqlitePath, openStore, postgresConfigFromCredential } from '../../nodes/shared/store';
+import { numberPlaceholders } from '../../nodes/shared/store/postgres';
+import { loadSqlite } from '../../nodes/shared/store/sqlite';
+import { StoreUnavailableError, type PackageStore, type ReviewCase, type StoreConfig } from '../../nodes/shared/store/types';
+import { event } from './helpers/events';
+import { createTestDatabase, PG } from './helpers/pg';
+
+const dir = mkdtempSync(join(tmpdir(), 'aiwf-store-'));
+let pg: { database: string; drop: () => Promise<void> };
+
+beforeAll(async () => {
+	pg = await createTestDatabase('aiwf_store_test');
+});
+afterAll(async () => {
+	await closeAllStores();
+	await pg.drop();
+	rmSync(dir, { recursive: true, force: true });
+});
+
+const configs: Array<[string, () => StoreConfig]> = [
+	['sqlite', () => ({ kind: 'sqlite', path: join(dir, `${expect.getState().currentTestName?.replace(/\W+/g, '-')}.sqlite`) })],
+	['postgres', () => ({ kind: 'postgres', ...PG, database: pg.database })],
+];
+
+function reviewCase(overrides: Partial<ReviewCase> = {}): ReviewCase {
+	return {
+		id: `case-${Math.random().toString(36).slice(2)}`,
+		workflowId: 'wf',
+		executionId: '42',
+		nodeName: 'Review',
+		tokenHash: 'ab'.repeat(32),
+		status: 'pending',
+		createdAt: '2026-11-20T10:00:00.000Z',
+		payload: { items: [{ text: 'Refund ünïcödé <b>' }] },
+		...overrides,
+	};
+}
+
+describe.each(configs)('%s store', (kind, config) => {
+	let store: PackageStore;
+	beforeEach(async () => {
+		store = await openStore(config());
+	});
+	afterEach(async () => {
+		if (kind === 'postgres') {
+			const client = new Client({ ...PG, database: pg.database });
+			await client.connect();
+			await client.query('TRUNCATE aiwf_metric_events, aiwf_review_cases');
+			await client.end();
+		}
+	});
+
+	test('runs the versioned migrations once and records them', async () => {
+		expect(store.kind).toBe(kind);
+		await store.close();
+		store = await openStore(config());
+		const events = await store.readEvents({});
+		expect(events).toEqual([]);
+		if (kind === 'postgres') {
+			const client = new Client({ ...PG, database: pg.database });
+			await client.connect();
+			const { rows } = await client.query('SELECT version, name FROM aiwf_schema_migrations ORDER BY version');
+			await client.end();
+			expect(rows).toEqual([
+				{ version: 1, name: 'metric events' },
+				{ version: 2, name: 'review cases' },
+			]);
+		} else {
+			const { DatabaseSync } = require('node:sqlite');
+			const db = new DatabaseSync(store.location);
+			const rows = db.prepare('SELECT version, name FROM aiwf_schema_migrations ORDER BY version').all();
+			db.close();
+			expect(rows.map((r: { version: number; name: string }) => ({ ...r }))).toEqual([
+				{ version: 1, name: 'metric events' },
+				{ version: 2, name: 'review cases' },
+			]);
+		}
+	});
+
+	test('round-trips every event field', async () => {
+		const full = event({
+			step: 'triage',
+			engine: 'openai',
+			model: 'gpt-x',
+			routePath: 'review',
+			sampled: true,
+			reviewDecision: 'corrected',
+			reviewedLabel: 'refund',
+			reviewCorrect: false,
+			overridden: true,
+			truthLabel: 'refund',
+			truthCorrect: false,
+			latencyMs: 812.5,
+			inputTokens: 120,
+			outputTokens: 3,
+			costUsd: 0.000123,
+			fields: { total: { correct: false, confidence: 0.7 } },
+			dimensions: { team: 'emea' },
+		});
+		const minimal = event({ at: '2026-11-20T11:00:00.000Z' });
+		delete minimal.confidence;
+		const skipped = { ...event({ at: '2026-11-20T12:00:00.000Z' }), skipReason: 'no_ai' as const };
+		await store.writeEvents([full, minimal, skipped]);
+		expect(await store.readEvents({})).toEqual([full, minimal, skipped]);
+		expect(await store.readEvents({}, { includeSkipped: false })).toEqual([full, minimal]);
+		expect(await store.readEvents({}, { limit: 1, offset: 1 })).toEqual([minimal]);
+		expect(await store.countEvents({ from: '2026-11-20T10:30:00Z' })).toBe(2);
+		expect(await store.readEvents({ step: 'triage', model: 'gpt-x', workflowId: 'wf', label: 'billing' })).toEqual([full]);
+	});
+
+	test('is idempotent by event key: a retried write is counted as duplicates', async () => {
+		const batch = [event(), event(), event()];
+		expect(await store.writeEvents(batch)).toEqual({ written: 3, duplicates: 0 });
+		const retry = [...batch, event()];
+		expect(await store.writeEvents(retry)).toEqual({ written: 1, duplicates: 3 });
+		const again = event();
+		expect(await store.writeEvents([again, { ...again }])).toEqual({ written: 1, duplicates: 1 });
+		expect(await store.countEvents({})).toBe(5);
+	});
+
+	test('a batch is one transaction: a bad event leaves none of the batch written, and the store goes on', async () => {
+		const bad = { ...event(), label: {} as unknown as string, itemIndex: 'x' as unknown as number };
+		await expect(store.writeEvents([event(), bad])).rejects.toThrow();
+		expect(await store.countEvents({})).toBe(0);
+		expect(await store.writeEvents([event()])).toEqual({ written: 1, duplicates: 0 });
+	});
+
+	test('writes a large batch in one call', async () => {
+		const many = Array.from({ length: 12_345 }, (_, i) => event({ itemIndex: i, eventKey: `big/${i}` }));
+		expect(await store.writeEvents(many)).toEqual({ written: 12_345, duplicates: 0 });
+		expect(await store.countEvents({})).toBe(12_345);
+	});
+
+	test('review cases: put, get, decide once, expire, list pending', async () => {
+		const first = reviewCase({ id: 'c1', createdAt: '2026-11-20T10:00:00.000Z' });
+		const newer = reviewCase({ id: 'c2', createdAt: '2026-11-20T11:00:00.000Z', expiresAt: '2026-11-21T11:00:00.000Z' });
+		const other = reviewCase({ id: 'c3', workflowId: 'other', executionId: '43' });
+		for (const c of [first, newer, other]) await store.putReviewCase(c);
+		expect(await store.getReviewCase('42', 'Review')).toEqual(newer);
+		expect(await store.getReviewCase('42', 'Nope')).toBeUndefined();
+		expect(await store.getReviewCaseById('c1')).toEqual(first);
+		expect((await store.listPendingReviewCases()).map((c) => c.id)).toEqual(['c1', 'c3', 'c2']);
+		expect((await store.listPendingReviewCases('wf')).map((c) => c.id)).toEqual(['c1', 'c2']);
+
+		const decisions = await Promise.all([
+			store.decideReviewCase('c2', { decision: 'approved' }, '2026-11-20T12:00:00.000Z'),
+			store.decideReviewCase('c2', { decision: 'rejected' }, '2026-11-20T12:00:01.000Z'),
+		]);
+		expect([...decisions].sort()).toEqual([false, true]);
+		// Whichever decision won the race is the one stored.
+		const winner = decisions[0]
+			? { decision: { decision: 'approved' }, decidedAt: '2026-11-20T12:00:00.000Z' }
+			: { decision: { decision: 'rejected' }, decidedAt: '2026-11-20T12:00:01.000Z' };
+		expect(await store.getReviewCaseById('c2')).toMatchObject({ status: 'decided', ...winner });
+		expect(await store.decideReviewCase('missing', {}, '2026-11-20T12:00:00.000Z')).toBe(false);
+		expect(await store.expireReviewCase('c2')).toBe(false);
+		expect(await store.expireReviewCase('c1')).toBe(true);
+		expect(await store.decideReviewCase('c1', {}, '2026-11-20T12:00:00.000Z')).toBe(false);
+		expect((await store.listPendingReviewCases()).map((c) => c.id)).toEqual(['c3']);
+
+		await store.putReviewCase({ ...other, payload: { replaced: true } });
+		expect((await store.getReviewCaseById('c3'))?.payload).toEqual({ replaced: true });
+	});
+});
+
+describe('sqlite store under concurrent writers', () => {
+	test('two processes writing the same file at once lose nothing', async () => {
+		const path = join(dir, 'concurrent.sqlite');
+		const child = (name: string) =>
+			new Promise<string>((done, fail) => {
+				const proc = spawn(
+					process.execPath,
+					[resolve('scripts/run-ts.js'), resolve('test/unit/helpers/write-events-child.ts'), path, name, '4000', '50'],
+					{ stdio: ['ignore', 'pipe', 'pipe'] },
+				);
+				let out = '';
+				proc.stdout.on('data', (d) => (out += d));
+				proc.stderr.on('data', (d) => (out += d));
+				proc.on('exit', (code) => (code === 0 ? done(out) : fail(new Error(`child ${name} exited ${code}: ${out}`))));
+			});
+		const outputs = await Promise.all([child('a'), child('b')]);
+		expect(outputs.map((o) => JSON.parse(o.trim().split('\n').pop()!))).toEqual([
+			{ written: 4000, duplicates: 0 },
+			{ written: 4000, duplicates: 0 },
+		]);
+		const store = await openStore({ kind: 'sqlite', path });
+		expect(await store.countEvents({})).toBe(8000);
+		await store.close();
+	}, 60_000);
+});
+
+describe('configuration and failures', () => {
+	test('default file lives under the n8n user folder', () => {
+		expect(defaultSqlitePath({ N8N_USER_FOLDER: '/data' })).toBe('/data/.n8n/ai-workflow/store.sqlite');
+	});
+
+	test('an unreachable PostgreSQL fails with a clear error naming the store and the fix', async () => {
+		const failure = openStore({ kind: 'postgres', host: '127.0.0.1', port: 1, database: 'nope', user: 'postgres' });
+		await expect(failure).rejects.toBeInstanceOf(StoreUnavailableError);
+		await expect(failure).rejects.toThrow(/^Cannot reach the PostgreSQL store at 127\.0\.0\.1:1\/nope \(connection refused\)$/);
+		const error = (await failure.catch((e) => e)) as StoreUnavailableError;
+		expect(error.fix).toMatch(/Postgres credential/);
+		// n8n swaps any message containing a Node error code for a generic sentence: keep codes out.
+		expect(error.message).not.toMatch(/\bE[A-Z]{4,}\b/);
+	});
+
+	test('a missing database is reported the same way', async () => {
+		await expect(openStore({ kind: 'postgres', ...PG, database: 'aiwf_does_not_exist' })).rejects.toThrow(
+			/Cannot reach the PostgreSQL store at 127\.0\.0\.1:5432\/aiwf_does_not_exist .*does not exist/,
+		);
+	});
+
+	test('an unwritable SQLite path fails with a clear error', async () => {
+		const file = join(dir, 'a-file');
+		writeFileSync(file, 'not a folder');
+		await expect(openStore({ kind: 'sqlite', path: join(file, 'store.sqlite') })).rejects.toThrow(
+			/^Cannot open the embedded store file .*a-file\/store\.sqlite \(a file stands where a folder is needed\)$/,
+		);
+	});
+
+	test('migrations of two PostgreSQL openers racing on a fresh database both succeed', async () => {
+		const fresh = await createTestDatabase('aiwf_race');
+		try {
+			const a = openStore({ kind: 'postgres', ...PG, database: fresh.database, maxConnections: 2 });
+			const b = openStore({ kind: 'postgres', ...PG, database: fresh.database, maxConnections: 3 });
+			const [sa, sb] = await Promise.all([a, b]);
+			expect(await sa.writeEvents([event()])).toEqual({ written: 1, duplicates: 0 });
+			expect(await sb.countEvents({})).toBe(1);
+			await sa.close();
+		} finally {
+			await fresh.drop();
+		}
+	});
+
+	test('a Node without node:sqlite gets an error naming the fix', () => {
+		const missing = () => {
+			throw Object.assign(new Error("Cannot find module 'node:sqlite'"), { code: 'ERR_UNKNOWN_BUILTIN_MODULE' });
+		};
+		expect(() => loadSqlite(missing)).toThrow(/needs Node's built-in SQLite \(node:sqlite\)/);
+		try {
+			loadSqlite(missing);
+		} catch (error) {
+			expect((error as StoreUnavailableError).fix).toMatch(/Node 22\.13 or newer.*or choose PostgreSQL/);
+		}
+	});
+
+	test('maps n8n postgres credential fields', () => {
+		expect(
+			postgresConfigFromCredential({ host: 'db', port: 6543, database: 'n8n', user: 'u', password: 'p', ssl: 'require', allowUnauthorizedCerts: true }),
+		).toMatchObject({ kind: 'postgres', host: 'db', port: 6543, database: 'n8n', user: 'u', password: 'p', ssl: 'require', allowUnauthorizedCerts: true });
+		expect(() => postgresConfigFromCredential({ sshTunnel: true })).toThrow(/SSH tunnel/);
+		expect(numberPlaceholders('a = ? AND b = ?')).toBe('a = $1 AND b = $2');
+	});
+});
