@@ -20,7 +20,7 @@ import { startFakeOpenAi, type FakeOpenAi } from '../test/support/openaiServer';
 import { CATEGORIES, loadSupportTexts } from './bench/data';
 import { extractedByOurs, extractedByTheirs, extractInvoiceWorkflow, INFORMATION_EXTRACTOR_VERSION, INVOICE_ATTRIBUTES, informationExtractorWorkflow, loadInvoiceTexts } from './bench/invoices';
 import { labelsFromAiField, labelsFromOutputs, runOnce, type Contender, type RunResult } from './bench/measure';
-import { compare, comparisonTable, extractionTable, goalsTable, PRICES, summarise, summaryTable, type Goal, type Summary } from './bench/report';
+import { compare, comparisonTable, extractionTable, goalsTable, percent, PRICES, summarise, summaryTable, type Goal, type Summary } from './bench/report';
 import { aiClassifyLocalWorkflow, aiClassifyWorkflow, MODEL, TEXT_CLASSIFIER_BATCH_SIZE, TEXT_CLASSIFIER_VERSION, textClassifierWorkflow } from './bench/workflows';
 
 /** AI Classify's default Concurrency option (nodes/AiClassify/AiClassify.node.ts). */
@@ -359,11 +359,27 @@ ${goalsTable(goals)}
   ${AI_CLASSIFY_DEFAULT_CONCURRENCY} because it fits OpenAI's lowest rate tier (500 requests/min for ${MODEL}) at real
   latencies of about a second; where the account allows, the Concurrency option is the lever:
   at ${tuned} it reaches ${comparisons[1].itemsPerSecond.toFixed(1)}× Text Classifier's items/s.
-- **Share of the limit.** AI Classify keeps ${ours.concurrency} requests in flight continuously (the server saw at
-  most ${ours.maxConcurrent} at once; a semaphore, not batches), so its node time is ${((ours.nodeLimitRatio ?? 0) * 100).toFixed(0)}% of the limit; the
-  rest of the wall time is n8n's own work around the node (webhook, Split Out, saving an execution of
-  ${items} items). The server itself took ${ours.serverMeanMs.toFixed(0)} ms per request on average (${latencyMs} ms latency plus
-  its own token counting), which alone caps the ratio at ${((latencyMs / Math.max(ours.serverMeanMs, latencyMs)) * 100).toFixed(0)}%.
+- **Share of the limit.** AI Classify keeps ${ours.concurrency} requests in flight continuously (a semaphore, not
+  batches: the server saw at most ${ours.maxConcurrent} at once, and its slots were busy ${percent(ours.slotUse)} of the time), so its node
+  time is ${percent(ours.nodeLimitRatio, 1)} of the limit at defaults and ${percent(oursTuned.nodeLimitRatio, 1)} at concurrency ${tuned}. What is left:
+  (1) the server's own time — ${ours.serverMeanMs.toFixed(1)} ms per request on average against ${latencyMs} ms of latency (it
+  builds the answer and counts tokens in the benchmark's process), which alone caps the ratio at
+  ${percent(latencyMs / Math.max(ours.serverMeanMs, latencyMs))}; (2) the turn-around between an answer and the next request on the same slot —
+  n8n's main thread parsing the answer and sending the next request, on a 2-core machine shared with
+  other work, which weighs more the more requests run at once; (3) the node's start (credentials, first
+  items: ${(ours.leadInMs ?? 0).toFixed(0)} ms from node start to the first request) and n8n's work around the node (webhook,
+  Split Out, saving an execution of ${items} items: wall − node time).
+- **A cause that was ours, fixed.** A CPU profile of n8n during the benchmark (\`npm run bench -- --profile <dir>\`)
+  showed AI Classify evaluating every item's *Text* expression before its first request went out:
+  n8n 2.x evaluates expressions through an isolated-vm bridge, about 0.7 ms per item, so 1,000 items
+  kept the event loop blocked and every slot idle for 0.65–0.7 s at the start of each run (node start →
+  first request: 642 ms at defaults, 689 ms at concurrency 32). AI Classify now starts items in turn and
+  hands the event loop back every 8 items (\`nodes/shared/startInTurn.ts\`), so the first requests leave
+  at once and the rest of the evaluation overlaps with their latency. The design asks for this anyway
+  ("no blocking of the event loop for seconds; yield between batches").
+- **Text Classifier's own losses.** It reaches ${percent(theirs.nodeLimitRatio)} of its limit: each batch of ${TEXT_CLASSIFIER_BATCH_SIZE} waits for its slowest item
+  before the next starts, and every call goes through LangChain and n8n's LLM tracing, which counts
+  tokens with js-tiktoken on n8n's main thread (visible in the same profile).
 - **Tokens.** Text Classifier sends LangChain's structured-output instructions (a JSON schema with one
   boolean per category) with every item and gets a fenced JSON object back
   (${theirs.completionTokensPerItem.toFixed(0)} completion tokens); AI Classify sends a numbered category list and asks for one token

@@ -32,6 +32,8 @@ export interface Summary {
 	slotUse?: number;
 	/** Extractors: mean filled fields per record. */
 	fieldsPerItem?: number;
+	/** Median classifier node start → first request at the server. */
+	leadInMs?: number;
 }
 
 export function median(values: number[]): number {
@@ -73,6 +75,7 @@ export function summarise(key: string, title: string, concurrency: number | unde
 		maxConcurrent: Math.max(...runs.map((run) => run.maxConcurrent)),
 		serverMeanMs: median(runs.map((run) => run.serverMeanMs)),
 		slotUse: concurrency !== undefined ? median(runs.map((run) => run.slotUse ?? Number.NaN)) : undefined,
+		leadInMs: runs[0].leadInMs === undefined ? undefined : median(runs.map((run) => run.leadInMs ?? Number.NaN)),
 		fieldsPerItem: runs[0].fieldsPerItem === undefined ? undefined : median(runs.map((run) => run.fieldsPerItem ?? Number.NaN)),
 	};
 }
@@ -107,7 +110,7 @@ export function compare(ours: Summary, theirs: Summary): Comparison {
 }
 
 const fixed = (value: number | undefined, digits = 1) => (value === undefined || !Number.isFinite(value) ? '–' : value.toFixed(digits));
-const percent = (value: number | undefined, digits = 0) => (value === undefined || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(digits)}%`);
+export const percent = (value: number | undefined, digits = 0) => (value === undefined || !Number.isFinite(value) ? '–' : `${(value * 100).toFixed(digits)}%`);
 const usd = (value: number) => (value === 0 ? '$0' : `$${value.toFixed(4)}`);
 
 export function summaryTable(summaries: Summary[]): string {
