@@ -286,6 +286,10 @@ ${extractionTable(extractors)}
 
 Extract Invoice's time here is its local engine's CPU work inside n8n (layout, labels, checks) — the
 figure to compare with the Information Extractor's ${(theirExtractor.wallMs / 1000).toFixed(1)} s, which is mostly waiting for the model.
+The Information Extractor made ${theirExtractor.requestsPerItem.toFixed(2)} requests per document: where the first answer did not pass its
+parser, its auto-fixing parser asked the model again (extra time and tokens, counted above). Its
+${percent(theirExtractor.nodeLimitRatio)} of the limit is partly those second calls (each holds up its batch of ${TEXT_CLASSIFIER_BATCH_SIZE}) and partly the losses
+described for Text Classifier below, larger here with prompts of ${theirExtractor.promptTokensPerItem.toFixed(0)} tokens.
 `
 			: `## Extract Invoice and n8n's Information Extractor
 
@@ -355,9 +359,9 @@ ${goalsTable(goals)}
   Classifier's default is batches of ${TEXT_CLASSIFIER_BATCH_SIZE}. The best ratio either node's code could give at the two
   defaults is ${AI_CLASSIFY_DEFAULT_CONCURRENCY} ÷ ${TEXT_CLASSIFIER_BATCH_SIZE} = ${defaultsCeiling.toFixed(1)}× (plus what Text Classifier loses waiting for the slowest
   item of each batch and in LangChain); the 4× goal at defaults cannot be met without a default
-  concurrency of about ${neededConcurrency} (4 × Text Classifier's ${theirs.itemsPerSecond.toFixed(1)} items/s × ${latencyMs / 1000} s, at AI Classify's ${((ours.limitRatio ?? 0) * 100).toFixed(0)}% of its limit). AI Classify keeps
-  ${AI_CLASSIFY_DEFAULT_CONCURRENCY} because it fits OpenAI's lowest rate tier (500 requests/min for ${MODEL}) at real
-  latencies of about a second; where the account allows, the Concurrency option is the lever:
+  concurrency of about ${neededConcurrency} (4 × Text Classifier's ${theirs.itemsPerSecond.toFixed(1)} items/s × ${latencyMs / 1000} s, at AI Classify's ${((ours.limitRatio ?? 0) * 100).toFixed(0)}% of its limit). A default of
+  ${AI_CLASSIFY_DEFAULT_CONCURRENCY} is about what OpenAI's entry rate tier allows (500 requests/min) at real latencies near one
+  second (${AI_CLASSIFY_DEFAULT_CONCURRENCY} × 60 = ${AI_CLASSIFY_DEFAULT_CONCURRENCY * 60} requests/min); where the account allows more, the Concurrency option is the lever:
   at ${tuned} it reaches ${comparisons[1].itemsPerSecond.toFixed(1)}× Text Classifier's items/s.
 - **Share of the limit.** AI Classify keeps ${ours.concurrency} requests in flight continuously (a semaphore, not
   batches: the server saw at most ${ours.maxConcurrent} at once, and its slots were busy ${percent(ours.slotUse)} of the time), so its node
