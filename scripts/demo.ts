@@ -45,7 +45,12 @@ export interface ReviewLink {
 }
 
 export interface DemoSummary {
-	tickets: { sent: number; byPath: Record<string, number>; byLabel: Record<string, number> };
+	tickets: {
+		sent: number;
+		byPath: Record<string, number>;
+		byLabel: Record<string, number>;
+		results: Array<{ ticketId: string; text: string; path: string; label: string }>;
+	};
 	invoices: { sent: number; byPath: Record<string, number> };
 	reviewLinks: ReviewLink[];
 	reportFile: string;
@@ -137,6 +142,18 @@ async function inBatches<T>(items: T[], concurrency: number, task: (item: T, ind
 	);
 }
 
+/** A live counter on a terminal; nothing in between when the output is a file or a test. */
+let lastProgress = '';
+function progress(line: string) {
+	lastProgress = line;
+	if (process.stdout.isTTY) process.stdout.write(`\r  ${line}`);
+}
+function progressDone() {
+	if (process.stdout.isTTY) process.stdout.write('\n');
+	else if (lastProgress) console.log(`  ${lastProgress}`);
+	lastProgress = '';
+}
+
 function count(record: Record<string, number>, key: string) {
 	record[key] = (record[key] ?? 0) + 1;
 }
@@ -182,7 +199,7 @@ export async function runDemo(options: DemoOptions): Promise<{ summary: DemoSumm
 		}
 
 		const tickets = JSON.parse(fs.readFileSync(path.join(examplesDir, 'samples', 'tickets.json'), 'utf8')) as Array<Record<string, unknown>>;
-		const ticketSummary = { sent: 0, byPath: {} as Record<string, number>, byLabel: {} as Record<string, number> };
+		const ticketSummary: DemoSummary['tickets'] = { sent: 0, byPath: {}, byLabel: {}, results: [] };
 		await inBatches(tickets, 4, async (ticket) => {
 			const response = await n8n.webhook(webhookPath(triage), { method: 'POST', body: ticket, timeoutMs: 120_000 });
 			const answer = response.body as { path?: string; label?: string; error?: string };
@@ -190,9 +207,15 @@ export async function runDemo(options: DemoOptions): Promise<{ summary: DemoSumm
 			ticketSummary.sent++;
 			count(ticketSummary.byPath, answer.path ?? 'unknown');
 			count(ticketSummary.byLabel, answer.label ?? 'unknown');
-			process.stdout.write(`\r  tickets  ${ticketSummary.sent}/${tickets.length}`);
+			ticketSummary.results.push({
+				ticketId: String(ticket.ticketId),
+				text: String(ticket.text),
+				path: answer.path ?? 'unknown',
+				label: answer.label ?? 'unknown',
+			});
+			progress(`tickets  ${ticketSummary.sent}/${tickets.length}`);
 		});
-		process.stdout.write('\n');
+		progressDone();
 
 		const invoiceDir = path.join(repoRoot, 'test', 'fixtures', 'invoices');
 		const invoices = DEMO_INVOICES.filter((file) => fs.existsSync(path.join(invoiceDir, file)));
@@ -206,9 +229,9 @@ export async function runDemo(options: DemoOptions): Promise<{ summary: DemoSumm
 			if (!response.ok) throw new Error(`invoice ${file}: HTTP ${response.status} ${JSON.stringify(answer)}`);
 			invoiceSummary.sent++;
 			count(invoiceSummary.byPath, answer.path ?? 'unknown');
-			process.stdout.write(`\r  invoices ${invoiceSummary.sent}/${invoices.length}`);
+			progress(`invoices ${invoiceSummary.sent}/${invoices.length}`);
 		});
-		process.stdout.write('\n');
+		progressDone();
 
 		// Metrics Logger writes asynchronously after each review branch; the report covers what is stored.
 		const reportResponse = await fetch(new URL(`webhook/${webhookPath(report)}`, n8n.baseUrl), { method: 'POST' });
@@ -248,6 +271,12 @@ function printSummary(summary: DemoSummary, log: (line: string) => void) {
 	log(`  pending review links (${summary.reviewLinks.length}; open one in a browser, decide, and the workflow goes on):`);
 	for (const link of summary.reviewLinks.slice(-10)) log(`    ${link.workflowName}: ${link.reviewUrl}`);
 	if (summary.reviewLinks.length > 10) log(`    … all of them in review-links.json in the demo folder`);
+	const f = summary.reportFigures as Record<string, number | null>;
+	const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(v * 100).toFixed(0)}%` : 'n/a');
+	log(
+		`  metrics (last 24 h): ${f.volume ?? 0} decisions, auto-handled ${pct(f.autoHandledRate)}, review ${pct(f.reviewRate)}, ` +
+			`accuracy ${pct(f.accuracy)}, ECE ${typeof f.ece === 'number' ? f.ece.toFixed(3) : 'n/a'}, alerts ${f.alerts ?? 0}`,
+	);
 	log(`  metrics report: ${summary.reportFile}`);
 	log('');
 	log(`n8n editor: ${summary.baseUrl}  (log in as ${OWNER.email} / ${OWNER.password})`);

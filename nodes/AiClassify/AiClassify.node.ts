@@ -3,9 +3,7 @@ import {
 	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
-	type ILoadOptionsFunctions,
 	type INodeExecutionData,
-	type INodeListSearchResult,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
@@ -15,31 +13,44 @@ import { OpenAiClassifier, ModelAnswerError, type ConfidenceMethod } from '../sh
 import { ItemInputError, prepareText, readContext } from '../shared/classify/input';
 import { classifyLocally, localModelFor } from '../shared/classify/localEngine';
 import type { AiResult } from '../shared/contract';
-import type { TrainedModel } from '../shared/localClassifier';
-import { connectionFromCredentials, createClient, type LlmAuthentication, type LlmConnection } from '../shared/llm/connection';
+import type { LabelledText, TrainedModel } from '../shared/localClassifier';
+import { examplesFromReviews } from '../shared/classify/feedback';
+import { openStore, StoreUnavailableError, type PackageStore } from '../shared/store';
+import { storeConfigFrom, storeCredential } from '../shared/store/nodeParameters';
+
+/** The newest decided reviews the local engine learns from (older ones add little and cost training time). */
+const MAX_REVIEWS_TO_LEARN_FROM = 5000;
+import type { LlmAuthentication, LlmConnection } from '../shared/llm/connection';
 import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
-import { parsePriceOverrides } from '../shared/llm/pricing';
-import { ChatRunner } from '../shared/llm/runner';
+import { createRunner, loadConnection, searchModels, type LlmRequestOptions } from '../shared/llm/nodeSupport';
 import { startInTurn } from '../shared/startInTurn';
 import { aiClassifyProperties, configuredOutputs } from './description';
 
-interface ClassifyOptions {
-	concurrency?: number;
-	maxRetries?: number;
-	timeout?: number;
+interface ClassifyOptions extends LlmRequestOptions {
 	includeReasoning?: boolean;
 	confidenceMethod?: ConfidenceMethod;
 	maxTextLength?: number;
 	onLongText?: 'truncate' | 'fail';
-	prices?: string | IDataObject;
 }
 
-async function loadConnection(
-	context: IExecuteFunctions | ILoadOptionsFunctions,
-	authentication: LlmAuthentication,
-): Promise<LlmConnection> {
-	const credentials = await context.getCredentials(authentication);
-	return connectionFromCredentials(authentication, credentials);
+/** Approved and corrected reviews of this workflow, from the package store, as training examples. */
+async function loadReviewedExamples(context: IExecuteFunctions, labels: string[]): Promise<LabelledText[]> {
+	let store: PackageStore;
+	try {
+		store = await openStore(
+			await storeConfigFrom({
+				parameter: (name, fallback) => context.getNodeParameter(name, 0, fallback) as string,
+				credentials: async (type) => (await context.getCredentials(type)) as Record<string, unknown>,
+			}),
+		);
+	} catch (error) {
+		throw new NodeOperationError(context.getNode(), `The store with the reviews to learn from cannot be opened: ${(error as Error).message}`, {
+			itemIndex: 0,
+			description: error instanceof StoreUnavailableError ? error.fix : 'Check the Store settings, or turn off Learn From Reviews.',
+		});
+	}
+	const cases = await store.listReviewCases('decided', context.getWorkflow().id, MAX_REVIEWS_TO_LEARN_FROM);
+	return examplesFromReviews(cases, context.getNodeParameter('reviewTextField', 0, 'text') as string, labels);
 }
 
 export class AiClassify implements INodeType {
@@ -68,28 +79,12 @@ export class AiClassify implements INodeType {
 				required: true,
 				displayOptions: { show: { authentication: ['openAiApi'], engine: ['openai', 'cascade'] } },
 			},
+			storeCredential({ learnFromReviews: [true], engine: ['local', 'cascade'] }),
 		],
 		properties: aiClassifyProperties,
 	};
 
-	methods = {
-		listSearch: {
-			async searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-				const authentication = this.getNodeParameter('authentication', 'openAiCompatibleApi') as LlmAuthentication;
-				const connection = await loadConnection(this, authentication);
-				const client = createClient(connection, 30_000);
-				const ids: string[] = [];
-				for await (const model of client.models.list()) ids.push(model.id);
-				const wanted = (filter ?? '').toLowerCase();
-				return {
-					results: ids
-						.filter((id) => id.toLowerCase().includes(wanted))
-						.sort()
-						.map((id) => ({ name: id, value: id })),
-				};
-			},
-		},
-	};
+	methods = { listSearch: { searchModels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
@@ -124,18 +119,16 @@ export class AiClassify implements INodeType {
 		let connection: LlmConnection | undefined;
 		let llm: OpenAiClassifier | undefined;
 		let localModel: TrainedModel | undefined;
+		let reviewedExamples: LabelledText[] = [];
+		if (engine !== 'openai' && this.getNodeParameter('learnFromReviews', 0, false)) {
+			reviewedExamples = await loadReviewedExamples(this, outputLabels);
+		}
 		try {
-			if (engine !== 'openai') localModel = localModelFor({ categories, withOther });
+			if (engine !== 'openai') localModel = localModelFor({ categories, withOther, examples: reviewedExamples });
 			if (engine !== 'local') {
 				const authentication = this.getNodeParameter('authentication', 0) as LlmAuthentication;
 				connection = await loadConnection(this, authentication);
-				const timeoutMs = (options.timeout ?? 60) * 1000;
-				const runner = new ChatRunner(createClient(connection, timeoutMs), {
-					concurrency: options.concurrency ?? 8,
-					maxRetries: options.maxRetries ?? 4,
-					timeoutMs,
-					prices: parsePriceOverrides(options.prices),
-				});
+				const runner = createRunner(connection, options);
 				llm = new OpenAiClassifier(runner, {
 					model: this.getNodeParameter('model', 0, '', { extractValue: true }) as string,
 					categories,

@@ -1,5 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { storeProperties } from '../shared/store/nodeParameters';
+
+import { cascadeThresholdProperty, llmAuthenticationProperty, llmModelProperty, llmRequestOptions } from '../shared/llm/description';
+
+const llmOptions = llmRequestOptions();
+
 /**
  * Evaluated by n8n's editor and runtime as an expression (`$parameter` in, outputs out), so it must be
  * self-contained: no imports, no helpers from outside its body.
@@ -53,46 +59,34 @@ export const aiClassifyProperties: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { engine: ['local', 'cascade'] } },
 	},
+	cascadeThresholdProperty(
+		'Texts the local classifier labels with at least this confidence keep its answer (no cost); the others are sent to the model',
+	),
+	llmAuthenticationProperty,
+	llmModelProperty('The model the endpoint should use. Confidence is most reliable where the endpoint returns logprobs.'),
 	{
-		displayName: 'Send to Model Below Confidence',
-		name: 'cascadeThreshold',
-		type: 'number',
-		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
-		default: 0.8,
+		displayName: 'Learn From Reviews',
+		name: 'learnFromReviews',
+		type: 'boolean',
+		default: false,
 		description:
-			'Texts the local classifier labels with at least this confidence keep its answer (no cost); the others are sent to the model',
-		displayOptions: { show: { engine: ['cascade'] } },
+			"Whether the local classifier also learns from this workflow's reviews kept by Human Review Wait: approved items teach their label, corrected ones the reviewer's",
+		displayOptions: { show: { engine: ['local', 'cascade'] } },
 	},
 	{
-		displayName: 'Authentication',
-		name: 'authentication',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'OpenAI-Compatible API', value: 'openAiCompatibleApi' },
-			{ name: 'OpenAI (n8n Built-In Credential)', value: 'openAiApi' },
-		],
-		default: 'openAiCompatibleApi',
-		displayOptions: { show: { engine: ['openai', 'cascade'] } },
+		displayName: 'Reviewed Text Field',
+		name: 'reviewTextField',
+		type: 'string',
+		default: 'text',
+		placeholder: 'body.text',
+		description:
+			"The field of the reviewed items that holds the text, as Human Review Wait shows it (one of its Context Fields, or a field of the item)",
+		displayOptions: { show: { engine: ['local', 'cascade'], learnFromReviews: [true] } },
 	},
-	{
-		displayName: 'Model',
-		name: 'model',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: 'gpt-4o-mini' },
-		required: true,
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchModels', searchable: true },
-			},
-			{ displayName: 'By Name', name: 'id', type: 'string', placeholder: 'gpt-4o-mini' },
-		],
-		description: 'The model the endpoint should use. Confidence is most reliable where the endpoint returns logprobs.',
-		displayOptions: { show: { engine: ['openai', 'cascade'] } },
-	},
+	...storeProperties('Where Human Review Wait keeps the reviews: the same store as that node.', {
+		engine: ['local', 'cascade'],
+		learnFromReviews: [true],
+	}),
 	{
 		displayName: 'Text',
 		name: 'text',
@@ -212,14 +206,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Concurrency',
-				name: 'concurrency',
-				type: 'number',
-				typeOptions: { minValue: 1, maxValue: 256 },
-				default: 8,
-				description: 'Requests in flight at once for this node',
-			},
+			llmOptions.concurrency,
 			{
 				displayName: 'Confidence Method',
 				name: 'confidenceMethod',
@@ -268,30 +255,9 @@ export const aiClassifyProperties: INodeProperties[] = [
 				default: 32000,
 				description: "Characters of text sent to the model (about 4 characters per token); keep it within the model's context window",
 			},
-			{
-				displayName: 'Prices',
-				name: 'prices',
-				type: 'json',
-				default: '{}',
-				description:
-					'USD per million tokens for ai.usage.costUsd, overriding the built-in list, e.g. {"my-model": {"input": 0.2, "output": 0.8}}',
-			},
-			{
-				displayName: 'Retries',
-				name: 'maxRetries',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 10 },
-				default: 4,
-				description: 'Retries on rate limits (429), server errors (5xx), timeouts and broken responses, with backoff',
-			},
-			{
-				displayName: 'Timeout (Seconds)',
-				name: 'timeout',
-				type: 'number',
-				typeOptions: { minValue: 1 },
-				default: 60,
-				description: 'Time limit of each request',
-			},
+			llmOptions.prices,
+			llmOptions.maxRetries,
+			llmOptions.timeout,
 		],
 	},
 ];

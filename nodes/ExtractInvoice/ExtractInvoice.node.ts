@@ -1,4 +1,5 @@
 import {
+	NodeApiError,
 	NodeConnectionTypes,
 	NodeOperationError,
 	type IDataObject,
@@ -9,20 +10,29 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 import type { z } from 'zod/v4';
-import type { AiResult } from '../shared/contract';
-import { DocumentError, OcrSession, OCR_LANGUAGES, readDocument, readText, type OcrLanguage } from '../shared/documents';
-import { DEFAULT_REQUIRED_FIELDS } from '../shared/invoice/checks';
+import type { AiResult, Check } from '../shared/contract';
+import { DocumentError, OcrSession, OCR_LANGUAGES, readDocument, readText, type OcrLanguage, type ReadDocument } from '../shared/documents';
+import { pageImages, type PageImageMode } from '../shared/documents/pageImages';
 import { runLocalEngine } from '../shared/invoice/engine';
+import { InvoiceAnswerError, LlmInvoiceExtractor } from '../shared/invoice/llmEngine';
 import { goodsReceiptSchema, matchPurchaseOrder, purchaseOrderSchema } from '../shared/invoice/match';
-import { customFieldSchema, type CustomField } from '../shared/invoice/schema';
+import { customFieldSchema, type CustomField, type Evidence, type Invoice } from '../shared/invoice/schema';
+import { redactSecrets, type LlmAuthentication, type LlmConnection } from '../shared/llm/connection';
+import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
+import { createRunner, loadConnection, searchModels, type LlmRequestOptions } from '../shared/llm/nodeSupport';
+import { LlmRequestError, Semaphore } from '../shared/llm/runner';
+import { extractInvoiceProperties } from './description';
 
-interface Options {
+type EngineChoice = 'local' | 'openai' | 'cascade';
+
+interface Options extends LlmRequestOptions {
 	maxPages?: number;
 	ocrLanguages?: OcrLanguage[];
 	requiredFields?: string;
 	purchaseOrder?: unknown;
 	goodsReceipt?: unknown;
 	priceTolerancePercent?: number;
+	pageImages?: PageImageMode;
 }
 
 export class ExtractInvoice implements INodeType {
@@ -43,143 +53,29 @@ export class ExtractInvoice implements INodeType {
 		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		properties: [
+		credentials: [
 			{
-				displayName: 'Input',
-				name: 'inputType',
-				type: 'options',
-				options: [
-					{ name: 'File (PDF or Image)', value: 'binary', description: 'A PDF (text layer or scan), PNG, JPEG, TIFF or WebP' },
-					{ name: 'Text', value: 'text', description: 'The invoice as plain text, e.g. an email body' },
-				],
-				default: 'binary',
-			},
-			{
-				displayName: 'Input Binary Field',
-				name: 'binaryPropertyName',
-				type: 'string',
-				default: 'data',
+				name: 'openAiCompatibleApi',
 				required: true,
-				displayOptions: { show: { inputType: ['binary'] } },
-				hint: 'The name of the binary property that holds the invoice file',
+				displayOptions: { show: { authentication: ['openAiCompatibleApi'], engine: ['openai', 'cascade'] } },
 			},
 			{
-				displayName: 'Text',
-				name: 'text',
-				type: 'string',
-				typeOptions: { rows: 6 },
-				default: '',
+				// Deliberate: users of n8n's own OpenAI nodes can reuse their existing credential here.
+				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
+				name: 'openAiApi',
 				required: true,
-				displayOptions: { show: { inputType: ['text'] } },
-			},
-			{
-				displayName: 'Engine',
-				name: 'engine',
-				type: 'options',
-				options: [
-					{
-						name: 'Local (Offline)',
-						value: 'local',
-						description: 'Template-free extraction from the text layer or OCR inside n8n: no API key, nothing leaves the machine',
-					},
-				],
-				default: 'local',
-			},
-			{
-				displayName: 'Custom Fields',
-				name: 'customFields',
-				type: 'fixedCollection',
-				typeOptions: { multipleValues: true },
-				default: {},
-				placeholder: 'Add Custom Field',
-				description: 'Extra values to read, found by their label in the document',
-				options: [
-					{
-						name: 'field',
-						displayName: 'Field',
-						values: [
-							{ displayName: 'Label', name: 'name', type: 'string', default: '', description: 'The label as printed, e.g. "Cost Centre"' },
-							{
-								displayName: 'Type',
-								name: 'type',
-								type: 'options',
-								options: [
-									{ name: 'Boolean', value: 'boolean' },
-									{ name: 'Date', value: 'date' },
-									{ name: 'Number', value: 'number' },
-									{ name: 'String', value: 'string' },
-								],
-								default: 'string',
-							},
-							{ displayName: 'Description', name: 'description', type: 'string', default: '' },
-							{ displayName: 'Required', name: 'required', type: 'boolean', default: false },
-						],
-					},
-				],
-			},
-			{
-				displayName: 'Options',
-				name: 'options',
-				type: 'collection',
-				placeholder: 'Add Option',
-				default: {},
-				options: [
-					{
-						displayName: 'Goods Receipt',
-						name: 'goodsReceipt',
-						type: 'json',
-						default: '',
-						description: 'Received quantities for the three-way match: {"lines": [{"productCode", "description", "quantity"}]}',
-					},
-					{
-						displayName: 'Max Pages',
-						name: 'maxPages',
-						type: 'number',
-						typeOptions: { minValue: 0 },
-						default: 10,
-						description: 'Read at most this many pages of a PDF (0 = all)',
-					},
-					{
-						displayName: 'OCR Languages',
-						name: 'ocrLanguages',
-						type: 'multiOptions',
-						options: [
-							{ name: 'English', value: 'eng' },
-							{ name: 'French', value: 'fra' },
-							{ name: 'German', value: 'deu' },
-						],
-						default: ['eng', 'deu', 'fra'],
-						description: 'Languages for scans and photos (fewer is faster)',
-					},
-					{
-						displayName: 'Price Tolerance (%)',
-						name: 'priceTolerancePercent',
-						type: 'number',
-						default: 1,
-						description: 'How far an invoiced unit price may differ from the order before PRICE_VARIANCE',
-					},
-					{
-						displayName: 'Purchase Order',
-						name: 'purchaseOrder',
-						type: 'json',
-						default: '',
-						description: 'Match the invoice against this order: {"number", "lines": [{"productCode", "description", "quantity", "unitPrice"}], "total"}',
-					},
-					{
-						displayName: 'Required Fields',
-						name: 'requiredFields',
-						type: 'string',
-						default: DEFAULT_REQUIRED_FIELDS.join(', '),
-						description: 'Comma-separated field paths that must be found (checked in ai.checks)',
-					},
-				],
+				displayOptions: { show: { authentication: ['openAiApi'], engine: ['openai', 'cascade'] } },
 			},
 		],
+		properties: extractInvoiceProperties,
 	};
+
+	methods = { listSearch: { searchModels } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
-		const results: INodeExecutionData[] = [];
+		const node = this.getNode();
+		const engine = this.getNodeParameter('engine', 0, 'local') as EngineChoice;
 		const sessions = new Map<string, OcrSession>();
 		const ocrFor = (languages: OcrLanguage[]): OcrSession => {
 			const key = [...languages].sort().join('+');
@@ -190,77 +86,133 @@ export class ExtractInvoice implements INodeType {
 			}
 			return session;
 		};
-		try {
-			for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-				const started = Date.now();
-				try {
-					const inputType = this.getNodeParameter('inputType', itemIndex) as string;
-					const options = this.getNodeParameter('options', itemIndex, {}) as Options;
-					const languages = (options.ocrLanguages?.length ? options.ocrLanguages : [...OCR_LANGUAGES]).filter((l) => (OCR_LANGUAGES as readonly string[]).includes(l));
-					const customFields = readCustomFields.call(this, itemIndex);
-					let document;
-					if (inputType === 'text') {
-						document = readText(String(this.getNodeParameter('text', itemIndex) ?? ''));
-					} else {
-						const property = this.getNodeParameter('binaryPropertyName', itemIndex) as string;
-						const binary = items[itemIndex].binary?.[property];
-						if (!binary) {
-							throw new NodeOperationError(this.getNode(), `Item ${itemIndex} has no binary property "${property}"`, {
-								itemIndex,
-								description: `Set "Input Binary Field" to the property that holds the file (this item has: ${Object.keys(items[itemIndex].binary ?? {}).join(', ') || 'no binary data'}).`,
-							});
-						}
-						const data = await this.helpers.getBinaryDataBuffer(itemIndex, property);
-						document = await readDocument(data, { maxPages: options.maxPages ?? 10, ocr: ocrFor(languages) });
-					}
-					const requiredFields = options.requiredFields?.split(',').map((f) => f.trim()).filter(Boolean);
-					const result = runLocalEngine(document, { customFields, requiredFields });
-					const json: IDataObject = { ...items[itemIndex].json, invoice: result.invoice as unknown as IDataObject, evidence: result.evidence as unknown as IDataObject };
-					const checks = [...result.checks];
-					if (options.purchaseOrder !== undefined && options.purchaseOrder !== '') {
-						const order = parseJsonOption(this.getNode(), purchaseOrderSchema, options.purchaseOrder, 'Purchase Order', itemIndex);
-						const receipt = options.goodsReceipt ? parseJsonOption(this.getNode(), goodsReceiptSchema, options.goodsReceipt, 'Goods Receipt', itemIndex) : undefined;
-						const match = matchPurchaseOrder(result.invoice, order, receipt, options.priceTolerancePercent ?? 1);
-						json.match = match as unknown as IDataObject;
-						checks.push({ name: 'purchaseOrderMatch', passed: match.matched, detail: match.matched ? 'all lines match the order' : match.issues.map((i) => i.code).join(', ') });
-					}
-					const usedChecks = checks.length > 1 || checks.some((c) => c.name !== 'requiredFieldsPresent');
-					const ai: AiResult = {
-						task: 'extract',
-						confidence: result.confidence,
-						confidenceSource: usedChecks ? 'checks' : 'local',
-						fieldConfidence: result.fieldConfidence,
-						checks,
-						engine: 'local',
-						latencyMs: Date.now() - started,
-						attempts: 1,
-						truncated: document.truncated || undefined,
-						at: new Date().toISOString(),
-					};
-					json.ai = ai as unknown as IDataObject;
-					results.push({ json, binary: items[itemIndex].binary, pairedItem: { item: itemIndex } });
-				} catch (caught) {
-					const error = toNodeError.call(this, caught, itemIndex);
-					if (this.continueOnFail()) {
-						results.push({ json: { ...items[itemIndex].json, error: error.message, errorDescription: error.description ?? undefined }, binary: items[itemIndex].binary, pairedItem: { item: itemIndex } });
-						continue;
-					}
-					throw error;
-				}
+		let connection: LlmConnection | undefined;
+		let llm: LlmInvoiceExtractor | undefined;
+		if (engine !== 'local') {
+			try {
+				connection = await loadConnection(this, this.getNodeParameter('authentication', 0) as LlmAuthentication);
+				const options = this.getNodeParameter('options', 0, {}) as Options;
+				llm = new LlmInvoiceExtractor(createRunner(connection, options), this.getNodeParameter('model', 0, '', { extractValue: true }) as string);
+			} catch (error) {
+				throw new NodeOperationError(node, (error as Error).message, {
+					itemIndex: 0,
+					description: 'Check the credential (Custom Headers must be JSON) and the Prices option (JSON).',
+				});
 			}
+		}
+		const cascadeThreshold = engine === 'cascade' ? (this.getNodeParameter('cascadeThreshold', 0, 0.8) as number) : 1;
+		// Reading (pdf.js, OCR, page rendering) takes the CPU one document at a time; model requests overlap.
+		const reading = new Semaphore(1);
+
+		const extractItem = async (itemIndex: number): Promise<INodeExecutionData> => {
+			const options = this.getNodeParameter('options', itemIndex, {}) as Options;
+			const customFields = readCustomFields.call(this, itemIndex);
+			const requiredFields = options.requiredFields?.split(',').map((f) => f.trim()).filter(Boolean);
+			const engineOptions = { customFields, requiredFields };
+			let started = Date.now();
+			const { document, data } = await reading.run(async () => {
+				started = Date.now();
+				return await readItemDocument.call(this, itemIndex, options, ocrFor);
+			});
+
+			let record: { invoice: Invoice; evidence: Record<string, Evidence>; checks: Check[] };
+			let ai: AiResult;
+			const local = engine === 'openai' ? undefined : runLocalEngine(document, engineOptions);
+			if (local && (engine === 'local' || local.confidence >= cascadeThreshold)) {
+				record = local;
+				ai = {
+					task: 'extract',
+					confidence: local.confidence,
+					confidenceSource: 'local',
+					fieldConfidence: local.fieldConfidence,
+					checks: local.checks,
+					engine,
+					tier: engine === 'cascade' ? 'local' : undefined,
+					latencyMs: 0,
+					attempts: 1,
+					truncated: document.truncated || undefined,
+					at: '',
+				};
+			} else {
+				const images = await reading.run(() => pageImages(data, document, options.pageImages ?? 'scans'));
+				const answer = await llm!.extract(document, images, engineOptions);
+				record = answer.extraction;
+				ai = { ...answer.ai, engine, tier: engine === 'cascade' ? 'llm' : undefined };
+			}
+
+			const json: IDataObject = { ...items[itemIndex].json, invoice: record.invoice as unknown as IDataObject, evidence: record.evidence as unknown as IDataObject };
+			const checks = [...record.checks];
+			if (options.purchaseOrder !== undefined && options.purchaseOrder !== '') {
+				const order = parseJsonOption(node, purchaseOrderSchema, options.purchaseOrder, 'Purchase Order', itemIndex);
+				const receipt = options.goodsReceipt ? parseJsonOption(node, goodsReceiptSchema, options.goodsReceipt, 'Goods Receipt', itemIndex) : undefined;
+				const match = matchPurchaseOrder(record.invoice, order, receipt, options.priceTolerancePercent ?? 1);
+				json.match = match as unknown as IDataObject;
+				checks.push({ name: 'purchaseOrderMatch', passed: match.matched, detail: match.matched ? 'all lines match the order' : match.issues.map((i) => i.code).join(', ') });
+			}
+			if (ai.confidenceSource === 'local' && (checks.length > 1 || checks.some((c) => c.name !== 'requiredFieldsPresent'))) ai.confidenceSource = 'checks';
+			json.ai = { ...ai, checks, latencyMs: Date.now() - started, at: new Date().toISOString() } as unknown as IDataObject;
+			return { json, binary: items[itemIndex].binary, pairedItem: { item: itemIndex } };
+		};
+
+		try {
+			const settled = await Promise.allSettled(items.map((_, itemIndex) => extractItem(itemIndex)));
+			const results: INodeExecutionData[] = [];
+			for (const [itemIndex, outcome] of settled.entries()) {
+				if (outcome.status === 'fulfilled') {
+					results.push(outcome.value);
+					continue;
+				}
+				const error = toNodeError(node, outcome.reason, itemIndex, connection);
+				if (!this.continueOnFail()) throw error;
+				results.push({
+					json: { ...items[itemIndex].json, error: error.message, errorDescription: error.description ?? undefined },
+					binary: items[itemIndex].binary,
+					pairedItem: { item: itemIndex },
+				});
+			}
+			return [results];
 		} finally {
 			for (const session of sessions.values()) await session.close().catch(() => undefined);
 		}
-		return [results];
 	}
 }
 
-function toNodeError(this: IExecuteFunctions, error: unknown, itemIndex: number): NodeOperationError {
-	if (error instanceof NodeOperationError) return error;
-	if (error instanceof DocumentError) {
-		return new NodeOperationError(this.getNode(), `Item ${itemIndex}: ${error.message}`, { itemIndex, description: error.hint });
+/** The item's invoice as words (and the file's bytes, for page images). */
+async function readItemDocument(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	options: Options,
+	ocrFor: (languages: OcrLanguage[]) => OcrSession,
+): Promise<{ document: ReadDocument; data?: Buffer }> {
+	if (this.getNodeParameter('inputType', itemIndex) === 'text') {
+		return { document: readText(String(this.getNodeParameter('text', itemIndex) ?? '')) };
 	}
-	return new NodeOperationError(this.getNode(), error instanceof Error ? error : new Error(String(error)), { itemIndex });
+	const property = this.getNodeParameter('binaryPropertyName', itemIndex) as string;
+	const item = this.getInputData()[itemIndex];
+	if (!item.binary?.[property]) {
+		throw new NodeOperationError(this.getNode(), `Item ${itemIndex} has no binary property "${property}"`, {
+			itemIndex,
+			description: `Set "Input Binary Field" to the property that holds the file (this item has: ${Object.keys(item.binary ?? {}).join(', ') || 'no binary data'}).`,
+		});
+	}
+	const languages = (options.ocrLanguages?.length ? options.ocrLanguages : [...OCR_LANGUAGES]).filter((l) => (OCR_LANGUAGES as readonly string[]).includes(l));
+	const data = await this.helpers.getBinaryDataBuffer(itemIndex, property);
+	return { document: await readDocument(data, { maxPages: options.maxPages ?? 10, ocr: ocrFor(languages) }), data };
+}
+
+function toNodeError(node: INode, error: unknown, itemIndex: number, connection: LlmConnection | undefined): NodeOperationError | NodeApiError {
+	if (error instanceof NodeOperationError || error instanceof NodeApiError) return error;
+	if (error instanceof DocumentError) {
+		return new NodeOperationError(node, `Item ${itemIndex}: ${error.message}`, { itemIndex, description: error.hint });
+	}
+	if (error instanceof InvoiceAnswerError) {
+		return new NodeOperationError(node, `Item ${itemIndex}: ${connection ? redactSecrets(error.message, connection) : error.message}`, {
+			itemIndex,
+			description: 'The model did not return a usable invoice record. Use a model that supports structured outputs (json_schema), or Continue On Fail.',
+		});
+	}
+	if (error instanceof LlmRequestError || connection) return llmErrorToNodeError(node, error, itemIndex, connection);
+	return new NodeOperationError(node, error instanceof Error ? error : new Error(String(error)), { itemIndex });
 }
 
 function readCustomFields(this: IExecuteFunctions, itemIndex: number): CustomField[] {

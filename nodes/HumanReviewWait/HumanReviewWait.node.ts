@@ -12,7 +12,8 @@ import {
 	type IWebhookResponseData,
 } from 'n8n-workflow';
 
-import { openStore, postgresConfigFromCredential, StoreUnavailableError, type PackageStore, type StoreConfig } from '../shared/store';
+import { openStore, StoreUnavailableError, type PackageStore, type StoreConfig } from '../shared/store';
+import { storeConfigFrom, storeCredential } from '../shared/store/nodeParameters';
 import { buildReviewItem, REVIEW_CASE_VERSION, type BinaryInput, type ReviewCasePayload } from '../shared/review/case';
 import { applyDecision } from '../shared/review/decision';
 import { findN8nVersion, resumesToAllOutputs } from '../shared/review/n8nVersion';
@@ -45,13 +46,11 @@ function nodeParameter(context: Context, name: string, fallback: string): string
 	return typeof value === 'string' ? value : fallback;
 }
 
-async function storeConfig(context: Context): Promise<StoreConfig> {
-	const kind = nodeParameter(context, 'storeType', 'sqlite');
-	if (kind === 'postgres') {
-		const credential = (await context.getCredentials('postgres')) as Record<string, unknown>;
-		return postgresConfigFromCredential(credential);
-	}
-	return { kind: 'sqlite', path: nodeParameter(context, 'storePath', '') };
+function storeConfig(context: Context): Promise<StoreConfig> {
+	return storeConfigFrom({
+		parameter: (name, fallback) => nodeParameter(context, name, fallback),
+		credentials: async (type) => (await context.getCredentials(type)) as Record<string, unknown>,
+	});
 }
 
 const outputsExpression: `={{${string}}}` = `={{ $parameter["outputLayout"] === "single" ? [{ "type": "main", "displayName": "Reviewed or Timed Out" }] : ${JSON.stringify(
@@ -77,15 +76,7 @@ export class HumanReviewWait implements INodeType {
 		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: outputsExpression,
-		credentials: [
-			{
-				// n8n's own Postgres credential, as Metrics Logger uses it: the same store for both nodes.
-				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
-				name: 'postgres',
-				required: true,
-				displayOptions: { show: { storeType: ['postgres'] } },
-			},
-		],
+		credentials: [storeCredential()],
 		webhooks: REVIEW_WEBHOOKS,
 		properties: reviewProperties,
 	};

@@ -1,3 +1,4 @@
+import { storeProperties } from '../shared/store/nodeParameters';
 import type { INodeProperties, IWebhookDescription } from 'n8n-workflow';
 
 export const REVIEW_PATH = 'review';
@@ -95,34 +96,7 @@ export const reviewProperties: INodeProperties[] = [
 		placeholder: 'https://hooks.slack.com/services/…',
 		description: 'Receives the review link and a summary as a JSON POST (retried on failure). If it cannot be delivered the node fails instead of waiting for nobody.',
 	},
-	{
-		displayName: 'Store',
-		name: 'storeType',
-		type: 'options',
-		options: [
-			{
-				name: 'Embedded (SQLite File)',
-				value: 'sqlite',
-				description: 'One file in the n8n user folder; no set-up. For a single n8n instance.',
-			},
-			{
-				name: 'PostgreSQL',
-				value: 'postgres',
-				description: 'A PostgreSQL database through a Postgres credential; for teams and queue mode',
-			},
-		],
-		default: 'sqlite',
-		description: 'Where the review case is kept between pausing and the decision. In queue mode every n8n process must reach it: use PostgreSQL.',
-	},
-	{
-		displayName: 'Store File',
-		name: 'storePath',
-		type: 'string',
-		default: '',
-		placeholder: '~/.n8n/ai-workflow/store.sqlite',
-		description: 'Path of the SQLite file; empty: ai-workflow/store.sqlite in the n8n user folder',
-		displayOptions: { show: { storeType: ['sqlite'] } },
-	},
+	...storeProperties('Where the review case is kept between pausing and the decision.'),
 	{
 		displayName: 'Options',
 		name: 'options',

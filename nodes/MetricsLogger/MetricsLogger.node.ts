@@ -16,7 +16,6 @@ import {
 	describeStore,
 	openStore,
 	plainCause,
-	postgresConfigFromCredential,
 	StoreUnavailableError,
 	type EventFilter,
 	type MetricEvent,
@@ -24,17 +23,16 @@ import {
 	type StoreConfig,
 	type TruthSource,
 } from '../shared/store';
+import { storeConfigFrom, storeCredential } from '../shared/store/nodeParameters';
 import { metricsLoggerProperties } from './description';
 
 const EXPORT_PAGE = 10_000;
 
-async function storeConfig(context: IExecuteFunctions): Promise<StoreConfig> {
-	const storeType = context.getNodeParameter('storeType', 0, 'sqlite') as string;
-	if (storeType === 'postgres') {
-		const credential = await context.getCredentials('postgres');
-		return postgresConfigFromCredential(credential as Record<string, unknown>);
-	}
-	return { kind: 'sqlite', path: context.getNodeParameter('storePath', 0, '') as string };
+function storeConfig(context: IExecuteFunctions): Promise<StoreConfig> {
+	return storeConfigFrom({
+		parameter: (name, fallback) => context.getNodeParameter(name, 0, fallback) as string,
+		credentials: async (type) => (await context.getCredentials(type)) as Record<string, unknown>,
+	});
 }
 
 /** Any store failure as an n8n error naming the store and the fix. */
@@ -251,16 +249,7 @@ export class MetricsLogger implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{
-				// n8n's own Postgres credential on purpose: teams already have one for their database, and
-				// the store needs exactly its fields. The rules below are meant for n8n Cloud packages.
-				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references
-				name: 'postgres',
-				required: true,
-				displayOptions: { show: { storeType: ['postgres'] } },
-			},
-		],
+		credentials: [storeCredential()],
 		properties: metricsLoggerProperties,
 	};
 

@@ -1,3 +1,4 @@
+import { storeProperties } from '../shared/store/nodeParameters';
 import type { INodeProperties } from 'n8n-workflow';
 
 const show = (operation: string[]) => ({ show: { operation } });
@@ -108,33 +109,7 @@ export const metricsLoggerProperties: INodeProperties[] = [
 		],
 		default: 'log',
 	},
-	{
-		displayName: 'Store',
-		name: 'storeType',
-		type: 'options',
-		options: [
-			{
-				name: 'Embedded (SQLite File)',
-				value: 'sqlite',
-				description: 'One file in the n8n user folder; no set-up. For a single n8n instance.',
-			},
-			{
-				name: 'PostgreSQL',
-				value: 'postgres',
-				description: 'A PostgreSQL database through a Postgres credential; for teams and queue mode',
-			},
-		],
-		default: 'sqlite',
-	},
-	{
-		displayName: 'Store File',
-		name: 'storePath',
-		type: 'string',
-		default: '',
-		placeholder: '~/.n8n/ai-workflow/store.sqlite',
-		description: 'Path of the SQLite file; empty: ai-workflow/store.sqlite in the n8n user folder. Every node that should see the same events must use the same file.',
-		displayOptions: { show: { storeType: ['sqlite'] } },
-	},
+	...storeProperties('Where the decision events are kept.'),
 	{
 		displayName: 'The tables (aiwf_*) are created in this database on first use',
 		name: 'postgresNotice',

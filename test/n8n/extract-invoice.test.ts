@@ -2,12 +2,15 @@
  * Extract Invoice inside a real n8n (each supported version): a webhook receives an invoice upload
  * (multipart/form-data) → Extract Invoice → Respond to Webhook returns the record; a scanned page goes
  * through OCR; a corrupt file stops the workflow with the clear error, and with Continue On Fail the
- * item goes on carrying `error`.
+ * item goes on carrying `error`. With a model (the OpenAI-compatible test server): the openai engine
+ * returns the record with logprob field confidence and usage; the cascade sends only the document the
+ * local engine is unsure of; a refused key names the item and leaks no key.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeEachN8nVersion, executionError, majorVersion, nodeOutput, type N8nInstance } from '../harness/n8n';
-import { node, ourNode, webhook, workflow } from '../support/workflow';
+import { startFakeOpenAi, type FakeOpenAi } from '../support/openaiServer';
+import { node, ourNode, splitOut, webhook, workflow } from '../support/workflow';
 
 jest.setTimeout(10 * 60_000);
 
@@ -30,13 +33,18 @@ interface Response {
 }
 
 let counter = 0;
-async function deploy(n8n: N8nInstance, settings: { continueOnFail?: boolean } = {}) {
+async function deploy(n8n: N8nInstance, settings: { continueOnFail?: boolean; parameters?: Record<string, unknown>; extra?: Record<string, unknown> } = {}) {
 	const path = `invoice-${++counter}-${Date.now()}`;
 	const wf = workflow(
 		`Extract Invoice test ${counter}`,
 		[
 			webhook('Webhook', path, 'responseNode'),
-			ourNode('Extract Invoice', 'extractInvoice', { inputType: 'binary', binaryPropertyName: 'invoice', engine: 'local', options: {} }, settings.continueOnFail ? { onError: 'continueRegularOutput' } : {}),
+			ourNode(
+				'Extract Invoice',
+				'extractInvoice',
+				{ inputType: 'binary', binaryPropertyName: 'invoice', engine: 'local', options: {}, ...settings.parameters },
+				{ ...(settings.continueOnFail ? { onError: 'continueRegularOutput' } : {}), ...settings.extra },
+			),
 			node('Respond', 'n8n-nodes-base.respondToWebhook', 1.1, { respondWith: 'firstIncomingItem', options: {} }),
 		],
 		{ Webhook: [['Extract Invoice']], 'Extract Invoice': [['Respond']] },
@@ -99,5 +107,107 @@ describeEachN8nVersion('Extract Invoice', (getN8n, version) => {
 		expect(response.body.invoice).toBeUndefined();
 		const [out] = nodeOutput(execution, 'Extract Invoice');
 		expect(out[0].pairedItem).toEqual({ item: 0 });
+	});
+
+	describe('with an OpenAI-compatible model', () => {
+		const API_KEY = 'sk-test-invoice-0123456789';
+		const CREDENTIAL = { apiKey: API_KEY, organization: '', customHeaders: '{}', allowedHttpRequestDomains: 'all' };
+		/** The local engine reads this one with confidence (labels it knows, totals that add up). */
+		const STRONG = ['ACME Supplies GmbH', 'Invoice ID: INV-2024-0042', 'Invoice Date: 2024-03-05', 'Due Date: 2024-04-04', 'Currency: EUR', 'Subtotal: 100.00', 'Total Tax: 19.00', 'Invoice Total: 119.00'].join('\n');
+		/** …and not this one: no invoice number or date it can find. */
+		const WEAK = ['Globex Corporation', 'Reference Number: GX-77', 'Amount Payable: 42.00'].join('\n');
+		let fake: FakeOpenAi;
+		let credentialId: string;
+
+		beforeAll(async () => {
+			fake = await startFakeOpenAi({ apiKey: API_KEY, seed: 5 });
+			credentialId = await getN8n().createCredential('Invoice test server', 'openAiCompatibleApi', { ...CREDENTIAL, baseUrl: fake.baseUrl });
+		});
+		afterAll(async () => fake?.close());
+		beforeEach(() => {
+			fake.configure({ faults: {}, respond: undefined, latencyMs: 0 });
+			fake.reset();
+		});
+
+		async function deployText(parameters: Record<string, unknown>, credential = credentialId, continueOnFail = false) {
+			const n8n = getN8n();
+			const path = `invoice-llm-${++counter}-${Date.now()}`;
+			const wf = workflow(
+				`Extract Invoice model test ${counter}`,
+				[
+					webhook('Webhook', path),
+					splitOut('Split', 'body.invoices'),
+					ourNode(
+						'Extract Invoice',
+						'extractInvoice',
+						{ inputType: 'text', text: '={{ $json.text }}', authentication: 'openAiCompatibleApi', model: { __rl: true, mode: 'id', value: 'gpt-4o-mini' }, options: {}, ...parameters },
+						{ credentials: { openAiCompatibleApi: { id: credential, name: 'Invoice test server' } }, ...(continueOnFail ? { onError: 'continueRegularOutput' } : {}) },
+					),
+				],
+				{ Webhook: [['Split']], Split: [['Extract Invoice']] },
+			);
+			const id = await n8n.createWorkflow(wf);
+			await n8n.activate(id);
+			await n8n.waitForWebhook(path, 'POST');
+			return (texts: string[]) => n8n.runWebhook<Array<Response & { ai: Response['ai'] & { tier?: string; model: string; usage: { inputTokens: number; outputTokens: number; costUsd?: number } } }>>(id, path, { method: 'POST', body: { invoices: texts.map((text) => ({ text })) } });
+		}
+
+		it('the openai engine returns the record with field confidence from logprobs and usage', async () => {
+			const run = await deployText({ engine: 'openai' });
+			const { response, execution } = await run([STRONG]);
+			expect(execution.status).toBe('success');
+			const [item] = response.body;
+			expect(item.invoice).toMatchObject({ invoiceId: 'INV-2024-0042', invoiceDate: '2024-03-05', currency: 'EUR', invoiceTotal: 119 });
+			expect(item.ai).toMatchObject({ task: 'extract', engine: 'openai', confidenceSource: 'logprobs', model: 'gpt-4o-mini', attempts: 1 });
+			expect(item.ai.fieldConfidence.invoiceId).toBeGreaterThan(0.95);
+			expect(item.ai.usage.inputTokens).toBeGreaterThan(100);
+			expect(item.ai.usage.costUsd).toBeGreaterThan(0);
+			expect(item.evidence!.invoiceId).toEqual({ quote: 'Invoice ID: INV-2024-0042', page: 1 });
+			expect(fake.stats.chatRequests).toBe(1);
+			const request = fake.log[0].body;
+			expect(request.logprobs).toBe(true);
+			expect(request.response_format.json_schema.strict).toBe(true);
+			expect(request.messages[1].content).toBe(`--- Page 1 ---\n${STRONG}`);
+			expect(nodeOutput(execution, 'Extract Invoice')[0][0].pairedItem).toEqual({ item: 0 });
+		});
+
+		it('the cascade sends only the weak document to the model', async () => {
+			const run = await deployText({ engine: 'cascade', cascadeThreshold: 0.8 });
+			const { response, execution } = await run([STRONG, WEAK]);
+			expect(execution.status).toBe('success');
+			const [strong, weak] = response.body;
+			expect(strong.ai).toMatchObject({ engine: 'cascade', tier: 'local' });
+			expect(strong.ai.confidence).toBeGreaterThanOrEqual(0.8);
+			expect(strong.ai.usage).toBeUndefined();
+			expect(weak.ai).toMatchObject({ engine: 'cascade', tier: 'llm', confidenceSource: 'logprobs', model: 'gpt-4o-mini' });
+			expect(weak.ai.usage.inputTokens).toBeGreaterThan(0);
+			expect(fake.stats.chatRequests).toBe(1);
+			expect(JSON.stringify(fake.log[0].body.messages)).toContain('GX-77');
+			expect(JSON.stringify(fake.log[0].body.messages)).not.toContain('INV-2024-0042');
+		});
+
+		it('a scanned page goes to the model as a PNG image beside its OCR text', async () => {
+			const flow = await deploy(getN8n(), {
+				parameters: { engine: 'openai', authentication: 'openAiCompatibleApi', model: { __rl: true, mode: 'id', value: 'gpt-4o' } },
+				extra: { credentials: { openAiCompatibleApi: { id: credentialId, name: 'Invoice test server' } } },
+			});
+			const { response, execution } = await flow.upload('scan.jpg', 'image/jpeg', readFileSync(join(fixtures, 'de-DE-a-scan.jpg')));
+			expect(execution.status).toBe('success');
+			expect(response.body.ai).toMatchObject({ engine: 'openai', confidenceSource: 'logprobs' });
+			const [text, image] = fake.log[0].body.messages[1].content;
+			expect(text.type).toBe('text');
+			expect(text.text).toMatch(/^--- Page 1 ---\n/);
+			expect(image.type).toBe('image_url');
+			expect(image.image_url.url).toMatch(/^data:image\/png;base64,iVBORw0KGgo/);
+		});
+
+		it('a refused key names the item and the provider message, without the key', async () => {
+			const wrong = await getN8n().createCredential('Wrong invoice key', 'openAiCompatibleApi', { ...CREDENTIAL, apiKey: 'sk-wrong-invoice-key-31337', baseUrl: fake.baseUrl });
+			const run = await deployText({ engine: 'openai' }, wrong, true);
+			const { response, execution } = await run([STRONG]);
+			expect(execution.status).toBe('success');
+			expect(response.body[0].error).toMatch(/^Item 0: the model endpoint failed: .*\(HTTP 401\)/);
+			expect(JSON.stringify(execution)).not.toContain('sk-wrong-invoice-key-31337');
+		});
 	});
 });

@@ -24,6 +24,8 @@ export interface FakeOpenAiFaults {
 	hangRate?: number;
 	/** Share answered 200 with a truncated JSON body. */
 	malformedRate?: number;
+	/** Answer 400 to requests that ask for logprobs, as OpenAI does for reasoning models. */
+	rejectLogprobs?: boolean;
 	/** Never return logprobs, even when asked (like endpoints that do not support them). */
 	noLogprobs?: boolean;
 	/** Answer prose instead of the requested JSON. */
@@ -218,6 +220,9 @@ export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<
 			return finish(400, errorBody(`Invalid schema for response_format '${jsonSchema?.name ?? 'response'}': ${schemaProblem}`, 'invalid_request_error', 'invalid_json_schema', where));
 		}
 		const faults = options.faults ?? {};
+		if (faults.rejectLogprobs && request.logprobs) {
+			return finish(400, errorBody("Unsupported parameter: 'logprobs' is not supported with this model.", 'invalid_request_error', 'unsupported_parameter', 'logprobs'));
+		}
 		let threshold = faults.rate429 ?? 0;
 		if (draw < threshold) {
 			const retryAfter = String(faults.retryAfterSeconds ?? 1);

@@ -145,8 +145,8 @@ describe.each(configs)('%s store', (kind, config) => {
 		expect(await store.getReviewCase('42', 'Review')).toEqual(newer);
 		expect(await store.getReviewCase('42', 'Nope')).toBeUndefined();
 		expect(await store.getReviewCaseById('c1')).toEqual(first);
-		expect((await store.listPendingReviewCases()).map((c) => c.id)).toEqual(['c1', 'c3', 'c2']);
-		expect((await store.listPendingReviewCases('wf')).map((c) => c.id)).toEqual(['c1', 'c2']);
+		expect((await store.listReviewCases('pending')).map((c) => c.id)).toEqual(['c1', 'c3', 'c2']);
+		expect((await store.listReviewCases('pending', 'wf')).map((c) => c.id)).toEqual(['c1', 'c2']);
 
 		const decisions = await Promise.all([
 			store.decideReviewCase('c2', { decision: 'approved' }, '2026-11-20T12:00:00.000Z'),
@@ -162,7 +162,13 @@ describe.each(configs)('%s store', (kind, config) => {
 		expect(await store.expireReviewCase('c2')).toBe(false);
 		expect(await store.expireReviewCase('c1')).toBe(true);
 		expect(await store.decideReviewCase('c1', {}, '2026-11-20T12:00:00.000Z')).toBe(false);
-		expect((await store.listPendingReviewCases()).map((c) => c.id)).toEqual(['c3']);
+		expect((await store.listReviewCases('pending')).map((c) => c.id)).toEqual(['c3']);
+		expect((await store.listReviewCases('decided')).map((c) => c.id)).toEqual(['c2']);
+		expect((await store.listReviewCases('expired', 'wf')).map((c) => c.id)).toEqual(['c1']);
+		await store.decideReviewCase('c3', { decision: 'approved' }, '2026-11-20T12:00:02.000Z');
+		// The newest decided cases, oldest first.
+		expect((await store.listReviewCases('decided')).map((c) => c.id)).toEqual(['c3', 'c2']);
+		expect((await store.listReviewCases('decided', undefined, 1)).map((c) => c.id)).toEqual(['c2']);
 
 		await store.putReviewCase({ ...other, payload: { replaced: true } });
 		expect((await store.getReviewCaseById('c3'))?.payload).toEqual({ replaced: true });

@@ -14,22 +14,39 @@ export interface LocalResult {
 	confidence: number;
 }
 
-export function runLocalEngine(document: ReadDocument, options: { customFields?: CustomField[]; requiredFields?: string[] } = {}): LocalResult {
+export interface EngineOptions {
+	customFields?: CustomField[];
+	requiredFields?: string[];
+}
+
+/** The paths that must be found: the user's list (or the default) and the required custom fields. */
+export function requiredPaths(options: EngineOptions): string[] {
 	const customFields = options.customFields ?? [];
-	const required = [...(options.requiredFields ?? DEFAULT_REQUIRED_FIELDS), ...customFields.filter((f) => f.required).map((f) => `customFields.${f.name}`)];
+	return [...(options.requiredFields ?? DEFAULT_REQUIRED_FIELDS), ...customFields.filter((f) => f.required).map((f) => `customFields.${f.name}`)];
+}
+
+/** The paths every engine reports a confidence for: header fields, the main line fields, custom fields. */
+export function reportedFields(invoice: Invoice, customFields: CustomField[]): string[] {
+	const lineFields = invoice.lineItems.flatMap((_, i) => ['description', 'quantity', 'unitPrice', 'amount'].map((key) => `lineItems.${i}.${key}`));
+	return [...HEADER_FIELDS, ...lineFields, ...customFields.map((f) => `customFields.${f.name}`)];
+}
+
+/** The record's confidence: its weakest required field. */
+export function recordConfidence(confidences: Record<string, number>, required: string[]): number {
+	return Math.round(Math.min(...required.map((path) => confidences[path] ?? 0.15)) * 1000) / 1000;
+}
+
+export function runLocalEngine(document: ReadDocument, options: EngineOptions = {}): LocalResult {
+	const customFields = options.customFields ?? [];
+	const required = requiredPaths(options);
 	const extraction = extractInvoice(document, customFields);
 	const checks = runChecks(extraction.invoice, required);
-	const lineFields = extraction.invoice.lineItems.flatMap((_, i) =>
-		['description', 'quantity', 'unitPrice', 'amount'].map((key) => `lineItems.${i}.${key}`),
-	);
-	const fields = [...HEADER_FIELDS, ...lineFields, ...customFields.map((f) => `customFields.${f.name}`)];
-	const confidences = fieldConfidence(extraction.invoice, extraction.strength, checks, fields);
-	const confidence = Math.min(...required.map((path) => confidences[path] ?? 0.15));
+	const confidences = fieldConfidence(extraction.invoice, extraction.strength, checks, reportedFields(extraction.invoice, customFields));
 	return {
 		invoice: extraction.invoice,
 		fieldConfidence: confidences,
 		evidence: extraction.evidence,
 		checks: checks.map(({ name, passed, detail }) => ({ name, passed, detail })),
-		confidence: Math.round(confidence * 1000) / 1000,
+		confidence: recordConfidence(confidences, required),
 	};
 }

@@ -16,6 +16,7 @@ import {
 	REVIEW_CASE_COLUMNS,
 	reviewCaseToRow,
 	rowToEvent,
+	REVIEW_CASES_BY_STATUS,
 	rowToReviewCase,
 	whereClause,
 	type AggregateStatements,
@@ -31,6 +32,7 @@ import {
 	type PostgresStoreConfig,
 	type ReadEventsOptions,
 	type ReviewCase,
+	type ReviewCaseStatus,
 } from './types';
 
 /** Arbitrary constant key of the migration advisory lock ("aiwf" in ASCII). */
@@ -248,15 +250,9 @@ export class PostgresStore implements PackageStore {
 		}
 	}
 
-	async listPendingReviewCases(workflowId?: string): Promise<ReviewCase[]> {
-		const rows =
-			workflowId === undefined
-				? await this.query("SELECT * FROM aiwf_review_cases WHERE status = 'pending' ORDER BY created_ms, id")
-				: await this.query(
-						"SELECT * FROM aiwf_review_cases WHERE status = 'pending' AND workflow_id = ? ORDER BY created_ms, id",
-						[workflowId],
-					);
-		return rows.map(rowToReviewCase);
+	async listReviewCases(status: ReviewCaseStatus, workflowId?: string, limit = 1_000_000): Promise<ReviewCase[]> {
+		const rows = await this.query(REVIEW_CASES_BY_STATUS, [status, workflowId ?? null, workflowId ?? null, limit]);
+		return rows.map(rowToReviewCase).reverse();
 	}
 
 	async close(): Promise<void> {

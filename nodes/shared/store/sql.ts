@@ -651,3 +651,8 @@ export function foldGroups(groups: Row[]) {
 		confidenceBuckets: [...buckets].map(([bucket, b]) => ({ bucket, ...b })),
 	};
 }
+
+/** The newest `limit` cases in one state, optionally of one workflow (status, workflowId, workflowId, limit). */
+export const REVIEW_CASES_BY_STATUS =
+	'SELECT * FROM aiwf_review_cases WHERE status = ? AND (CAST(? AS TEXT) IS NULL OR workflow_id = ?) ' +
+	'ORDER BY created_ms DESC, id DESC LIMIT ?';

@@ -18,6 +18,7 @@ import {
 	REVIEW_CASE_COLUMNS,
 	reviewCaseToRow,
 	rowToEvent,
+	REVIEW_CASES_BY_STATUS,
 	rowToReviewCase,
 	whereClause,
 } from './sql';
@@ -31,6 +32,7 @@ import {
 	type PackageStore,
 	type ReadEventsOptions,
 	type ReviewCase,
+	type ReviewCaseStatus,
 } from './types';
 
 const BUSY_TIMEOUT_MS = 30_000;
@@ -258,15 +260,9 @@ export class SqliteStore implements PackageStore {
 		return Number(result.changes) === 1;
 	}
 
-	async listPendingReviewCases(workflowId?: string): Promise<ReviewCase[]> {
-		const rows = (
-			workflowId === undefined
-				? this.prepared("SELECT * FROM aiwf_review_cases WHERE status = 'pending' ORDER BY created_ms, id").all()
-				: this.prepared(
-						"SELECT * FROM aiwf_review_cases WHERE status = 'pending' AND workflow_id = ? ORDER BY created_ms, id",
-					).all(workflowId)
-		) as Row[];
-		return rows.map(rowToReviewCase);
+	async listReviewCases(status: ReviewCaseStatus, workflowId?: string, limit = 1_000_000): Promise<ReviewCase[]> {
+		const rows = this.prepared(REVIEW_CASES_BY_STATUS).all(status, workflowId ?? null, workflowId ?? null, limit) as Row[];
+		return rows.map(rowToReviewCase).reverse();
 	}
 
 	async close(): Promise<void> {

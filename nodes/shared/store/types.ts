@@ -181,7 +181,8 @@ export interface PackageStore {
 	/** Atomically moves a pending case to expired; false when it was not pending any more. */
 	expireReviewCase(id: string): Promise<boolean>;
 	/** Oldest first. */
-	listPendingReviewCases(workflowId?: string): Promise<ReviewCase[]>;
+	/** Cases in one state, oldest first; `limit` keeps the newest ones (e.g. decided cases to learn from). */
+	listReviewCases(status: ReviewCaseStatus, workflowId?: string, limit?: number): Promise<ReviewCase[]>;
 	/** Releases the file handle or pool and forgets the cached store; nodes need not call it. */
 	close(): Promise<void>;
 }

@@ -1,0 +1,238 @@
+/**
+ * The `openai` engine of Extract Invoice: one Chat Completions request per document with the invoice
+ * record as a strict json_schema and token logprobs; the document's text page by page, plus page
+ * images for vision models. Field confidence is the joint probability of each value's tokens, then
+ * moved by the same checks the local engine runs (a failed check halves the fields it involves).
+ */
+import type { ChatCompletion, ChatCompletionContentPart, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+
+import type { AiResult, Check } from '../contract';
+import type { PageImage } from '../documents/pageImages';
+import type { ReadDocument } from '../documents/types';
+import { LlmRequestError, type ChatRunner, type CompletionResult } from '../llm/runner';
+import { fieldConfidence, runChecks } from './checks';
+import { recordConfidence, reportedFields, requiredPaths, type EngineOptions } from './engine';
+import { buildLines } from './layout';
+import { fromLlmInvoice, invoiceResponseFormat, llmInvoiceSchema, type LlmInvoice } from './llmSchema';
+import { fieldConfidenceFromLogprobs, type TokenLogprob } from './logprobConfidence';
+import { getPath, setPath, type CustomField, type Evidence, type Invoice } from './schema';
+
+/** The model's answer is not a usable invoice record (not JSON, wrong shape, refused, cut off). */
+export class InvoiceAnswerError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'InvoiceAnswerError';
+	}
+}
+
+export interface LlmExtraction {
+	invoice: Invoice;
+	fieldConfidence: Record<string, number>;
+	evidence: Record<string, Evidence>;
+	checks: Check[];
+	confidence: number;
+	confidenceSource: AiResult['confidenceSource'];
+}
+
+const SYSTEM_PROMPT = [
+	'You read supplier invoices, credit notes and receipts and return their data as the JSON record the schema describes.',
+	'Copy values exactly as printed. Use null for any value the document does not show: never guess or compute a missing value.',
+	'Amounts are plain numbers in the document currency (no symbols or thousands separators); currency is the ISO 4217 code.',
+	'Dates are yyyy-mm-dd; tax rates are percentages (19 for 19%). One line item per row of the item table.',
+	'The document text follows page by page after "--- Page n ---" markers; attached images, if any, show the same pages.',
+].join('\n');
+
+/** The document as text, line by line in reading order, with a marker before each page. */
+export function documentText(document: ReadDocument): string {
+	const lines = buildLines(document.pages);
+	const parts: string[] = [];
+	for (const page of document.pages) {
+		parts.push(`--- Page ${page.number} ---`);
+		for (const line of lines) if (line.page === page.number) parts.push(line.text);
+	}
+	return parts.join('\n');
+}
+
+function customFieldInstructions(customFields: CustomField[]): string {
+	if (customFields.length === 0) return 'Leave customFields empty.';
+	const described = customFields.map((f) => `- ${f.name} (${f.type}${f.type === 'date' ? ', yyyy-mm-dd' : ''})${f.description ? `: ${f.description}` : ''}`);
+	return ['Also fill customFields with one entry per field below, its name exactly as given and its value as text (null when absent):', ...described].join('\n');
+}
+
+export interface InvoiceRequestSpec {
+	model: string;
+	customFields: CustomField[];
+	images: PageImage[];
+}
+
+export function buildInvoiceRequest(document: ReadDocument, spec: InvoiceRequestSpec): ChatCompletionCreateParamsNonStreaming {
+	const text = documentText(document);
+	const content: string | ChatCompletionContentPart[] =
+		spec.images.length === 0
+			? text
+			: [{ type: 'text', text }, ...spec.images.map((image): ChatCompletionContentPart => ({ type: 'image_url', image_url: { url: image.dataUrl, detail: 'high' } }))];
+	return {
+		model: spec.model,
+		messages: [
+			{ role: 'system', content: `${SYSTEM_PROMPT}\n${customFieldInstructions(spec.customFields)}` },
+			{ role: 'user', content },
+		],
+		response_format: invoiceResponseFormat(),
+		logprobs: true,
+	};
+}
+
+const preview = (text: string) => JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}…` : text);
+
+/**
+ * Parses the answer against the schema. Values of the right shape but the wrong form (a date not in
+ * yyyy-mm-dd, a currency that is not three capitals) are dropped to null and listed, rather than
+ * failing the document; anything else is not an invoice record.
+ */
+export function parseInvoiceAnswer(content: string): { answer: LlmInvoice; dropped: string[] } {
+	let data: unknown;
+	try {
+		data = JSON.parse(content);
+	} catch {
+		throw new InvoiceAnswerError(`The model's answer is not the JSON record that was asked for: ${preview(content)}`);
+	}
+	const dropped: string[] = [];
+	for (let pass = 0; pass < 2; pass++) {
+		const parsed = llmInvoiceSchema.safeParse(data);
+		if (parsed.success) return { answer: parsed.data, dropped };
+		if (pass === 1 || typeof data !== 'object' || data === null) break;
+		const fixable = parsed.error.issues.filter((issue) => {
+			const value = issue.path.length ? getPath(data, issue.path.join('.')) : undefined;
+			return (issue.code === 'invalid_format' || issue.code === 'invalid_value') && issue.path.length > 0 && value !== null && typeof value !== 'object';
+		});
+		if (fixable.length !== parsed.error.issues.length) break;
+		for (const issue of fixable) {
+			const path = issue.path.join('.');
+			// documentType is not nullable: an unknown kind of document is "other".
+			setPath(data as Record<string, unknown>, path, path === 'documentType' ? 'other' : null);
+			dropped.push(path);
+		}
+	}
+	const problems = llmInvoiceSchema.safeParse(data).error?.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`) ?? [];
+	throw new InvoiceAnswerError(`The model's answer is not an invoice record (${problems.join('; ')}): ${preview(content)}`);
+}
+
+function tokensOf(completion: ChatCompletion): TokenLogprob[] | undefined {
+	const content = completion.choices[0]?.logprobs?.content;
+	return Array.isArray(content) && content.length > 0 ? content : undefined;
+}
+
+/** A quote for text values: the first line of the document that contains the value. */
+function locateEvidence(invoice: Invoice, document: ReadDocument, fields: string[]): Record<string, Evidence> {
+	const lines = buildLines(document.pages);
+	const evidence: Record<string, Evidence> = {};
+	for (const path of fields) {
+		const value = getPath(invoice, path);
+		// documentType is a category the model chose, not a value printed on the page.
+		if (path === 'documentType' || typeof value !== 'string' || value.trim().length < 2) continue;
+		const wanted = value.trim().toLowerCase();
+		const line = lines.find((l) => l.text.toLowerCase().includes(wanted));
+		if (line) evidence[path] = { quote: line.text.trim(), page: line.page };
+	}
+	return evidence;
+}
+
+/** The model's answer as the package's record, field confidences and checks. */
+export function interpretInvoiceAnswer(completion: ChatCompletion, document: ReadDocument, options: EngineOptions): LlmExtraction {
+	const choice = completion.choices[0];
+	const message = choice?.message;
+	if (message?.refusal) throw new InvoiceAnswerError(`The model refused: ${preview(message.refusal)}`);
+	const content = message?.content ?? '';
+	if (choice?.finish_reason === 'length') {
+		throw new InvoiceAnswerError('The model stopped before finishing the record (output token limit). Use a model with a larger output limit or fewer pages.');
+	}
+	const customFields = options.customFields ?? [];
+	const { answer, dropped } = parseInvoiceAnswer(content);
+	const invoice = fromLlmInvoice(answer, customFields);
+	const required = requiredPaths(options);
+	const checks = runChecks(invoice, required);
+	if (dropped.length > 0) {
+		checks.unshift({ name: 'modelValuesWellFormed', passed: false, detail: `dropped values not in the required form: ${dropped.join(', ')}`, fields: dropped });
+	}
+
+	const tokens = tokensOf(completion);
+	const byAnswerPath = tokens ? fieldConfidenceFromLogprobs(content, tokens) : {};
+	const logprob: Record<string, number> = {};
+	for (const [path, p] of Object.entries(byAnswerPath)) logprob[path] = p;
+	// Custom values sit in a list in the answer ({name, value} pairs) and by name in the record.
+	answer.customFields.forEach((field, i) => {
+		const p = byAnswerPath[`customFields.${i}.value`];
+		if (p !== undefined && customFields.some((f) => f.name === field.name)) logprob[`customFields.${field.name}`] = p;
+	});
+	const fields = reportedFields(invoice, customFields);
+	const confidences = fieldConfidence(invoice, logprob, checks, fields);
+	const requiredSet = new Set(required);
+	for (const path of fields) {
+		const value = getPath(invoice, path);
+		const absent = value === null || value === undefined;
+		// A null the model was sure of is a finding for an optional field; a missing required field stays low.
+		if (absent && !requiredSet.has(path) && !dropped.includes(path) && logprob[path] !== undefined) {
+			confidences[path] = Math.round(Math.max(0.01, Math.min(0.99, logprob[path])) * 1000) / 1000;
+		}
+	}
+	const usedLogprobs = Object.keys(byAnswerPath).length > 0;
+	return {
+		invoice,
+		fieldConfidence: confidences,
+		evidence: locateEvidence(invoice, document, fields),
+		checks: checks.map(({ name, passed, detail }) => ({ name, passed, detail })),
+		confidence: recordConfidence(confidences, required),
+		confidenceSource: usedLogprobs ? 'logprobs' : 'checks',
+	};
+}
+
+export interface LlmInvoiceResult {
+	extraction: LlmExtraction;
+	ai: AiResult;
+}
+
+export class LlmInvoiceExtractor {
+	constructor(
+		private readonly runner: ChatRunner,
+		private readonly model: string,
+	) {}
+
+	/** Set once the endpoint has refused logprobs (OpenAI's reasoning models do), so later documents skip them. */
+	private logprobsRefused = false;
+
+	async extract(document: ReadDocument, images: PageImage[], options: EngineOptions): Promise<LlmInvoiceResult> {
+		const started = Date.now();
+		const request = buildInvoiceRequest(document, { model: this.model, customFields: options.customFields ?? [], images });
+		let result: CompletionResult;
+		let earlierAttempts = 0;
+		try {
+			result = await this.runner.complete(this.logprobsRefused ? { ...request, logprobs: false } : request);
+		} catch (error) {
+			if (this.logprobsRefused || !refusesLogprobs(error)) throw error;
+			this.logprobsRefused = true;
+			earlierAttempts = (error as LlmRequestError).attempts;
+			result = await this.runner.complete({ ...request, logprobs: false });
+		}
+		const extraction = interpretInvoiceAnswer(result.completion, document, options);
+		const ai: AiResult = {
+			task: 'extract',
+			confidence: extraction.confidence,
+			confidenceSource: extraction.confidenceSource,
+			fieldConfidence: extraction.fieldConfidence,
+			checks: extraction.checks,
+			engine: 'openai',
+			model: result.completion.model || this.model,
+			usage: result.usage,
+			latencyMs: Date.now() - started,
+			attempts: earlierAttempts + result.attempts,
+			truncated: document.truncated || undefined,
+			at: new Date().toISOString(),
+		};
+		return { extraction, ai };
+	}
+}
+
+/** A 400 that names the logprobs parameter: the model cannot give them, the request is otherwise fine. */
+function refusesLogprobs(error: unknown): boolean {
+	return error instanceof LlmRequestError && error.status === 400 && /logprobs/i.test(error.providerMessage ?? error.message);
+}
