@@ -36,8 +36,13 @@ export async function loadInvoiceTexts(folders: string[], count: number): Promis
 		if (text.trim()) documents.push({ file: path.basename(file), text });
 	}
 	if (documents.length === 0) throw new Error(`No text-layer invoice PDFs found in ${folders.join(', ')}`);
-	// The documents in turn, as often as needed for `count` items.
-	const texts = Array.from({ length: count }, (_, id) => ({ id, ...documents[id % documents.length] }));
+	// The documents in turn, as often as needed for `count` items, each as its own forwarded message:
+	// identical texts would let Extract Invoice answer repeats from one request (it de-duplicates within
+	// an execution), which is not what is being compared.
+	const texts = Array.from({ length: count }, (_, id) => {
+		const document = documents[id % documents.length];
+		return { id, file: document.file, text: `Forwarded invoice ${id + 1}\n\n${document.text}` };
+	});
 	return { texts, documents: documents.map((document) => document.file) };
 }
 
@@ -77,6 +82,26 @@ function chain(extractor: WorkflowNode, path: string, extra: WorkflowNode[] = []
 
 export function extractInvoiceWorkflow(path: string) {
 	return chain(ourNode(CLASSIFIER_NODE, 'extractInvoice', { inputType: 'text', text: '={{ $json.text }}', engine: 'local', options: {} }), path);
+}
+
+/** Extract Invoice with the OpenAI-compatible engine, every option at its default. */
+export function extractInvoiceLlmWorkflow(path: string, credentialId: string) {
+	return chain(
+		ourNode(
+			CLASSIFIER_NODE,
+			'extractInvoice',
+			{
+				inputType: 'text',
+				text: '={{ $json.text }}',
+				engine: 'openai',
+				authentication: 'openAiCompatibleApi',
+				model: { __rl: true, mode: 'id', value: MODEL },
+				options: {},
+			},
+			{ credentials: { openAiCompatibleApi: { id: credentialId, name: 'Bench server' } } },
+		),
+		path,
+	);
 }
 
 export function informationExtractorWorkflow(path: string, credentialId: string) {
