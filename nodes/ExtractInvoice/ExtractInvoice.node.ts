@@ -15,12 +15,15 @@ import { DocumentError, OcrSession, OCR_LANGUAGES, readDocument, readText, type 
 import { pageImages, type PageImageMode } from '../shared/documents/pageImages';
 import { runLocalEngine } from '../shared/invoice/engine';
 import { InvoiceAnswerError, LlmInvoiceExtractor } from '../shared/invoice/llmEngine';
+import { cappedConfidence, documentKeys, duplicateCheck, duplicatesOf } from '../shared/invoice/duplicates';
 import { goodsReceiptSchema, matchPurchaseOrder, purchaseOrderSchema } from '../shared/invoice/match';
 import { customFieldSchema, type CustomField, type Evidence, type Invoice } from '../shared/invoice/schema';
 import { redactSecrets, type LlmAuthentication, type LlmConnection } from '../shared/llm/connection';
 import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
 import { createRunner, loadConnection, searchModels, type LlmRequestOptions } from '../shared/llm/nodeSupport';
 import { LlmRequestError, Semaphore } from '../shared/llm/runner';
+import { openStore, plainCause, StoreUnavailableError, type PackageStore } from '../shared/store';
+import { storeConfigFrom, storeCredential } from '../shared/store/nodeParameters';
 import { extractInvoiceProperties } from './description';
 
 type EngineChoice = 'local' | 'openai' | 'cascade';
@@ -66,6 +69,7 @@ export class ExtractInvoice implements INodeType {
 				required: true,
 				displayOptions: { show: { authentication: ['openAiApi'], engine: ['openai', 'cascade'] } },
 			},
+			storeCredential({ detectDuplicates: [true] }),
 		],
 		properties: extractInvoiceProperties,
 	};
@@ -103,6 +107,9 @@ export class ExtractInvoice implements INodeType {
 		const cascadeThreshold = engine === 'cascade' ? (this.getNodeParameter('cascadeThreshold', 0, 0.8) as number) : 1;
 		// Reading (pdf.js, OCR, page rendering) takes the CPU one document at a time; model requests overlap.
 		const reading = new Semaphore(1);
+		const seenStore = this.getNodeParameter('detectDuplicates', 0, false) ? openSeenStore(this) : undefined;
+		// Awaited per item (so each failed item carries the error); this keeps an early failure from going unhandled.
+		seenStore?.catch(() => undefined);
 
 		const extractItem = async (itemIndex: number): Promise<INodeExecutionData> => {
 			const options = this.getNodeParameter('options', itemIndex, {}) as Options;
@@ -110,6 +117,7 @@ export class ExtractInvoice implements INodeType {
 			const requiredFields = options.requiredFields?.split(',').map((f) => f.trim()).filter(Boolean);
 			const engineOptions = { customFields, requiredFields };
 			let started = Date.now();
+			const store = seenStore ? await seenStore : undefined;
 			const { document, data } = await reading.run(async () => {
 				started = Date.now();
 				return await readItemDocument.call(this, itemIndex, options, ocrFor);
@@ -149,6 +157,15 @@ export class ExtractInvoice implements INodeType {
 				json.match = match as unknown as IDataObject;
 				checks.push({ name: 'purchaseOrderMatch', passed: match.matched, detail: match.matched ? 'all lines match the order' : match.issues.map((i) => i.code).join(', ') });
 			}
+			if (store) {
+				const content = data ?? String(this.getNodeParameter('text', itemIndex) ?? '');
+				const duplicates = await checkDuplicates.call(this, store, itemIndex, documentKeys(record.invoice, content));
+				if (duplicates) {
+					checks.push(duplicates.check);
+					json.duplicateOf = duplicates.duplicateOf as unknown as IDataObject[];
+					ai.confidence = cappedConfidence(ai.confidence);
+				}
+			}
 			if (ai.confidenceSource === 'local' && (checks.length > 1 || checks.some((c) => c.name !== 'requiredFieldsPresent'))) ai.confidenceSource = 'checks';
 			json.ai = { ...ai, checks, latencyMs: Date.now() - started, at: new Date().toISOString() } as unknown as IDataObject;
 			return { json, binary: items[itemIndex].binary, pairedItem: { item: itemIndex } };
@@ -174,6 +191,48 @@ export class ExtractInvoice implements INodeType {
 		} finally {
 			for (const session of sessions.values()) await session.close().catch(() => undefined);
 		}
+	}
+}
+
+/** The store of invoices already seen; a store that cannot be opened fails every item with the fix. */
+async function openSeenStore(context: IExecuteFunctions): Promise<PackageStore> {
+	try {
+		return await openStore(
+			await storeConfigFrom({
+				parameter: (name, fallback) => context.getNodeParameter(name, 0, fallback) as string,
+				credentials: async (type) => (await context.getCredentials(type)) as Record<string, unknown>,
+			}),
+		);
+	} catch (error) {
+		throw new NodeOperationError(context.getNode(), `The store of invoices already seen cannot be opened: ${(error as Error).message}`, {
+			itemIndex: 0,
+			description: error instanceof StoreUnavailableError ? error.fix : 'Check the Store settings, or turn off Detect Duplicates.',
+		});
+	}
+}
+
+/** Earlier sightings of this invoice (undefined when none); then records this one. */
+async function checkDuplicates(this: IExecuteFunctions, store: PackageStore, itemIndex: number, keys: ReturnType<typeof documentKeys>) {
+	const node = this.getNode();
+	const executionId = this.getExecutionId();
+	try {
+		const earlier = await store.findSeenDocuments({ ...keys, excludeExecutionId: executionId });
+		await store.recordSeenDocument({
+			...keys,
+			workflowId: String(this.getWorkflow().id ?? ''),
+			executionId,
+			nodeName: node.name,
+			itemIndex,
+			seenAt: new Date().toISOString(),
+		});
+		const duplicateOf = duplicatesOf(keys, earlier);
+		return duplicateOf.length ? { duplicateOf, check: duplicateCheck(duplicateOf, keys) } : undefined;
+	} catch (error) {
+		const reason = error instanceof StoreUnavailableError ? error.message : `the store of invoices already seen (${store.location}) failed: ${plainCause(error)}`;
+		throw new NodeOperationError(node, `Item ${itemIndex}: ${reason}`, {
+			itemIndex,
+			description: error instanceof StoreUnavailableError ? error.fix : 'Check that the store is reachable, or turn off Detect Duplicates.',
+		});
 	}
 }
 

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_REQUIRED_FIELDS } from '../shared/invoice/checks';
+import { storeProperties } from '../shared/store/nodeParameters';
 import { cascadeThresholdProperty, llmAuthenticationProperty, llmModelProperty, llmRequestOptions } from '../shared/llm/description';
 
 const llmOptions = llmRequestOptions(true);
@@ -105,6 +106,17 @@ export const extractInvoiceProperties: INodeProperties[] = [
 			},
 		],
 	},
+	{
+		displayName: 'Detect Duplicates',
+		name: 'detectDuplicates',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to look each invoice up among those already seen (same vendor and invoice ID, or the same file) in the package store. A duplicate gets a failed "duplicate" check, json.duplicateOf and a confidence of at most 0.5, so Confidence Router sends it to review.',
+	},
+	...storeProperties('Where the invoices already seen are kept; every Extract Invoice that should see the others\' invoices must use the same store.', {
+		detectDuplicates: [true],
+	}),
 	{
 		displayName: 'Options',
 		name: 'options',

@@ -6,7 +6,8 @@
  * returns the record with logprob field confidence and usage; the cascade sends only the document the
  * local engine is unsure of; a refused key names the item and leaks no key.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeEachN8nVersion, executionError, majorVersion, nodeOutput, type N8nInstance } from '../harness/n8n';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/openaiServer';
@@ -29,7 +30,9 @@ interface Response {
 	invoice?: Record<string, unknown> & { invoiceTotal: number | null; invoiceId: string | null };
 	ai?: { task: string; engine: string; confidence: number; confidenceSource: string; fieldConfidence: Record<string, number>; checks: Array<{ name: string; passed: boolean }>; latencyMs: number; attempts: number };
 	evidence?: Record<string, { quote: string; page: number }>;
+	duplicateOf?: Array<{ workflowId: string; executionId: string; nodeName: string; itemIndex: number; seenAt: string; reasons: string[] }>;
 	error?: string;
+	errorDescription?: string;
 }
 
 let counter = 0;
@@ -52,11 +55,15 @@ async function deploy(n8n: N8nInstance, settings: { continueOnFail?: boolean; pa
 	const id = await n8n.createWorkflow(wf);
 	await n8n.activate(id);
 	await n8n.waitForWebhook(path, 'POST');
+	let previous = 0;
 	return {
+		workflowId: id,
 		upload: async (filename: string, contentType: string, data: Buffer) => {
 			const form = multipart('invoice', filename, contentType, data);
 			const response = await n8n.webhook<Response>(path, { method: 'POST', body: form.body, headers: form.headers, timeoutMs: 180_000 });
-			const execution = await n8n.waitForExecution((e) => e.workflowId === id && (e.status === 'success' || e.status === 'error'), 180_000);
+			// Newer than the previous upload's: a second upload must not pick up the first execution.
+			const execution = await n8n.waitForExecution((e) => e.workflowId === id && Number(e.id) > previous && (e.status === 'success' || e.status === 'error'), 180_000);
+			previous = Number(execution.id);
 			return { response, execution };
 		},
 	};
@@ -107,6 +114,59 @@ describeEachN8nVersion('Extract Invoice', (getN8n, version) => {
 		expect(response.body.invoice).toBeUndefined();
 		const [out] = nodeOutput(execution, 'Extract Invoice');
 		expect(out[0].pairedItem).toEqual({ item: 0 });
+	});
+
+	describe('Detect Duplicates', () => {
+		let tmp: string;
+		beforeAll(() => {
+			tmp = mkdtempSync(join(tmpdir(), `aiw-dupes-${version}-`));
+		});
+		afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+		it('the same PDF uploaded twice: the second carries the duplicate check and duplicateOf; another invoice does not', async () => {
+			const flow = await deploy(getN8n(), { parameters: { detectDuplicates: true, storeType: 'sqlite', storePath: join(tmp, 'store.sqlite') } });
+			const aws = readFileSync(join(shared, 'AmazonWebServices.pdf'));
+			const first = await flow.upload('aws.pdf', 'application/pdf', aws);
+			expect(first.execution.status).toBe('success');
+			expect(first.response.body.invoice).toMatchObject({ invoiceId: '42183017' });
+			expect(first.response.body.ai!.checks.map((c) => c.name)).not.toContain('duplicate');
+			expect(first.response.body.duplicateOf).toBeUndefined();
+
+			const second = await flow.upload('aws-again.pdf', 'application/pdf', aws);
+			expect(second.execution.status).toBe('success');
+			const check = second.response.body.ai!.checks.find((c) => c.name === 'duplicate') as unknown as { passed: boolean; detail: string };
+			expect(check).toMatchObject({ passed: false });
+			expect(check.detail).toMatch(new RegExp(`^same file and same vendor \\(.+\\) and invoice id \\(42183017\\) as item 0 of execution ${first.execution.id} \\(workflow ${flow.workflowId}, node "Extract Invoice"\\) at \\d{4}-`));
+			expect(second.response.body.duplicateOf).toEqual([
+				{ workflowId: flow.workflowId, executionId: first.execution.id, nodeName: 'Extract Invoice', itemIndex: 0, seenAt: expect.any(String), reasons: ['sameFile', 'sameVendorAndInvoiceId'] },
+			]);
+			expect(second.response.body.ai!.confidence).toBeLessThanOrEqual(0.5);
+			expect(second.response.body.ai!.confidence).toBeGreaterThanOrEqual(0.3);
+			expect(nodeOutput(second.execution, 'Extract Invoice')[0][0].pairedItem).toEqual({ item: 0 });
+
+			const other = await flow.upload('flipkart.pdf', 'application/pdf', readFileSync(join(shared, 'FlipkartInvoice.pdf')));
+			expect(other.execution.status).toBe('success');
+			expect(other.response.body.ai!.checks.map((c) => c.name)).not.toContain('duplicate');
+			expect(other.response.body.duplicateOf).toBeUndefined();
+		});
+
+		it('an unreachable store stops with a clear error; with Continue On Fail the item carries it', async () => {
+			const n8n = getN8n();
+			const credentialId = await n8n.createCredential('Nowhere store', 'postgres', { host: '127.0.0.1', port: 1, database: 'none', user: 'postgres', password: '', ssl: 'disable', allowUnauthorizedCerts: false, sshTunnel: false, maxConnections: 10 });
+			const parameters = { detectDuplicates: true, storeType: 'postgres' };
+			const credentials = { credentials: { postgres: { id: credentialId, name: 'Nowhere store' } } };
+			const aws = readFileSync(join(shared, 'AmazonWebServices.pdf'));
+			const strict = await deploy(n8n, { parameters, extra: credentials });
+			const failed = await strict.upload('aws.pdf', 'application/pdf', aws);
+			expect(failed.execution.status).toBe('error');
+			expect(executionError(failed.execution)).toMatch(/store of invoices already seen cannot be opened: Cannot reach the PostgreSQL store at 127\.0\.0\.1:1\/none \(connection refused\)/);
+			const tolerant = await deploy(n8n, { parameters, extra: credentials, continueOnFail: true });
+			const carried = await tolerant.upload('aws.pdf', 'application/pdf', aws);
+			expect(carried.execution.status).toBe('success');
+			expect(carried.response.body.error).toMatch(/Cannot reach the PostgreSQL store/);
+			expect(carried.response.body.errorDescription).toMatch(/Check that PostgreSQL is running/);
+			expect(carried.response.body.invoice).toBeUndefined();
+		});
 	});
 
 	describe('with an OpenAI-compatible model', () => {

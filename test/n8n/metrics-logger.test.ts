@@ -20,27 +20,6 @@ const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 const LABELS = ['billing', 'refund', 'technical'];
 const DAY = { from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z' };
 
-/**
- * The package as n8n should load it. Until package.json lists Metrics Logger in its `n8n` section,
- * a staged copy (built dist + package.json with the node added) is packed instead of the repository.
- */
-function packageRoot(): string {
-	const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
-	const built = path.join(repoRoot, 'dist', 'nodes', 'MetricsLogger', 'MetricsLogger.node.js');
-	if (!fs.existsSync(built)) throw new Error('Run `npm run build` before the n8n tests (dist/ has no Metrics Logger)');
-	const entry = 'dist/nodes/MetricsLogger/MetricsLogger.node.js';
-	if (pkg.n8n.nodes.includes(entry)) return repoRoot;
-	const staged = fs.mkdtempSync(path.join(os.tmpdir(), 'aiw-metrics-pkg-'));
-	afterAll(() => fs.rmSync(staged, { recursive: true, force: true }));
-	pkg.n8n.nodes = [...pkg.n8n.nodes, entry];
-	delete pkg.scripts;
-	fs.writeFileSync(path.join(staged, 'package.json'), JSON.stringify(pkg, null, 2));
-	fs.cpSync(path.join(repoRoot, 'dist'), path.join(staged, 'dist'), { recursive: true });
-	for (const file of ['index.js', 'README.md', 'LICENSE']) {
-		if (fs.existsSync(path.join(repoRoot, file))) fs.copyFileSync(path.join(repoRoot, file), path.join(staged, file));
-	}
-	return staged;
-}
 
 interface Decision {
 	text: string;
@@ -349,5 +328,4 @@ describeEachN8nVersion(
 			}
 		});
 	},
-	{ packageRoot: packageRoot() },
 );

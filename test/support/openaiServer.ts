@@ -7,6 +7,7 @@
  * js-tiktoken, and answers with the deterministic lexical model of ./fakeModel.ts (read its header to know how options are chosen).
  */
 import http from 'node:http';
+import { createRandom } from '../../nodes/shared/localClassifier/random';
 import type { AddressInfo } from 'node:net';
 import { getEncoding, type Tiktoken } from 'js-tiktoken';
 import { completeTokens, fakeAnswer, messageText, plainTokens, strictSchemaProblem, type ChatAnswer, type ChatMessage, type ChatRequest, type TokenLogprob } from './fakeModel';
@@ -70,17 +71,6 @@ export interface FakeOpenAi {
 
 export const DEFAULT_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-5-mini', 'gpt-3.5-turbo'];
 
-/** mulberry32: small, seedable, good enough to draw faults reproducibly. */
-function seededRandom(seed: number): () => number {
-	let state = seed >>> 0;
-	return () => {
-		state = (state + 0x6d2b79f5) >>> 0;
-		let t = state;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 const encoders = new Map<string, Tiktoken>();
 /** o200k_base for gpt-4o*, gpt-4.1*, gpt-5*, o-series and chatgpt-4o*; cl100k_base otherwise. */
@@ -134,7 +124,7 @@ function chatRequestFromResponses(body: any): ChatRequest {
 
 export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
 	let options: FakeOpenAiOptions = { ...initial };
-	let random = seededRandom(options.seed ?? 1);
+	let random = createRandom(options.seed ?? 1);
 	const stats: FakeOpenAiStats = { requests: 0, byStatus: {}, chatRequests: 0, promptTokens: 0, completionTokens: 0, maxConcurrent: 0 };
 	const log: FakeOpenAiLogEntry[] = [];
 	const pendingSleeps = new Set<() => void>();
@@ -382,12 +372,12 @@ export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<
 		log,
 		configure(patch) {
 			options = { ...options, ...patch };
-			if (patch.seed !== undefined) random = seededRandom(patch.seed);
+			if (patch.seed !== undefined) random = createRandom(patch.seed);
 		},
 		reset() {
 			Object.assign(stats, { requests: 0, byStatus: {}, chatRequests: 0, promptTokens: 0, completionTokens: 0, maxConcurrent: 0 });
 			log.length = 0;
-			random = seededRandom(options.seed ?? 1);
+			random = createRandom(options.seed ?? 1);
 		},
 		async close() {
 			for (const wake of [...pendingSleeps]) wake();

@@ -70,6 +70,7 @@ describe.each(configs)('%s store', (kind, config) => {
 			expect(rows).toEqual([
 				{ version: 1, name: 'metric events' },
 				{ version: 2, name: 'review cases' },
+				{ version: 3, name: 'seen documents' },
 			]);
 		} else {
 			const { DatabaseSync } = require('node:sqlite');
@@ -79,6 +80,7 @@ describe.each(configs)('%s store', (kind, config) => {
 			expect(rows.map((r: { version: number; name: string }) => ({ ...r }))).toEqual([
 				{ version: 1, name: 'metric events' },
 				{ version: 2, name: 'review cases' },
+				{ version: 3, name: 'seen documents' },
 			]);
 		}
 	});

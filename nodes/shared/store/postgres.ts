@@ -19,6 +19,10 @@ import {
 	REVIEW_CASES_BY_STATUS,
 	rowToReviewCase,
 	whereClause,
+	findSeenDocumentsStatement,
+	INSERT_SEEN_DOCUMENT,
+	rowToSeenDocument,
+	seenDocumentToRow,
 	type AggregateStatements,
 } from './sql';
 import {
@@ -33,6 +37,8 @@ import {
 	type ReadEventsOptions,
 	type ReviewCase,
 	type ReviewCaseStatus,
+	type SeenDocument,
+	type SeenDocumentQuery,
 } from './types';
 
 /** Arbitrary constant key of the migration advisory lock ("aiwf" in ASCII). */
@@ -253,6 +259,22 @@ export class PostgresStore implements PackageStore {
 	async listReviewCases(status: ReviewCaseStatus, workflowId?: string, limit = 1_000_000): Promise<ReviewCase[]> {
 		const rows = await this.query(REVIEW_CASES_BY_STATUS, [status, workflowId ?? null, workflowId ?? null, limit]);
 		return rows.map(rowToReviewCase).reverse();
+	}
+
+	async recordSeenDocument(seen: SeenDocument): Promise<boolean> {
+		const client = await this.connect();
+		try {
+			const result = await client.query(numberPlaceholders(INSERT_SEEN_DOCUMENT), seenDocumentToRow(seen));
+			return result.rowCount === 1;
+		} finally {
+			client.release();
+		}
+	}
+
+	async findSeenDocuments(query: SeenDocumentQuery): Promise<SeenDocument[]> {
+		const statement = findSeenDocumentsStatement(query);
+		if (!statement.sql) return [];
+		return (await this.query(statement.sql, statement.params)).map(rowToSeenDocument);
 	}
 
 	async close(): Promise<void> {

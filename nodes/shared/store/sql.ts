@@ -4,7 +4,7 @@
  * Tables carry an `aiwf_` prefix because teams often point the store at a database that holds
  * other tables (even n8n's own).
  */
-import type { AggregateQuery, EventFilter, MetricEvent, ReviewCase, SkipReason } from './types';
+import type { AggregateQuery, EventFilter, MetricEvent, ReviewCase, SeenDocument, SeenDocumentQuery, SkipReason } from './types';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -77,6 +77,25 @@ export const migrations: Migration[] = [
 			)`,
 			'CREATE INDEX aiwf_review_cases_execution ON aiwf_review_cases (execution_id, node_name)',
 			'CREATE INDEX aiwf_review_cases_status ON aiwf_review_cases (status, workflow_id)',
+		],
+	},
+	{
+		version: 3,
+		name: 'seen documents',
+		statements: (d) => [
+			`CREATE TABLE aiwf_seen_documents (
+				execution_id TEXT NOT NULL,
+				node_name TEXT NOT NULL,
+				item_index INTEGER NOT NULL,
+				workflow_id TEXT NOT NULL,
+				vendor_key TEXT,
+				invoice_id TEXT,
+				file_sha256 TEXT,
+				seen_ms ${bigint(d)} NOT NULL,
+				PRIMARY KEY (execution_id, node_name, item_index)
+			)`,
+			'CREATE INDEX aiwf_seen_documents_invoice ON aiwf_seen_documents (vendor_key, invoice_id)',
+			'CREATE INDEX aiwf_seen_documents_file ON aiwf_seen_documents (file_sha256)',
 		],
 	},
 ];
@@ -656,3 +675,63 @@ export function foldGroups(groups: Row[]) {
 export const REVIEW_CASES_BY_STATUS =
 	'SELECT * FROM aiwf_review_cases WHERE status = ? AND (CAST(? AS TEXT) IS NULL OR workflow_id = ?) ' +
 	'ORDER BY created_ms DESC, id DESC LIMIT ?';
+
+export const SEEN_DOCUMENT_COLUMNS = [
+	'execution_id', 'node_name', 'item_index', 'workflow_id', 'vendor_key', 'invoice_id', 'file_sha256', 'seen_ms',
+];
+
+/** Idempotent by (execution, node, item): a retried item does not count as seen twice. */
+export const INSERT_SEEN_DOCUMENT =
+	`INSERT INTO aiwf_seen_documents (${SEEN_DOCUMENT_COLUMNS.join(', ')}) VALUES (${SEEN_DOCUMENT_COLUMNS.map(() => '?').join(', ')}) ` +
+	'ON CONFLICT (execution_id, node_name, item_index) DO NOTHING';
+
+export function seenDocumentToRow(s: SeenDocument): SqlValue[] {
+	return [
+		s.executionId,
+		s.nodeName,
+		s.itemIndex,
+		s.workflowId,
+		opt(s.vendorKey),
+		opt(s.invoiceId),
+		opt(s.fileSha256),
+		toMillis(s.seenAt, 'Seen document: seenAt'),
+	];
+}
+
+export function rowToSeenDocument(r: Row): SeenDocument {
+	const seen: SeenDocument = {
+		executionId: String(r.execution_id),
+		nodeName: String(r.node_name),
+		itemIndex: Number(r.item_index),
+		workflowId: String(r.workflow_id),
+		seenAt: new Date(Number(r.seen_ms)).toISOString(),
+	};
+	if (r.vendor_key !== null && r.vendor_key !== undefined) seen.vendorKey = String(r.vendor_key);
+	if (r.invoice_id !== null && r.invoice_id !== undefined) seen.invoiceId = String(r.invoice_id);
+	if (r.file_sha256 !== null && r.file_sha256 !== undefined) seen.fileSha256 = String(r.file_sha256);
+	return seen;
+}
+
+/**
+ * Earlier sightings with the same vendor and invoice id, or the same file, from other executions;
+ * oldest first. A half-known key (vendor without invoice id) matches nothing.
+ */
+export function findSeenDocumentsStatement(query: SeenDocumentQuery): Statement {
+	const conditions: string[] = [];
+	const params: SqlValue[] = [];
+	if (query.vendorKey && query.invoiceId) {
+		conditions.push('(vendor_key = ? AND invoice_id = ?)');
+		params.push(query.vendorKey, query.invoiceId);
+	}
+	if (query.fileSha256) {
+		conditions.push('file_sha256 = ?');
+		params.push(query.fileSha256);
+	}
+	if (conditions.length === 0) return { sql: '', params: [] };
+	return {
+		sql:
+			`SELECT * FROM aiwf_seen_documents WHERE (${conditions.join(' OR ')}) AND execution_id <> ? ` +
+			'ORDER BY seen_ms, execution_id, node_name, item_index LIMIT ?',
+		params: [...params, query.excludeExecutionId, query.limit ?? 20],
+	};
+}

@@ -21,6 +21,10 @@ import {
 	REVIEW_CASES_BY_STATUS,
 	rowToReviewCase,
 	whereClause,
+	findSeenDocumentsStatement,
+	INSERT_SEEN_DOCUMENT,
+	rowToSeenDocument,
+	seenDocumentToRow,
 } from './sql';
 import {
 	plainCause,
@@ -33,6 +37,8 @@ import {
 	type ReadEventsOptions,
 	type ReviewCase,
 	type ReviewCaseStatus,
+	type SeenDocument,
+	type SeenDocumentQuery,
 } from './types';
 
 const BUSY_TIMEOUT_MS = 30_000;
@@ -263,6 +269,16 @@ export class SqliteStore implements PackageStore {
 	async listReviewCases(status: ReviewCaseStatus, workflowId?: string, limit = 1_000_000): Promise<ReviewCase[]> {
 		const rows = this.prepared(REVIEW_CASES_BY_STATUS).all(status, workflowId ?? null, workflowId ?? null, limit) as Row[];
 		return rows.map(rowToReviewCase).reverse();
+	}
+
+	async recordSeenDocument(seen: SeenDocument): Promise<boolean> {
+		return Number(this.prepared(INSERT_SEEN_DOCUMENT).run(...seenDocumentToRow(seen)).changes) === 1;
+	}
+
+	async findSeenDocuments(query: SeenDocumentQuery): Promise<SeenDocument[]> {
+		const statement = findSeenDocumentsStatement(query);
+		if (!statement.sql) return [];
+		return (this.prepared(statement.sql).all(...statement.params) as Row[]).map(rowToSeenDocument);
 	}
 
 	async close(): Promise<void> {

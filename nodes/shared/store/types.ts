@@ -71,6 +71,32 @@ export interface ReviewCase {
 	decision?: unknown;
 }
 
+/** One invoice an Extract Invoice node has read: the keys duplicates are found by, and where it was seen. */
+export interface SeenDocument {
+	/** Normalised vendor tax id (`tax:…`) or, without one, vendor name (`name:…`). */
+	vendorKey?: string;
+	/** Normalised invoice id. */
+	invoiceId?: string;
+	/** SHA-256 (hex) of the file's bytes, or of the text for text input. */
+	fileSha256?: string;
+	workflowId: string;
+	executionId: string;
+	nodeName: string;
+	itemIndex: number;
+	/** ISO 8601. */
+	seenAt: string;
+}
+
+export interface SeenDocumentQuery {
+	vendorKey?: string;
+	invoiceId?: string;
+	fileSha256?: string;
+	/** The execution asking: its own sightings are not earlier ones. */
+	excludeExecutionId: string;
+	/** At most this many, oldest first (default 20). */
+	limit?: number;
+}
+
 export interface EventFilter {
 	/** ISO 8601, inclusive. */
 	from?: string;
@@ -183,6 +209,10 @@ export interface PackageStore {
 	/** Oldest first. */
 	/** Cases in one state, oldest first; `limit` keeps the newest ones (e.g. decided cases to learn from). */
 	listReviewCases(status: ReviewCaseStatus, workflowId?: string, limit?: number): Promise<ReviewCase[]>;
+	/** Records that an item was seen; idempotent by (execution, node, item). True when newly written. */
+	recordSeenDocument(seen: SeenDocument): Promise<boolean>;
+	/** Earlier sightings with the same vendor key and invoice id, or the same file hash, of other executions; oldest first. */
+	findSeenDocuments(query: SeenDocumentQuery): Promise<SeenDocument[]>;
 	/** Releases the file handle or pool and forgets the cached store; nodes need not call it. */
 	close(): Promise<void>;
 }
