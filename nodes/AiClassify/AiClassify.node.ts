@@ -24,6 +24,7 @@ const MAX_REVIEWS_TO_LEARN_FROM = 5000;
 import type { LlmAuthentication, LlmConnection } from '../shared/llm/connection';
 import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
 import { createRunner, loadConnection, searchModels, type LlmRequestOptions } from '../shared/llm/nodeSupport';
+import { startInTurn } from '../shared/startInTurn';
 import { aiClassifyProperties, configuredOutputs } from './description';
 
 interface ClassifyOptions extends LlmRequestOptions {
@@ -243,20 +244,20 @@ export class AiClassify implements INodeType {
 		};
 		const contextFields = this.getNodeParameter('contextFields', 0, '') as string;
 
-		const results = await Promise.all(
-			items.map(async (item, itemIndex) => {
-				try {
-					const { text, truncated } = prepareText(this.getNodeParameter('text', itemIndex), itemIndex, {
-						maxLength: options.maxTextLength ?? 32_000,
-						onLongText: options.onLongText ?? 'truncate',
-					});
-					const ai = await classify(text, readContext(item.json, contextFields), truncated);
-					return { ai };
-				} catch (error) {
-					return { error };
-				}
-			}),
-		);
+		// Items are started in turn, yielding now and then, so the first requests leave while n8n is still
+		// evaluating later items' expressions (see startInTurn).
+		const results = await startInTurn(items.length, async (itemIndex): Promise<{ ai: AiResult } | { error: unknown }> => {
+			try {
+				const { text, truncated } = prepareText(this.getNodeParameter('text', itemIndex), itemIndex, {
+					maxLength: options.maxTextLength ?? 32_000,
+					onLongText: options.onLongText ?? 'truncate',
+				});
+				const ai = await classify(text, readContext(items[itemIndex].json, contextFields), truncated);
+				return { ai };
+			} catch (error) {
+				return { error };
+			}
+		});
 
 		for (const [itemIndex, item] of items.entries()) {
 			const result = results[itemIndex];

@@ -1,0 +1,334 @@
+"use strict";
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.DEFAULT_MODELS = exports.CHOICE_TEMPERATURE = exports.strictSchemaProblem = exports.fakeAnswer = void 0;
+exports.encodingFor = encodingFor;
+exports.countTokens = countTokens;
+exports.startFakeOpenAi = startFakeOpenAi;
+const node_http_1 = __importDefault(require("node:http"));
+const js_tiktoken_1 = require("js-tiktoken");
+const fakeModel_1 = require("./fakeModel");
+var fakeModel_2 = require("./fakeModel");
+Object.defineProperty(exports, "fakeAnswer", { enumerable: true, get: function () { return fakeModel_2.fakeAnswer; } });
+Object.defineProperty(exports, "strictSchemaProblem", { enumerable: true, get: function () { return fakeModel_2.strictSchemaProblem; } });
+Object.defineProperty(exports, "CHOICE_TEMPERATURE", { enumerable: true, get: function () { return fakeModel_2.CHOICE_TEMPERATURE; } });
+exports.DEFAULT_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-5-mini', 'gpt-3.5-turbo'];
+function seededRandom(seed) {
+    let state = seed >>> 0;
+    return () => {
+        state = (state + 0x6d2b79f5) >>> 0;
+        let t = state;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+const encoders = new Map();
+function encodingFor(model) {
+    return /^(gpt-4o|gpt-4\.1|gpt-5|o\d|chatgpt-4o)/.test(model) ? 'o200k_base' : 'cl100k_base';
+}
+function countTokens(model, text) {
+    const name = encodingFor(model);
+    let encoder = encoders.get(name);
+    if (!encoder)
+        encoders.set(name, (encoder = (0, js_tiktoken_1.getEncoding)(name)));
+    return encoder.encode(text, 'all').length;
+}
+function countPromptTokens(model, messages) {
+    return messages.reduce((sum, message) => sum + 3 + countTokens(model, message.role) + countTokens(model, (0, fakeModel_1.messageText)(message)) + (message.name ? 1 : 0), 3);
+}
+const errorBody = (message, type, code, param = null) => ({
+    error: { message, type, param, code },
+});
+function chatRequestFromResponses(body) {
+    const messages = body.instructions ? [{ role: 'system', content: String(body.instructions) }] : [];
+    const input = typeof body.input === 'string' ? [{ role: 'user', content: body.input }] : Array.isArray(body.input) ? body.input : [];
+    for (const item of input) {
+        if (!item?.role)
+            continue;
+        const content = typeof item.content === 'string' ? item.content : (item.content ?? []).map((part) => ({ type: 'text', text: part.text ?? '' }));
+        messages.push({ role: item.role, content });
+    }
+    const format = body.text?.format;
+    return {
+        model: body.model,
+        messages,
+        response_format: format?.type === 'json_schema'
+            ? { type: 'json_schema', json_schema: { name: format.name, schema: format.schema, strict: format.strict } }
+            : format?.type === 'json_object'
+                ? { type: 'json_object' }
+                : undefined,
+        logprobs: Boolean(body.include?.includes('message.output_text.logprobs')),
+        top_logprobs: body.top_logprobs,
+        max_completion_tokens: body.max_output_tokens,
+        stream: body.stream,
+    };
+}
+async function startFakeOpenAi(initial = {}) {
+    let options = { ...initial };
+    let random = seededRandom(options.seed ?? 1);
+    const stats = { requests: 0, byStatus: {}, chatRequests: 0, promptTokens: 0, completionTokens: 0, maxConcurrent: 0 };
+    const log = [];
+    const pendingSleeps = new Set();
+    let inFlight = 0;
+    let sequence = 0;
+    const send = (res, status, body, headers = {}) => {
+        if (res.destroyed || res.writableEnded)
+            return;
+        stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(body));
+    };
+    const sleep = (ms) => new Promise((resolve) => {
+        if (!ms)
+            return resolve();
+        const done = () => {
+            clearTimeout(timer);
+            pendingSleeps.delete(done);
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        pendingSleeps.add(done);
+    });
+    const readBody = (req) => new Promise((resolve, reject) => {
+        const chunks = [];
+        req.on('data', (chunk) => chunks.push(chunk));
+        req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+        req.on('error', reject);
+    });
+    const models = () => options.models ?? exports.DEFAULT_MODELS;
+    const modelObject = (id) => ({ id, object: 'model', created: 1700000000, owned_by: 'fake-openai' });
+    async function generate(req, res, raw, api) {
+        const started = Date.now();
+        const draw = random();
+        stats.chatRequests++;
+        stats.maxConcurrent = Math.max(stats.maxConcurrent, ++inFlight);
+        let body;
+        try {
+            body = JSON.parse(raw);
+        }
+        catch {
+            body = raw;
+        }
+        const entry = { at: started, body, status: 0, durationMs: 0 };
+        log.push(entry);
+        res.on('close', () => {
+            inFlight--;
+            entry.durationMs = Date.now() - started;
+        });
+        const finish = (status, response, headers) => {
+            if (res.destroyed)
+                return;
+            entry.status = status;
+            entry.response = response;
+            send(res, status, response, headers);
+        };
+        await sleep(options.latencyMs ?? 0);
+        if (res.destroyed)
+            return;
+        if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+            const shown = String(req.headers.authorization ?? '').replace(/^Bearer\s*/, '').slice(0, 6);
+            return finish(401, errorBody(`Incorrect API key provided: ${shown}****.`, 'invalid_request_error', 'invalid_api_key'));
+        }
+        if (typeof body !== 'object' || body === null) {
+            return finish(400, errorBody('We could not parse the JSON body of your request.', 'invalid_request_error', null));
+        }
+        const request = api === 'chat' ? body : chatRequestFromResponses(body);
+        if (typeof request.model !== 'string' || !request.model) {
+            return finish(400, errorBody('you must provide a model parameter', 'invalid_request_error', null, 'model'));
+        }
+        if (!Array.isArray(request.messages) || request.messages.length === 0) {
+            return finish(400, errorBody(`Missing required parameter: '${api === 'chat' ? 'messages' : 'input'}'.`, 'invalid_request_error', 'missing_required_parameter'));
+        }
+        if (options.strictModels && !models().includes(request.model)) {
+            return finish(404, errorBody(`The model \`${request.model}\` does not exist or you do not have access to it.`, 'invalid_request_error', 'model_not_found'));
+        }
+        if (api === 'responses' && request.stream) {
+            return finish(400, errorBody('The fake server does not stream the Responses API.', 'invalid_request_error', null, 'stream'));
+        }
+        const jsonSchema = request.response_format?.type === 'json_schema' ? request.response_format.json_schema : undefined;
+        const schemaProblem = jsonSchema?.strict ? (0, fakeModel_1.strictSchemaProblem)(jsonSchema.schema ?? {}) : undefined;
+        if (schemaProblem) {
+            const where = api === 'chat' ? 'response_format' : 'text.format.schema';
+            return finish(400, errorBody(`Invalid schema for response_format '${jsonSchema?.name ?? 'response'}': ${schemaProblem}`, 'invalid_request_error', 'invalid_json_schema', where));
+        }
+        const faults = options.faults ?? {};
+        let threshold = faults.rate429 ?? 0;
+        if (draw < threshold) {
+            const retryAfter = String(faults.retryAfterSeconds ?? 1);
+            return finish(429, errorBody('Rate limit reached for requests. Please try again later.', 'requests', 'rate_limit_exceeded'), { 'retry-after': retryAfter });
+        }
+        if (draw < (threshold += faults.rate500 ?? 0)) {
+            return finish(500, errorBody('The server had an error while processing your request.', 'server_error', null));
+        }
+        if (draw < (threshold += faults.hangRate ?? 0))
+            return;
+        if (draw < (threshold += faults.malformedRate ?? 0)) {
+            entry.status = 200;
+            stats.byStatus[200] = (stats.byStatus[200] ?? 0) + 1;
+            res.writeHead(200, { 'content-type': 'application/json' });
+            res.end('{"id":"chatcmpl-broken","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"');
+            return;
+        }
+        const scripted = options.respond?.(request);
+        const model = scripted ? undefined : (0, fakeModel_1.fakeAnswer)(request);
+        let content = scripted?.content ?? model.content;
+        let tokens = scripted ? (scripted.logprobs ? (0, fakeModel_1.completeTokens)(scripted.logprobs) : (0, fakeModel_1.plainTokens)(content)) : model.tokens;
+        let finishReason = scripted?.finish_reason ?? 'stop';
+        if (faults.garbageContent) {
+            content = 'Sure! Here is what I found: the answer is probably the first one {not json';
+            tokens = (0, fakeModel_1.plainTokens)(content);
+        }
+        const limit = request.max_completion_tokens ?? request.max_tokens;
+        if (typeof limit === 'number' && limit > 0 && tokens.length >= limit) {
+            tokens = tokens.slice(0, limit);
+            content = tokens.map((token) => token.token).join('');
+            finishReason = 'length';
+        }
+        const k = Math.max(0, Math.min(20, Number(request.top_logprobs ?? 0)));
+        const logprobs = request.logprobs && !faults.noLogprobs ? tokens.map((token) => ({ ...token, top_logprobs: token.top_logprobs.slice(0, k) })) : null;
+        const promptTokens = scripted?.usage?.prompt_tokens ?? countPromptTokens(request.model, request.messages);
+        const completionTokens = scripted?.usage?.completion_tokens ?? countTokens(request.model, content);
+        stats.promptTokens += promptTokens;
+        stats.completionTokens += completionTokens;
+        const id = ++sequence;
+        const created = Math.floor(started / 1000);
+        if (api === 'responses') {
+            return finish(200, {
+                id: `resp_fake${id}`,
+                object: 'response',
+                created_at: created,
+                status: finishReason === 'length' ? 'incomplete' : 'completed',
+                incomplete_details: finishReason === 'length' ? { reason: 'max_output_tokens' } : null,
+                error: null,
+                model: request.model,
+                output: [
+                    {
+                        type: 'message',
+                        id: `msg_fake${id}`,
+                        status: 'completed',
+                        role: 'assistant',
+                        content: [{ type: 'output_text', text: content, annotations: [], logprobs: logprobs ?? [] }],
+                    },
+                ],
+                output_text: content,
+                text: body.text ?? { format: { type: 'text' } },
+                tools: [],
+                metadata: {},
+                usage: {
+                    input_tokens: promptTokens,
+                    output_tokens: completionTokens,
+                    total_tokens: promptTokens + completionTokens,
+                    input_tokens_details: { cached_tokens: 0 },
+                    output_tokens_details: { reasoning_tokens: 0 },
+                },
+            });
+        }
+        const usage = {
+            prompt_tokens: promptTokens,
+            completion_tokens: completionTokens,
+            total_tokens: promptTokens + completionTokens,
+            prompt_tokens_details: { cached_tokens: 0 },
+            completion_tokens_details: { reasoning_tokens: 0 },
+        };
+        const completion = {
+            id: `chatcmpl-fake${id}`,
+            object: 'chat.completion',
+            created,
+            model: request.model,
+            system_fingerprint: 'fp_fake',
+            choices: [
+                {
+                    index: 0,
+                    message: { role: 'assistant', content, refusal: null },
+                    logprobs: logprobs ? { content: logprobs, refusal: null } : null,
+                    finish_reason: finishReason,
+                },
+            ],
+            usage,
+        };
+        if (!request.stream)
+            return finish(200, completion);
+        entry.status = 200;
+        entry.response = completion;
+        stats.byStatus[200] = (stats.byStatus[200] ?? 0) + 1;
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        const chunk = (delta, tokenLogprobs, finishedWith) => `data: ${JSON.stringify({
+            id: completion.id,
+            object: 'chat.completion.chunk',
+            created,
+            model: request.model,
+            system_fingerprint: 'fp_fake',
+            choices: [{ index: 0, delta, logprobs: tokenLogprobs ? { content: tokenLogprobs, refusal: null } : null, finish_reason: finishedWith }],
+        })}\n\n`;
+        res.write(chunk({ role: 'assistant', content: '', refusal: null }, null, null));
+        const streamed = logprobs ?? tokens;
+        for (const token of streamed)
+            res.write(chunk({ content: token.token }, logprobs ? [token] : null, null));
+        res.write(chunk({}, null, finishReason));
+        const streamOptions = request.stream_options;
+        if (streamOptions?.include_usage) {
+            res.write(`data: ${JSON.stringify({ id: completion.id, object: 'chat.completion.chunk', created, model: request.model, choices: [], usage })}\n\n`);
+        }
+        res.end('data: [DONE]\n\n');
+    }
+    async function handle(req, res) {
+        stats.requests++;
+        const raw = await readBody(req);
+        const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname.replace(/\/+$/, '');
+        if (req.method === 'POST' && path === '/v1/chat/completions')
+            return generate(req, res, raw, 'chat');
+        if (req.method === 'POST' && path === '/v1/responses')
+            return generate(req, res, raw, 'responses');
+        if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
+            return send(res, 401, errorBody('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
+        }
+        if (req.method === 'GET' && path === '/v1/models')
+            return send(res, 200, { object: 'list', data: models().map(modelObject) });
+        const model = /^\/v1\/models\/(.+)$/.exec(path);
+        if (req.method === 'GET' && model) {
+            const id = decodeURIComponent(model[1]);
+            return models().includes(id)
+                ? send(res, 200, modelObject(id))
+                : send(res, 404, errorBody(`The model '${id}' does not exist`, 'invalid_request_error', 'model_not_found', 'model'));
+        }
+        send(res, 404, errorBody(`Unknown request URL: ${req.method} ${path}.`, 'invalid_request_error', 'unknown_url'));
+    }
+    const server = node_http_1.default.createServer((req, res) => {
+        handle(req, res).catch((error) => {
+            if (!res.headersSent)
+                send(res, 500, errorBody(`Fake server failure: ${error.message}`, 'server_error', null));
+            else
+                res.destroy();
+        });
+    });
+    await new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => resolve());
+    });
+    const { port } = server.address();
+    return {
+        baseUrl: `http://127.0.0.1:${port}/v1`,
+        stats,
+        log,
+        configure(patch) {
+            options = { ...options, ...patch };
+            if (patch.seed !== undefined)
+                random = seededRandom(patch.seed);
+        },
+        reset() {
+            Object.assign(stats, { requests: 0, byStatus: {}, chatRequests: 0, promptTokens: 0, completionTokens: 0, maxConcurrent: 0 });
+            log.length = 0;
+            random = seededRandom(options.seed ?? 1);
+        },
+        async close() {
+            for (const wake of [...pendingSleeps])
+                wake();
+            const closed = new Promise((resolve) => server.close(() => resolve()));
+            server.closeAllConnections();
+            await closed;
+        },
+    };
+}

@@ -1,0 +1,154 @@
+/**
+ * The invoice part of the benchmark: the same invoice texts for Extract Invoice (local engine, text
+ * input) and n8n's Information Extractor (OpenAI Chat Model on the test server, fields described as
+ * a user would describe an invoice's main fields). The texts are the PDFs' text layers, laid out line
+ * by line as an email body holding an invoice would be.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+import { readDocument } from '../../nodes/shared/documents';
+import { buildLines } from '../../nodes/shared/invoice/layout';
+import type { Execution } from '../../test/harness/n8n';
+import { nodeOutput } from '../../test/harness/n8n';
+import { node, ourNode, type WorkflowNode } from '../../test/support/workflow';
+import { CLASSIFIER_NODE, MODEL } from './workflows';
+
+export interface InvoiceText {
+	id: number;
+	file: string;
+	text: string;
+}
+
+/** Text-layer PDFs from the given folders (scans are left out: OCR is measured elsewhere). */
+export async function loadInvoiceTexts(folders: string[], count: number): Promise<{ texts: InvoiceText[]; documents: string[] }> {
+	const files = folders
+		.filter((folder) => fs.existsSync(folder))
+		.flatMap((folder) => fs.readdirSync(folder).filter((name) => name.toLowerCase().endsWith('.pdf')).sort().map((name) => path.join(folder, name)));
+	const documents: Array<{ file: string; text: string }> = [];
+	for (const file of files) {
+		const document = await readDocument(new Uint8Array(fs.readFileSync(file)));
+		if (document.pages.some((page) => page.source !== 'text-layer')) continue;
+		const text = buildLines(document.pages)
+			.map((line) => line.segments.map((segment) => segment.text).join('    '))
+			.join('\n');
+		if (text.trim()) documents.push({ file: path.basename(file), text });
+	}
+	if (documents.length === 0) throw new Error(`No text-layer invoice PDFs found in ${folders.join(', ')}`);
+	// The documents in turn, as often as needed for `count` items, each as its own forwarded message:
+	// identical texts would let Extract Invoice answer repeats from one request (it de-duplicates within
+	// an execution), which is not what is being compared.
+	const texts = Array.from({ length: count }, (_, id) => {
+		const document = documents[id % documents.length];
+		return { id, file: document.file, text: `Forwarded invoice ${id + 1}\n\n${document.text}` };
+	});
+	return { texts, documents: documents.map((document) => document.file) };
+}
+
+/** What a user would ask the Information Extractor for on an invoice. */
+export const INVOICE_ATTRIBUTES = [
+	{ name: 'vendorName', type: 'string', description: 'the name of the company that issued the invoice' },
+	{ name: 'invoiceNumber', type: 'string', description: 'the invoice number' },
+	{ name: 'invoiceDate', type: 'date', description: 'the date the invoice was issued' },
+	{ name: 'dueDate', type: 'date', description: 'the date payment is due' },
+	{ name: 'customerName', type: 'string', description: 'the name of the customer billed' },
+	{ name: 'currency', type: 'string', description: 'the ISO 4217 currency code of the amounts' },
+	{ name: 'subtotal', type: 'number', description: 'the total before tax' },
+	{ name: 'taxAmount', type: 'number', description: 'the total tax' },
+	{ name: 'totalAmount', type: 'number', description: 'the invoice total including tax' },
+	{ name: 'iban', type: 'string', description: 'the IBAN to pay to' },
+].map((attribute) => ({ ...attribute, required: false }));
+
+export const INFORMATION_EXTRACTOR_VERSION = 1.2;
+
+function chain(extractor: WorkflowNode, path: string, extra: WorkflowNode[] = [], extraConnections: object = {}) {
+	return {
+		name: `bench ${path}`,
+		nodes: [
+			node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path, responseMode: 'lastNode', responseData: 'noData', options: {} }, { webhookId: randomUUID() }),
+			node('Split Out', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'body.tickets', options: {} }),
+			extractor,
+			...extra,
+		],
+		connections: {
+			Webhook: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
+			'Split Out': { main: [[{ node: CLASSIFIER_NODE, type: 'main', index: 0 }]] },
+			...extraConnections,
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+export function extractInvoiceWorkflow(path: string) {
+	return chain(ourNode(CLASSIFIER_NODE, 'extractInvoice', { inputType: 'text', text: '={{ $json.text }}', engine: 'local', options: {} }), path);
+}
+
+/** Extract Invoice with the OpenAI-compatible engine, every option at its default. */
+export function extractInvoiceLlmWorkflow(path: string, credentialId: string) {
+	return chain(
+		ourNode(
+			CLASSIFIER_NODE,
+			'extractInvoice',
+			{
+				inputType: 'text',
+				text: '={{ $json.text }}',
+				engine: 'openai',
+				authentication: 'openAiCompatibleApi',
+				model: { __rl: true, mode: 'id', value: MODEL },
+				options: {},
+			},
+			{ credentials: { openAiCompatibleApi: { id: credentialId, name: 'Bench server' } } },
+		),
+		path,
+	);
+}
+
+export function informationExtractorWorkflow(path: string, credentialId: string) {
+	const chatModel = node(
+		'OpenAI Chat Model',
+		'@n8n/n8n-nodes-langchain.lmChatOpenAi',
+		1.3,
+		{ model: { __rl: true, mode: 'id', value: MODEL }, options: {} },
+		{ credentials: { openAiApi: { id: credentialId, name: 'Bench server (n8n OpenAI)' } } },
+	);
+	return chain(
+		node(CLASSIFIER_NODE, '@n8n/n8n-nodes-langchain.informationExtractor', INFORMATION_EXTRACTOR_VERSION, {
+			text: '={{ $json.text }}',
+			schemaType: 'fromAttributes',
+			attributes: { attributes: INVOICE_ATTRIBUTES },
+			options: {},
+		}),
+		path,
+		[chatModel],
+		{ 'OpenAI Chat Model': { ai_languageModel: [[{ node: CLASSIFIER_NODE, type: 'ai_languageModel', index: 0 }]] } },
+	);
+}
+
+/** Leaves of a record that hold a value (not null, not an empty string); arrays count each leaf. */
+export function filledFields(value: unknown): number {
+	if (value === null || value === undefined || value === '') return 0;
+	if (Array.isArray(value)) return value.reduce((sum: number, entry) => sum + filledFields(entry), 0);
+	if (typeof value === 'object') return Object.values(value as Record<string, unknown>).reduce((sum: number, entry) => sum + filledFields(entry), 0);
+	return 1;
+}
+
+/** Extract Invoice: items that carry an `invoice` record, by their id; and the filled fields of each. */
+export function extractedByOurs(execution: Execution): Map<number, number> {
+	const extracted = new Map<number, number>();
+	for (const item of nodeOutput(execution, CLASSIFIER_NODE)[0] ?? []) {
+		const json = item.json as { id?: number; invoice?: unknown };
+		if (typeof json.id === 'number' && json.invoice) extracted.set(json.id, filledFields(json.invoice));
+	}
+	return extracted;
+}
+
+/** Information Extractor: its items carry only `output`, in input order (no id is kept). */
+export function extractedByTheirs(execution: Execution): Map<number, number> {
+	const extracted = new Map<number, number>();
+	(nodeOutput(execution, CLASSIFIER_NODE)[0] ?? []).forEach((item, index) => {
+		const json = item.json as { output?: unknown; error?: unknown };
+		if (json.output && !json.error) extracted.set(index, filledFields(json.output));
+	});
+	return extracted;
+}
