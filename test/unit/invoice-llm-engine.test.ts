@@ -167,8 +167,8 @@ describe('the answer', () => {
 
 describe('the endpoint', () => {
 	it('retries 429 and 500 answers and counts the attempts', async () => {
-		fake.configure({ faults: { rate429: 0.4, rate500: 0.3, retryAfterSeconds: 0 } });
-		const engine = extractor({ maxRetries: 10 });
+		fake.configure({ faults: { rate429: 0.5, rate500: 0.3, retryAfterSeconds: 0 } });
+		const engine = extractor({ maxRetries: 20 });
 		const texts = [1, 2, 3, 4, 5, 6].map((n) => `${TEXT}\nReference: R-${n}`);
 		const results = await Promise.all(texts.map((text) => engine.extract(readText(text), [], {})));
 		expect(fake.stats.byStatus[429]).toBeGreaterThan(0);

@@ -26,7 +26,8 @@ beforeEach(() => {
 
 function classifier(settings: Partial<ClassifierSettings> = {}, concurrency = 8) {
 	const client = createClient({ baseUrl: fake.baseUrl, apiKey: 'k', headers: {} }, 5000);
-	const runner = new ChatRunner(client, { concurrency, maxRetries: 3, timeoutMs: 5000, baseBackoffMs: 1 });
+	// Enough retries that a 30% fault rate cannot exhaust them (0.3^9 per item): the test stays deterministic.
+	const runner = new ChatRunner(client, { concurrency, maxRetries: 8, timeoutMs: 5000, baseBackoffMs: 1 });
 	return new OpenAiClassifier(runner, {
 		model: 'gpt-4o-mini',
 		categories,
