@@ -140,8 +140,17 @@ export interface N8nInstance {
 		timeoutMs?: number,
 		workflowId?: string,
 	): Promise<Execution>;
-	/** Waits until the execution with this id matches (default: no longer new/running). */
-	waitForExecutionStatus(id: string, statuses: ExecutionStatus[], timeoutMs?: number): Promise<Execution>;
+	/**
+	 * Waits until the execution with this id has one of the statuses and `settled` holds: n8n 1.x
+	 * writes a resumed execution's status before its run data, so a test that reads the data after a
+	 * resume passes a check that the final nodes ran.
+	 */
+	waitForExecutionStatus(
+		id: string,
+		statuses: ExecutionStatus[],
+		timeoutMs?: number,
+		settled?: (execution: Execution) => boolean,
+	): Promise<Execution>;
 
 	loadedNodeTypes(): Promise<string[]>;
 	loadedCredentialTypes(): Promise<string[]>;
@@ -449,11 +458,16 @@ class HarnessN8n implements N8nInstance {
 		}
 	}
 
-	async waitForExecutionStatus(id: string, statuses: ExecutionStatus[], timeoutMs = 60_000): Promise<Execution> {
+	async waitForExecutionStatus(
+		id: string,
+		statuses: ExecutionStatus[],
+		timeoutMs = 60_000,
+		settled: (execution: Execution) => boolean = () => true,
+	): Promise<Execution> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const execution = await this.getExecution(id);
-			if (statuses.includes(execution.status)) return execution;
+			if (statuses.includes(execution.status) && settled(execution)) return execution;
 			if (Date.now() > deadline) {
 				throw new Error(
 					`Execution ${id} is ${execution.status}, not ${statuses.join('/')}, after ${timeoutMs} ms\n${this.logTail(30)}`,

@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-import { describeEachN8nVersion, nodeOutput, type N8nInstance } from '../harness/n8n';
+import { describeEachN8nVersion, nodeOutput, nodeRuns, type N8nInstance } from '../harness/n8n';
 import { declaredTypes } from '../harness/package-types';
 
 jest.setTimeout(5 * 60_000);
@@ -170,7 +170,12 @@ describeEachN8nVersion('the packed package in a real n8n', (getN8n) => {
 
 		const resumed = await n8n.http(resumeUrl, { method: 'POST', body: { decision: 'approved' } });
 		expect(resumed.status).toBe(200);
-		const execution = await n8n.waitForExecutionStatus(executionId, ['success', 'error', 'crashed']);
+		const execution = await n8n.waitForExecutionStatus(
+			executionId,
+			['success', 'error', 'crashed'],
+			60_000,
+			(e) => e.status !== 'success' || nodeRuns(e, 'After Wait').length > 0,
+		);
 		expect(execution.status).toBe('success');
 		expect(nodeOutput(execution, 'After Wait')[0][0].json).toMatchObject({ resumedWith: 'approved' });
 
