@@ -274,7 +274,8 @@ function printSummary(summary: DemoSummary, log: (line: string) => void) {
 	const f = summary.reportFigures as Record<string, number | null>;
 	const pct = (v: number | null | undefined) => (typeof v === 'number' ? `${(v * 100).toFixed(0)}%` : 'n/a');
 	log(
-		`  metrics (last 24 h): ${f.volume ?? 0} decisions, auto-handled ${pct(f.autoHandledRate)}, review ${pct(f.reviewRate)}, ` +
+		`  metrics (last 24 h; reviewed items are logged once decided): ${f.volume ?? 0} decisions, ` +
+			`auto-handled ${pct(f.autoHandledRate)}, review ${pct(f.reviewRate)}, ` +
 			`accuracy ${pct(f.accuracy)}, ECE ${typeof f.ece === 'number' ? f.ece.toFixed(3) : 'n/a'}, alerts ${f.alerts ?? 0}`,
 	);
 	log(`  metrics report: ${summary.reportFile}`);
