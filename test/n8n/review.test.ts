@@ -141,17 +141,12 @@ async function deployReview(
  * "success" with the run data of the moment it resumed (the review node's run removed).
  */
 async function settled(n8n: N8nInstance, id: string, statuses: Execution['status'][], timeoutMs = 60_000): Promise<Execution> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const execution = await n8n.getExecution(id);
+	return await n8n.waitForExecutionStatus(id, statuses, timeoutMs, (execution) => {
 		const runData = execution.data?.resultData?.runData ?? {};
-		const runs = runData['Human Review Wait'] ?? [];
 		// A finished review execution has run one of the nodes after the review node.
-		const complete = execution.status === 'success' ? REVIEW_TARGETS.some((name) => runData[name] !== undefined) : runs.length > 0;
-		if (statuses.includes(execution.status) && complete) return execution;
-		if (Date.now() > deadline) throw new Error(`execution ${id} is ${execution.status} with ${runs.length} review runs after ${timeoutMs} ms\n${n8n.logTail(20)}`);
-		await new Promise((resolve) => setTimeout(resolve, 300));
-	}
+		if (execution.status === 'success') return REVIEW_TARGETS.some((name) => runData[name] !== undefined);
+		return (runData['Human Review Wait'] ?? []).length > 0;
+	});
 }
 
 /**
