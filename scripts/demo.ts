@@ -278,6 +278,10 @@ function printSummary(summary: DemoSummary, log: (line: string) => void) {
 			`auto-handled ${pct(f.autoHandledRate)}, review ${pct(f.reviewRate)}, ` +
 			`accuracy ${pct(f.accuracy)}, ECE ${typeof f.ece === 'number' ? f.ece.toFixed(3) : 'n/a'}, alerts ${f.alerts ?? 0}`,
 	);
+	if (typeof f.cascadeLocal === 'number' && f.cascadeLocal + (f.cascadeLlm ?? 0) > 0) {
+		const saved = typeof f.cascadeSavedUsd === 'number' ? `$${f.cascadeSavedUsd.toFixed(4)}` : 'not estimable';
+		log(`  cascade: ${f.cascadeLocal} answered locally, ${f.cascadeLlm ?? 0} by the model; estimated saving ${saved}`);
+	}
 	log(`  metrics report: ${summary.reportFile}`);
 	log('');
 	log(`n8n editor: ${summary.baseUrl}  (log in as ${OWNER.email} / ${OWNER.password})`);

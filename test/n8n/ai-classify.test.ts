@@ -389,6 +389,72 @@ describeEachN8nVersion('AI Classify', (getN8n) => {
 		expect(items[0].ai.usage.costUsd).toBe(0);
 		expect(items[1].ai.confidenceSource).toBe('logprobs');
 		expect(items[1].ai.usage.costUsd).toBeGreaterThan(0);
+
+		// Logged by Metrics Logger, the report counts both tiers and prices the local answers by the LLM's.
+		const n8n = getN8n();
+		const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'aiwf-cascade-'));
+		try {
+			const store = { storeType: 'sqlite', storePath: nodePath.join(tmp, 'store.sqlite') };
+			const logPath = `cascade-log-${++counter}-${Date.now()}`;
+			const logged = await n8n.createWorkflow(
+				workflow(
+					`Cascade logged ${counter}`,
+					[
+						webhook('Webhook', logPath),
+						splitOut('Split', 'body.tickets'),
+						ourNode('AI Classify', 'aiClassify', classifyParameters({ engine: 'cascade', cascadeThreshold: bar, categories }), {
+							credentials: { openAiCompatibleApi: { id: credentialId, name: 'Test server' } },
+						}),
+						ourNode('Metrics Logger', 'metricsLogger', { operation: 'log', ...store, step: 'triage' }),
+					],
+					{ Webhook: [['Split']], Split: [['AI Classify']], 'AI Classify': [['Metrics Logger']] },
+				),
+			);
+			await n8n.activate(logged);
+			await n8n.waitForWebhook(logPath, 'POST');
+			fake.reset();
+			// Two confident texts stay local, one goes to the model.
+			const run = await n8n.runWebhook(logged, logPath, { method: 'POST', body: { tickets: [texts[0], texts[1], texts[0]] } });
+			expect(run.execution.status).toBe('success');
+			const loggedItems = run.response.body as Array<{ ai: AiField & { tier?: string } }>;
+			expect(loggedItems.map((i) => i.ai.tier)).toEqual(['local', 'llm', 'local']);
+			expect(fake.stats.chatRequests).toBe(1);
+			const llmCost = loggedItems[1].ai.usage.costUsd!;
+
+			const reportPath = `cascade-report-${++counter}-${Date.now()}`;
+			const report = await n8n.createWorkflow(
+				workflow(
+					`Cascade report ${counter}`,
+					[
+						webhook('Webhook', reportPath),
+						ourNode('Metrics Logger', 'metricsLogger', {
+							operation: 'report',
+							...store,
+							window: 'last',
+							lastAmount: 1,
+							lastUnit: 'days',
+							filters: { workflowId: logged },
+							reportOptions: {},
+						}),
+					],
+					{ Webhook: [['Metrics Logger']] },
+				),
+			);
+			await n8n.activate(report);
+			await n8n.waitForWebhook(reportPath, 'POST');
+			const { execution } = await n8n.runWebhook(report, reportPath, { method: 'POST', body: {} });
+			expect(executionError(execution)).toBeUndefined();
+			const cascade = nodeOutput(execution, 'Metrics Logger')[0][0].json.cascade as Record<string, any>;
+			expect(cascade).toMatchObject({ items: 3, localItems: 2, llmItems: 1, localItemsPriced: 2, localItemsNotPriced: 0 });
+			expect(cascade.localShare).toBeCloseTo(2 / 3, 10);
+			expect(cascade.llmCostUsd).toBeCloseTo(llmCost, 9);
+			expect(cascade.estimatedSavedUsd).toBeCloseTo(2 * llmCost, 9);
+			expect(cascade.groups).toEqual([
+				expect.objectContaining({ workflowId: logged, nodeName: 'Metrics Logger', step: 'triage', task: 'classify', localItems: 2, llmItems: 1 }),
+			]);
+		} finally {
+			fs.rmSync(tmp, { recursive: true, force: true });
+		}
 	});
 
 	describe('Train operation and named models', () => {

@@ -121,3 +121,40 @@ test('the override timeline counts every event in its bucket, whatever the minut
 	expect(report.overrideTimeline[13]).toMatchObject({ from: '2026-11-20T13:00:00.000Z', events: 1, reviewed: 1, overridden: 1, overrideRate: 1 });
 	expect(report.overrideTimeline[23].events).toBe(1);
 });
+
+test('cascade: Prometheus counters by tier, the tier in CSV, and an escaped HTML section that says when a saving is not estimable', async () => {
+	const cascadeStore = await openStore({ kind: 'sqlite', path: join(dir, 'cascade.sqlite') });
+	const at = '2026-11-20T10:00:00.000Z';
+	await cascadeStore.writeEvents([
+		event({ engine: 'cascade', tier: 'local', model: 'local:v1', costUsd: 0, step: '<b>triage</b>', at }),
+		event({ engine: 'cascade', tier: 'local', model: 'local:v1', costUsd: 0, step: '<b>triage</b>', at }),
+		event({ engine: 'cascade', tier: 'llm', model: 'gpt-test', costUsd: 0.003, step: '<b>triage</b>', at }),
+		event({ engine: 'cascade', tier: 'local', task: 'extract', step: 'invoices', at }),
+	]);
+	const aggregates = await cascadeStore.aggregate({ truthSource: 'auto', timelineBucketMs: 86_400_000, includeSeries: true });
+	const { samples, types } = parsePrometheus(toPrometheus(aggregates));
+	expect(types.get('aiwf_cascade_items_total')).toBe('counter');
+	const value = (name: string, labels: Record<string, string>) =>
+		samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+	expect(value('aiwf_cascade_items_total', { step: '<b>triage</b>', tier: 'local', node: 'Metrics' })).toBe(2);
+	expect(value('aiwf_cascade_items_total', { step: '<b>triage</b>', tier: 'llm' })).toBe(1);
+	expect(value('aiwf_cascade_cost_usd_total', { step: '<b>triage</b>', tier: 'llm' })).toBeCloseTo(0.003, 12);
+	expect(value('aiwf_cascade_items_total', { step: 'invoices', tier: 'local', task: 'extract' })).toBe(1);
+
+	const [header, first] = (csvHeader() + toCsvRows(await cascadeStore.readEvents({}))).split('\r\n');
+	const tierColumn = header.split(',').indexOf('tier');
+	expect(tierColumn).toBeGreaterThan(0);
+	expect(first.split(',')[tierColumn]).toBe('local');
+
+	const report = await reportFromStore(cascadeStore, rangeWindow('2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z'), {});
+	expect(report.cascade).toMatchObject({ localItems: 3, llmItems: 1, estimatedSavedUsd: 0.006, localItemsNotPriced: 1 });
+	const html = renderReportHtml(report);
+	expect(html).toContain('<h2>Cascade</h2>');
+	expect(html).not.toContain('<b>triage</b>');
+	expect(html).toContain('&lt;b&gt;triage&lt;/b&gt;');
+	expect(html).toContain('covers 2 of 3 local items');
+	expect(html).toMatch(/<td>invoices<\/td>.*<td>not estimable<\/td><\/tr>/);
+	expect(html).toContain('Estimated saving = items answered by the local tier');
+	// No cascade event, no cascade section.
+	expect(renderReportHtml(await reportFromStore(store, rangeWindow('2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z'), {}))).not.toContain('Cascade');
+});

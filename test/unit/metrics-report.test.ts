@@ -8,6 +8,7 @@ import { rangeWindow, reportFromStore } from '../../nodes/shared/metrics/run';
 import { closeAllStores, openStore } from '../../nodes/shared/store';
 import type { MetricEvent, PackageStore } from '../../nodes/shared/store/types';
 import { Client } from 'pg';
+import { event } from './helpers/events';
 import { createTestDatabase, PG } from './helpers/pg';
 
 const dir = mkdtempSync(join(tmpdir(), 'aiwf-metrics-'));
@@ -90,6 +91,35 @@ function sixEvents(): MetricEvent[] {
 			context({ groundTruth: truth }),
 		),
 	);
+}
+
+/**
+ * Cascade decisions of two groups plus noise:
+ * - triage (classify): 6 answered locally, 2 by the LLM at $0.002 and $0.004 → mean $0.003, saving 6 × 0.003 = $0.018;
+ * - invoices (extract): 3 local, 1 LLM item without a recorded cost → no price, saving not estimable;
+ * - not counted: a plain openai event, a cascade event of the day before, a skipped item.
+ */
+function cascadeEvents(): MetricEvent[] {
+	const triage = (tier: 'local' | 'llm', costUsd: number) =>
+		buildEvent(
+			{ ai: ai('a', 0.9, { engine: 'cascade', tier, model: tier === 'local' ? 'local:v1' : 'gpt-test', usage: { inputTokens: 0, outputTokens: 0, costUsd } }) },
+			context({ step: 'triage' }),
+		);
+	const invoice = (tier: 'local' | 'llm') =>
+		buildEvent(
+			{ ai: ai(undefined, 0.7, { task: 'extract', engine: 'cascade', tier, model: tier === 'llm' ? 'gpt-test' : undefined, usage: undefined }) },
+			context({ step: 'invoices' }),
+		);
+	return [
+		...Array.from({ length: 6 }, () => triage('local', 0)),
+		triage('llm', 0.002),
+		triage('llm', 0.004),
+		...Array.from({ length: 3 }, () => invoice('local')),
+		invoice('llm'),
+		buildEvent({ ai: ai('a', 0.9, { usage: { inputTokens: 1, outputTokens: 1, costUsd: 0.01 } }) }, context({ step: 'triage' })),
+		buildEvent({ ai: ai('a', 0.9, { engine: 'cascade', tier: 'llm', at: '2026-11-19T10:00:00.000Z' }) }, context({ step: 'triage' })),
+		skippedEvent(context({ step: 'triage' }), 'no_ai'),
+	];
 }
 
 describe.each(['sqlite', 'postgres'] as const)('%s store', (kind) => {
@@ -244,6 +274,41 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (kind) => {
 			expect(r.skipped).toEqual({ no_ai: 1, invalid_confidence: 2, invalid_ai: 1, total: 4 });
 		});
 
+		test('cascade: local vs LLM items, LLM cost spent and the saving priced by the same group\'s LLM items', async () => {
+			await store.writeEvents(cascadeEvents());
+			const { cascade } = await reportFromStore(store, DAY, {});
+			expect(cascade).toEqual({
+				items: 12,
+				localItems: 9,
+				llmItems: 3,
+				localShare: 0.75,
+				llmShare: 0.25,
+				llmCostUsd: 0.006,
+				estimatedSavedUsd: 0.018,
+				localItemsPriced: 6,
+				localItemsNotPriced: 3,
+				method: expect.stringMatching(/^Estimated saving = items answered by the local tier × the mean recorded LLM cost/),
+				groups: [
+					{
+						workflowId: 'wf', nodeName: 'Metrics', step: 'invoices', task: 'extract', items: 4, localItems: 3, llmItems: 1,
+						localShare: 0.75, llmShare: 0.25, llmCostUsd: 0, llmItemsWithCost: 0, meanLlmCostUsd: null, estimatedSavedUsd: null,
+					},
+					{
+						workflowId: 'wf', nodeName: 'Metrics', step: 'triage', task: 'classify', items: 8, localItems: 6, llmItems: 2,
+						localShare: 0.75, llmShare: 0.25, llmCostUsd: 0.006, llmItemsWithCost: 2, meanLlmCostUsd: 0.003, estimatedSavedUsd: 0.018,
+					},
+				],
+			});
+			// A filter narrows the cascade figures like every other figure.
+			expect((await reportFromStore(store, DAY, { step: 'invoices' })).cascade).toMatchObject({ localItems: 3, llmItems: 1, estimatedSavedUsd: null, localItemsNotPriced: 3 });
+		});
+
+		test('cascade without a cascade event: zero items, nothing saved', async () => {
+			await store.writeEvents(sixEvents());
+			const { cascade } = await reportFromStore(store, DAY, {});
+			expect(cascade).toMatchObject({ items: 0, localItems: 0, llmItems: 0, localShare: null, llmCostUsd: 0, estimatedSavedUsd: 0, groups: [] });
+		});
+
 		test('per-field accuracy of reviewed extractions', async () => {
 			const before = { total: 10, vendor: 'ACME', lines: [{ amount: 1 }, { amount: 2 }] };
 			const extract = (rev: unknown) =>
@@ -307,7 +372,31 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (kind) => {
 	});
 });
 
+test('the PostgreSQL SQL and the streamed SQLite pass give identical reports, cascade included', async () => {
+	// Written without a tier (as by hand): both stores read the tier from its model.
+	const untiered = { ...event({ engine: 'cascade', model: 'local:v1', step: 'triage', at: '2026-11-20T10:00:00.000Z' }) };
+	const events = [...sixEvents(), ...cascadeEvents(), untiered];
+	const reports = [];
+	for (const kind of ['sqlite', 'postgres'] as const) {
+		const opened = await freshStore(kind);
+		await opened.writeEvents(events);
+		reports.push(await reportFromStore(opened, DAY, {}));
+	}
+	expect(reports[0].cascade).toMatchObject({ items: 13, localItems: 10, localItemsPriced: 7 });
+	expect(reports[0].cascade.estimatedSavedUsd).toBeCloseTo(0.021, 12);
+	expect(reports[1]).toEqual(reports[0]);
+});
+
 describe('building events from items', () => {
+	test('cascade tier: from ai.tier, else implied by the model; none outside a cascade', () => {
+		const tierOf = (extra: Record<string, unknown>) => buildEvent({ ai: ai('a', 0.9, extra) }, context()).tier;
+		expect(tierOf({ engine: 'cascade', tier: 'llm', model: 'local:v1' })).toBe('llm');
+		expect(tierOf({ engine: 'cascade', model: 'local:v1' })).toBe('local');
+		expect(tierOf({ engine: 'cascade', model: undefined })).toBe('local');
+		expect(tierOf({ engine: 'cascade', model: 'gpt-4o-mini' })).toBe('llm');
+		expect(tierOf({ engine: 'openai', tier: 'llm' })).toBeUndefined();
+	});
+
 	test('key, route, review, ground truth, dimensions', () => {
 		const e = buildEvent(
 			{ ai: ai('a', 0.8, { latencyMs: 12 }), route: { path: 'review', reason: 'low', threshold: 0.9, sampled: true }, review: review('approved', 'a', false) },

@@ -6,6 +6,7 @@ import { Client } from 'pg';
 
 import { closeAllStores, defaultSqlitePath, openStore, postgresConfigFromCredential } from '../../nodes/shared/store';
 import { numberPlaceholders } from '../../nodes/shared/store/postgres';
+import { migrations, MIGRATIONS_TABLE } from '../../nodes/shared/store/sql';
 import { loadSqlite } from '../../nodes/shared/store/sqlite';
 import { StoreUnavailableError, type PackageStore, type ReviewCase, type StoreConfig } from '../../nodes/shared/store/types';
 import { event } from './helpers/events';
@@ -72,6 +73,7 @@ describe.each(configs)('%s store', (kind, config) => {
 				{ version: 2, name: 'review cases' },
 				{ version: 3, name: 'seen documents' },
 				{ version: 4, name: 'local models' },
+				{ version: 5, name: 'cascade tier' },
 			]);
 		} else {
 			const { DatabaseSync } = require('node:sqlite');
@@ -83,6 +85,7 @@ describe.each(configs)('%s store', (kind, config) => {
 				{ version: 2, name: 'review cases' },
 				{ version: 3, name: 'seen documents' },
 				{ version: 4, name: 'local models' },
+				{ version: 5, name: 'cascade tier' },
 			]);
 		}
 	});
@@ -90,7 +93,8 @@ describe.each(configs)('%s store', (kind, config) => {
 	test('round-trips every event field', async () => {
 		const full = event({
 			step: 'triage',
-			engine: 'openai',
+			engine: 'cascade',
+			tier: 'llm',
 			model: 'gpt-x',
 			routePath: 'review',
 			sampled: true,
@@ -286,6 +290,57 @@ describe('configuration and failures', () => {
 		} finally {
 			await fresh.drop();
 		}
+	});
+
+	describe('migration 5 gives cascade events stored before it the tier their model implies', () => {
+		// Rows as a version with schema 4 wrote them: no tier column.
+		const before = (engine: string, model: string | null, key: string) =>
+			`INSERT INTO aiwf_metric_events (event_key, workflow_id, execution_id, node_name, item_index, at_ms, engine, model)
+			VALUES ('${key}', 'wf', 'ex', 'Metrics', 0, 1795600000000, '${engine}', ${model === null ? 'NULL' : `'${model}'`})`;
+		const oldRows = [
+			before('cascade', 'local:3f2a', 'classify-local'),
+			before('cascade', null, 'invoice-local'),
+			before('cascade', 'gpt-4o-mini', 'llm'),
+			before('openai', 'gpt-4o-mini', 'plain'),
+		];
+		const expectTiers = async (store: PackageStore) => {
+			const tiers = Object.fromEntries((await store.readEvents({})).map((e) => [e.eventKey, e.tier]));
+			expect(tiers).toEqual({ 'classify-local': 'local', 'invoice-local': 'local', llm: 'llm', plain: undefined });
+		};
+
+		test('sqlite', async () => {
+			const file = join(dir, 'schema-4.sqlite');
+			const { DatabaseSync } = require('node:sqlite');
+			const db = new DatabaseSync(file);
+			db.exec(`CREATE TABLE ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+			for (const migration of migrations.filter((m) => m.version <= 4)) {
+				for (const statement of migration.statements('sqlite')) db.exec(statement);
+				db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} VALUES (?, ?, ?)`).run(migration.version, migration.name, '2026-01-01');
+			}
+			for (const row of oldRows) db.exec(row);
+			db.close();
+			await expectTiers(await openStore({ kind: 'sqlite', path: file }));
+		});
+
+		test('postgres', async () => {
+			const fresh = await createTestDatabase('aiwf_schema4');
+			try {
+				const client = new Client({ ...PG, database: fresh.database });
+				await client.connect();
+				await client.query(`CREATE TABLE ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+				for (const migration of migrations.filter((m) => m.version <= 4)) {
+					for (const statement of migration.statements('postgres')) await client.query(statement);
+					await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+				}
+				for (const row of oldRows) await client.query(row);
+				await client.end();
+				const store = await openStore({ kind: 'postgres', ...PG, database: fresh.database });
+				await expectTiers(store);
+				await store.close();
+			} finally {
+				await fresh.drop();
+			}
+		});
 	});
 
 	test('a Node without node:sqlite gets an error naming the fix', () => {

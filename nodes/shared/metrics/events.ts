@@ -4,7 +4,7 @@
  * with `label` and `confidence`) are logged too. What cannot be measured is a `SkippedItem`.
  */
 import { reviewDecision, routePath } from '../contract';
-import type { FieldOutcome, MetricEvent, SkipReason } from '../store/types';
+import { cascadeTierOf, type FieldOutcome, type MetricEvent, type SkipReason } from '../store/types';
 
 export interface EventContext {
 	workflowId: string;
@@ -170,6 +170,8 @@ export function buildEvent(json: Json, context: EventContext): MetricEvent {
 	if (label !== undefined) event.label = label;
 	if (typeof ai.engine === 'string') event.engine = ai.engine;
 	if (typeof ai.model === 'string') event.model = ai.model;
+	const tier = cascadeTierOf(ai.engine, ai.tier, ai.model);
+	if (tier) event.tier = tier;
 	const latencyMs = nonNegative(ai.latencyMs);
 	if (latencyMs !== undefined) event.latencyMs = latencyMs;
 	if (isObject(ai.usage)) {

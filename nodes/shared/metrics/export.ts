@@ -36,6 +36,9 @@ export function toPrometheus(aggregates: Aggregates, prefix = 'aiwf'): string {
 		]),
 	);
 	counter('cost_usd_total', 'Model cost in US dollars.', series.map((s) => [keyOf(s), s.costUsd]));
+	const cascadeKey = (c: Aggregates['cascade'][number]) => ({ workflow: c.workflowId, node: c.nodeName, step: c.step, task: c.task, tier: c.tier });
+	counter('cascade_items_total', 'Cascade decisions by the tier that answered (local or llm).', aggregates.cascade.map((c) => [cascadeKey(c), c.count]));
+	counter('cascade_cost_usd_total', 'Recorded model cost of cascade decisions by tier, in US dollars.', aggregates.cascade.map((c) => [cascadeKey(c), c.costUsd]));
 	counter(
 		'skipped_total',
 		'Items logged without metrics (no ai field, invalid confidence…).',
@@ -75,7 +78,7 @@ export function toPrometheus(aggregates: Aggregates, prefix = 'aiwf'): string {
 
 export const CSV_COLUMNS: Array<keyof MetricEvent> = [
 	'eventKey', 'at', 'workflowId', 'executionId', 'nodeName', 'itemIndex', 'step', 'task', 'label', 'confidence',
-	'engine', 'model', 'routePath', 'sampled', 'reviewDecision', 'reviewedLabel', 'reviewCorrect', 'overridden',
+	'engine', 'tier', 'model', 'routePath', 'sampled', 'reviewDecision', 'reviewedLabel', 'reviewCorrect', 'overridden',
 	'truthLabel', 'truthCorrect', 'latencyMs', 'inputTokens', 'outputTokens', 'costUsd', 'skipReason', 'fields',
 	'dimensions',
 ];

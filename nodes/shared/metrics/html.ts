@@ -149,6 +149,35 @@ export function thresholdSvg(report: MetricsReport): string {
 	);
 }
 
+/** Local vs LLM tier of cascade events and the estimated saving; nothing when no cascade event is in the window. */
+export function cascadeSection(report: MetricsReport): string {
+	const c = report.cascade;
+	if (!c.items) return '';
+	const saved = (value: number | null) => (value === null ? 'not estimable' : money(value));
+	const partial =
+		c.localItemsNotPriced > 0 && c.estimatedSavedUsd !== null
+			? `covers ${int(c.localItemsPriced)} of ${int(c.localItems)} local items`
+			: c.estimatedSavedUsd === null
+				? 'no LLM-tier cost in the window to price local items by'
+				: '';
+	const rows = c.groups
+		.map(
+			(g) =>
+				`<tr><td>${escapeHtml(g.workflowId)}</td><td>${escapeHtml(g.nodeName)}</td><td>${escapeHtml(g.step)}</td><td>${escapeHtml(g.task)}</td>` +
+				`<td>${int(g.localItems)} (${pct(g.localShare)})</td><td>${int(g.llmItems)} (${pct(g.llmShare)})</td>` +
+				`<td>${escapeHtml(money(g.llmCostUsd))}</td><td>${escapeHtml(money(g.meanLlmCostUsd))}</td><td>${escapeHtml(saved(g.estimatedSavedUsd))}</td></tr>`,
+		)
+		.join('');
+	return `<h2>Cascade</h2><div class="cards">
+${card('Answered locally', `${int(c.localItems)} (${pct(c.localShare)})`, `of ${int(c.items)} cascade items`)}
+${card('Sent to the LLM', `${int(c.llmItems)} (${pct(c.llmShare)})`)}
+${card('LLM cost spent', money(c.llmCostUsd))}
+${card('Estimated saving', saved(c.estimatedSavedUsd), partial)}
+</div>
+<p class="h">${escapeHtml(c.method)}</p>
+<table><tr><th>workflow</th><th>node</th><th>step</th><th>task</th><th>local</th><th>LLM</th><th>LLM cost</th><th>per LLM item</th><th>estimated saving</th></tr>${rows}</table>`;
+}
+
 export function renderReportHtml(report: MetricsReport, title = 'AI workflow metrics'): string {
 	const alerts = report.alerts.length
 		? `<ul class="alerts">${report.alerts.map((a) => `<li class="${a.severity}"><b>${escapeHtml(a.severity)}</b> ${escapeHtml(a.message)}</li>`).join('')}</ul>`
@@ -201,6 +230,7 @@ ${card('Tokens per item', fixed(report.tokens.perItem, 1))}
 ${card('Throughput', `${fixed(report.throughput.perHour, 1)}/h`)}
 ${card('Skipped items', int(report.skipped.total), skipped)}
 </div>
+${cascadeSection(report)}
 <h2>Drift alerts</h2>${alerts}
 <h2>Charts</h2><div class="charts">
 <figure><figcaption>Confusion matrix</figcaption>${confusionSvg(report)}</figure>

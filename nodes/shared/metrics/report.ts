@@ -16,6 +16,11 @@
  * - threshold what-if: for τ, auto rate = share of events with confidence ≥ τ; error rate = wrong
  *   among those with a known truth.
  * - PSI of the label mix: Σ (p − q) · ln(p / q), shares floored at 0.0001.
+ * - cascade (engine 'cascade'): items answered by the local tier and by the LLM; cost spent = the
+ *   recorded cost of the LLM-tier items; estimated saving = local items × the mean recorded cost of the
+ *   LLM-tier items of the same group (workflow, Metrics Logger node, step, task) in the window. A group
+ *   without an LLM-tier item that carries a cost has no price to go by: its saving is not estimable
+ *   (null), never guessed from a price list.
  */
 import type { Aggregates, EventFilter, SkipReason, TruthSource } from '../store/types';
 
@@ -64,6 +69,47 @@ export interface ThresholdPoint {
 	withTruth: number;
 }
 
+export interface CascadeGroup {
+	workflowId: string;
+	/** The Metrics Logger node that logged the events. */
+	nodeName: string;
+	step: string;
+	task: string;
+	items: number;
+	localItems: number;
+	llmItems: number;
+	localShare: number | null;
+	llmShare: number | null;
+	/** Recorded cost of the LLM-tier items. */
+	llmCostUsd: number;
+	/** LLM-tier items that carry a cost (the mean is taken over these). */
+	llmItemsWithCost: number;
+	meanLlmCostUsd: number | null;
+	/** localItems × meanLlmCostUsd; null when there are local items but no LLM cost to price them by. */
+	estimatedSavedUsd: number | null;
+}
+
+export interface CascadeFigures {
+	items: number;
+	localItems: number;
+	llmItems: number;
+	localShare: number | null;
+	llmShare: number | null;
+	llmCostUsd: number;
+	/** Sum over the groups that can be priced; null when no local item can be (see localItemsNotPriced). */
+	estimatedSavedUsd: number | null;
+	localItemsPriced: number;
+	/** Local items of groups without an LLM-tier cost in the window: left out of the estimate. */
+	localItemsNotPriced: number;
+	method: string;
+	groups: CascadeGroup[];
+}
+
+export const CASCADE_SAVING_METHOD =
+	'Estimated saving = items answered by the local tier × the mean recorded LLM cost per item of the LLM-tier items ' +
+	'of the same workflow, Metrics Logger node, step and task in this window. Groups without an LLM-tier item that ' +
+	'carries a cost cannot be priced and are not estimated.';
+
 export interface MetricsReport {
 	window: { from: string; to: string; previousFrom: string; previousTo: string; hours: number };
 	filters: EventFilter;
@@ -102,6 +148,7 @@ export interface MetricsReport {
 	latencyMs: { p50: number | null; p95: number | null; p99: number | null; mean: number | null; count: number };
 	tokens: { input: number; output: number; total: number; perItem: number | null; perAutoHandledItem: number | null };
 	costUsd: { total: number; perItem: number | null; perAutoHandledItem: number | null };
+	cascade: CascadeFigures;
 	throughput: { perHour: number; perDay: number };
 	overrideTimeline: Array<{
 		from: string;
@@ -300,6 +347,67 @@ export function driftAlerts(current: Aggregates, previous: Aggregates, options: 
 
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 
+export function cascadeFigures(rows: Aggregates['cascade']): CascadeFigures {
+	type GroupKey = Pick<CascadeGroup, 'workflowId' | 'nodeName' | 'step' | 'task'>;
+	const byGroup = new Map<string, { key: GroupKey; local: number; llm: number; llmWithCost: number; llmCost: number }>();
+	for (const row of rows) {
+		const id = JSON.stringify([row.workflowId, row.nodeName, row.step, row.task]);
+		let group = byGroup.get(id);
+		if (!group) {
+			group = { key: { workflowId: row.workflowId, nodeName: row.nodeName, step: row.step, task: row.task }, local: 0, llm: 0, llmWithCost: 0, llmCost: 0 };
+			byGroup.set(id, group);
+		}
+		if (row.tier === 'local') {
+			group.local += row.count;
+		} else {
+			group.llm += row.count;
+			group.llmWithCost += row.withCost;
+			group.llmCost += row.costUsd;
+		}
+	}
+	let local = 0;
+	let llm = 0;
+	let llmCost = 0;
+	let saved = 0;
+	let priced = 0;
+	const groups = [...byGroup.values()].map((g): CascadeGroup => {
+		const meanCost = ratio(g.llmCost, g.llmWithCost);
+		const groupSaved = g.local === 0 ? 0 : meanCost === null ? null : g.local * meanCost;
+		local += g.local;
+		llm += g.llm;
+		llmCost += g.llmCost;
+		if (groupSaved !== null) {
+			saved += groupSaved;
+			priced += g.local;
+		}
+		return {
+			...g.key,
+			items: g.local + g.llm,
+			localItems: g.local,
+			llmItems: g.llm,
+			localShare: ratio(g.local, g.local + g.llm),
+			llmShare: ratio(g.llm, g.local + g.llm),
+			llmCostUsd: round(g.llmCost, 9) ?? 0,
+			llmItemsWithCost: g.llmWithCost,
+			meanLlmCostUsd: round(meanCost, 9),
+			estimatedSavedUsd: round(groupSaved, 9),
+		};
+	});
+	return {
+		items: local + llm,
+		localItems: local,
+		llmItems: llm,
+		localShare: ratio(local, local + llm),
+		llmShare: ratio(llm, local + llm),
+		llmCostUsd: round(llmCost, 9) ?? 0,
+		estimatedSavedUsd: local > 0 && priced === 0 ? null : round(saved, 9),
+		localItemsPriced: priced,
+		localItemsNotPriced: local - priced,
+		method: CASCADE_SAVING_METHOD,
+		groups,
+	};
+}
+
 export function computeReport(current: Aggregates, previous: Aggregates, options: ReportOptions): MetricsReport {
 	const t = current.totals;
 	const fromMs = Date.parse(options.from);
@@ -391,6 +499,7 @@ export function computeReport(current: Aggregates, previous: Aggregates, options
 			perItem: round(ratio(t.costUsd, t.events), 9),
 			perAutoHandledItem: round(ratio(t.costUsd, t.auto), 9),
 		},
+		cascade: cascadeFigures(current.cascade),
 		throughput: { perHour: t.events / hours, perDay: (t.events / hours) * 24 },
 		overrideTimeline,
 		thresholdWhatIf: thresholdWhatIf(current.confidenceBuckets, targetErrorRate),

@@ -207,7 +207,7 @@ export class PostgresStore implements PackageStore {
 
 	async aggregate(query: AggregateQuery): Promise<Aggregates> {
 		const statements = aggregateStatements('postgres', query);
-		const keys: Array<keyof AggregateStatements> = ['grouped', 'latency', 'timeline', 'fields'];
+		const keys: Array<keyof AggregateStatements> = ['grouped', 'latency', 'timeline', 'fields', 'cascade'];
 		if (query.includeSeries) keys.push('series');
 		// Separate connections let PostgreSQL run the scans in parallel.
 		const results = await Promise.all(keys.map((key) => this.query(statements[key].sql, statements[key].params)));

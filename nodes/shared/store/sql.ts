@@ -6,16 +6,18 @@
  */
 import { createHash } from 'node:crypto';
 
-import type {
-	AggregateQuery,
-	EventFilter,
-	MetricEvent,
-	ReviewCase,
-	SeenDocument,
-	SeenDocumentQuery,
-	SkipReason,
-	StoredModel,
-	TrainingExample,
+import {
+	cascadeTierOf,
+	type AggregateQuery,
+	type CascadeTier,
+	type EventFilter,
+	type MetricEvent,
+	type ReviewCase,
+	type SeenDocument,
+	type SeenDocumentQuery,
+	type SkipReason,
+	type StoredModel,
+	type TrainingExample,
 } from './types';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -30,6 +32,10 @@ const real = (d: Dialect) => (d === 'sqlite' ? 'REAL' : 'DOUBLE PRECISION');
 const bigint = (d: Dialect) => (d === 'sqlite' ? 'INTEGER' : 'BIGINT');
 
 export const MIGRATIONS_TABLE = 'aiwf_schema_migrations';
+
+/** `cascadeTierOf` in SQL: the tier a cascade event records, or the one its model implies. */
+export const CASCADE_TIER_SQL =
+	"COALESCE(tier, CASE WHEN model IS NULL OR SUBSTR(model, 1, 6) = 'local:' THEN 'local' ELSE 'llm' END)";
 
 export const migrations: Migration[] = [
 	{
@@ -138,6 +144,15 @@ export const migrations: Migration[] = [
 			)`,
 		],
 	},
+	{
+		version: 5,
+		name: 'cascade tier',
+		// Cascade events logged before the tier was recorded get the tier their model implies.
+		statements: () => [
+			'ALTER TABLE aiwf_metric_events ADD COLUMN tier TEXT',
+			`UPDATE aiwf_metric_events SET tier = ${CASCADE_TIER_SQL} WHERE engine = 'cascade'`,
+		],
+	},
 ];
 
 export const EVENT_COLUMNS = [
@@ -168,13 +183,14 @@ export const EVENT_COLUMNS = [
 	'skip_reason',
 	'fields',
 	'dimensions',
+	'tier',
 ] as const;
 
 /** PostgreSQL array types of EVENT_COLUMNS, for the UNNEST bulk insert. */
 export const EVENT_COLUMN_PG_TYPES = [
 	'text', 'text', 'text', 'text', 'int', 'bigint', 'text', 'text', 'text', 'float8', 'text', 'text',
 	'text', 'smallint', 'text', 'text', 'smallint', 'smallint', 'text', 'smallint', 'float8', 'bigint',
-	'bigint', 'float8', 'text', 'text', 'text',
+	'bigint', 'float8', 'text', 'text', 'text', 'text',
 ];
 
 type SqlValue = string | number | null | Uint8Array;
@@ -217,6 +233,7 @@ export function eventToRow(e: MetricEvent): SqlValue[] {
 		opt(e.skipReason),
 		e.fields ? JSON.stringify(e.fields) : null,
 		e.dimensions && Object.keys(e.dimensions).length ? JSON.stringify(e.dimensions) : null,
+		opt(e.tier),
 	];
 }
 
@@ -239,6 +256,7 @@ export function rowToEvent(r: Row): MetricEvent {
 		label: str(r.label),
 		confidence: num(r.confidence),
 		engine: str(r.engine),
+		tier: str(r.tier) as CascadeTier | undefined,
 		model: str(r.model),
 		routePath: str(r.route_path) as MetricEvent['routePath'],
 		sampled: bool(r.sampled),
@@ -394,6 +412,12 @@ export function aggregateStatements(d: Dialect, query: AggregateQuery) {
 				FROM (${fieldRows}) AS field_rows GROUP BY field`,
 			params: metricsWhere.params,
 		},
+		cascade: {
+			sql: `SELECT workflow_id, node_name, COALESCE(step, '') AS step, COALESCE(task, '') AS task, ${CASCADE_TIER_SQL} AS tier,
+				COUNT(*) AS n, COUNT(cost_usd) AS with_cost, SUM(cost_usd) AS cost_usd
+				FROM aiwf_metric_events ${and(metricsWhere, "engine = 'cascade'")} GROUP BY 1, 2, 3, 4, 5`,
+			params: metricsWhere.params,
+		},
 		series: {
 			sql: `SELECT workflow_id, COALESCE(step, '') AS step, COALESCE(label, '') AS label, COALESCE(route_path, '') AS route_path,
 				COUNT(*) AS n,
@@ -414,8 +438,14 @@ const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v)
 
 /** Turns the rows of `aggregateStatements` into `Aggregates`. */
 export type AggregateRows = Partial<
-	Record<'skipped' | 'totals' | 'confusion' | 'labels' | 'confidenceBuckets' | 'latency' | 'timeline' | 'fields' | 'series', Rows>
+	Record<
+		'skipped' | 'totals' | 'confusion' | 'labels' | 'confidenceBuckets' | 'latency' | 'timeline' | 'fields' | 'cascade' | 'series',
+		Rows
+	>
 >;
+
+const cascadeOrder = (c: { workflowId: string; nodeName: string; step: string; task: string; tier: string }) =>
+	JSON.stringify([c.workflowId, c.nodeName, c.step, c.task, c.tier]);
 
 export function buildAggregates(rows: AggregateRows) {
 	const t = rows.totals?.[0] ?? {};
@@ -467,6 +497,18 @@ export function buildAggregates(rows: AggregateRows) {
 			withConfidence: n(r.with_confidence),
 			sumConfidence: n(r.sum_confidence),
 		})),
+		cascade: (rows.cascade ?? [])
+			.map((r) => ({
+				workflowId: String(r.workflow_id),
+				nodeName: String(r.node_name),
+				step: String(r.step),
+				task: String(r.task),
+				tier: String(r.tier) as CascadeTier,
+				count: n(r.n),
+				withCost: n(r.with_cost),
+				costUsd: n(r.cost_usd),
+			}))
+			.sort((a, b) => cascadeOrder(a).localeCompare(cascadeOrder(b))),
 		series: rows.series?.map((r) => ({
 			workflowId: String(r.workflow_id),
 			step: String(r.step),
@@ -487,7 +529,7 @@ export function buildAggregates(rows: AggregateRows) {
 export const AGGREGATE_COLUMNS = [
 	'skip_reason', 'label', 'truth_label', 'reviewed_label', 'truth_correct', 'review_correct', 'confidence', 'route_path',
 	'review_decision', 'overridden', 'sampled', 'latency_ms', 'input_tokens', 'output_tokens', 'cost_usd', 'at_ms',
-	'workflow_id', 'step', 'fields',
+	'workflow_id', 'step', 'fields', 'node_name', 'task', 'engine', 'tier', 'model',
 ] as const;
 
 type AggregateRow = unknown[];
@@ -510,6 +552,7 @@ export class EventAggregator {
 	private readonly latency = new Map<number, number>();
 	private readonly timeline = new Map<number, { n: number; auto: number; reviewed: number; overridden: number }>();
 	private readonly fields = new Map<string, { n: number; correct: number; with_confidence: number; sum_confidence: number }>();
+	private readonly cascade = new Map<string, { workflow_id: string; node_name: string; step: string; task: string; tier: string; n: number; with_cost: number; cost_usd: number }>();
 	private readonly series = new Map<string, Record<string, unknown> & { n: number; reviewed: number; overridden: number; input_tokens: number; output_tokens: number; cost_usd: number; sum_latency: number }>();
 	private readonly fromMs: number;
 	private readonly bucketMs: number;
@@ -520,10 +563,10 @@ export class EventAggregator {
 	}
 
 	add(row: AggregateRow): void {
-		const [skip, label, truthLabel, reviewedLabel, truthCorrect, reviewCorrect, confidence, route, decision, overridden, sampled, latency, inputTokens, outputTokens, cost, at, workflowId, step, fields] = row as [
+		const [skip, label, truthLabel, reviewedLabel, truthCorrect, reviewCorrect, confidence, route, decision, overridden, sampled, latency, inputTokens, outputTokens, cost, at, workflowId, step, fields, nodeName, task, engine, storedTier, model] = row as [
 			string | null, string | null, string | null, string | null, number | null, number | null, number | null, string | null,
 			string | null, number | null, number | null, number | null, number | null, number | null, number | null, number,
-			string, string | null, string | null,
+			string, string | null, string | null, string, string | null, string | null, string | null, string | null,
 		];
 		if (skip !== null) {
 			this.skipped.set(skip, (this.skipped.get(skip) ?? 0) + 1);
@@ -602,6 +645,21 @@ export class EventAggregator {
 				}
 			}
 		}
+		// SQL's rule: a stored tier wins; the model only decides when none is stored.
+		const tier = engine === 'cascade' ? (storedTier ?? cascadeTierOf(engine, undefined, model)) : undefined;
+		if (tier !== undefined) {
+			const key = JSON.stringify([workflowId, nodeName, step ?? '', task ?? '', tier]);
+			let c = this.cascade.get(key);
+			if (!c) {
+				c = { workflow_id: workflowId, node_name: nodeName, step: step ?? '', task: task ?? '', tier, n: 0, with_cost: 0, cost_usd: 0 };
+				this.cascade.set(key, c);
+			}
+			c.n++;
+			if (cost !== null) {
+				c.with_cost++;
+				c.cost_usd += cost;
+			}
+		}
 		if (this.query.includeSeries) {
 			const key = JSON.stringify([workflowId, step ?? '', label ?? '', route ?? '']);
 			let s = this.series.get(key);
@@ -629,6 +687,7 @@ export class EventAggregator {
 			latency: [...this.latency].map(([ms, n]) => ({ ms, n })),
 			timeline: [...this.timeline].map(([bucket, b]) => ({ bucket, ...b })),
 			fields: [...this.fields].map(([field, f]) => ({ field, ...f })),
+			cascade: [...this.cascade.values()],
 			series: this.query.includeSeries ? [...this.series.values()] : undefined,
 		});
 	}

@@ -5,6 +5,19 @@
  */
 import type { RoutePath, ReviewDecision } from '../contract';
 
+export type CascadeTier = 'local' | 'llm';
+
+/**
+ * Which tier of a cascade answered: the item's `ai.tier` when it says, else what the package's nodes
+ * imply (the local tier writes a `local:` model or none, the LLM tier the LLM's model). The store's
+ * SQL (`CASCADE_TIER_SQL`) and migration 5 apply the same rule to events stored without a tier.
+ */
+export function cascadeTierOf(engine: unknown, tier: unknown, model: unknown): CascadeTier | undefined {
+	if (engine !== 'cascade') return undefined;
+	if (tier === 'local' || tier === 'llm') return tier;
+	return typeof model !== 'string' || model.startsWith('local:') ? 'local' : 'llm';
+}
+
 /** Why an item was recorded without metrics: counted in the report, left out of every rate. */
 export type SkipReason = 'no_ai' | 'invalid_ai' | 'invalid_confidence' | 'unknown_label';
 
@@ -28,6 +41,8 @@ export interface MetricEvent {
 	label?: string;
 	confidence?: number;
 	engine?: string;
+	/** Which tier of a cascade answered (`engine` 'cascade' only). */
+	tier?: CascadeTier;
 	model?: string;
 	routePath?: RoutePath;
 	sampled?: boolean;
@@ -189,6 +204,20 @@ export interface Aggregates {
 	latency: Array<{ ms: number; count: number }>;
 	timeline: Array<{ bucket: number; events: number; auto: number; reviewed: number; overridden: number }>;
 	fields: Array<{ field: string; total: number; correct: number; withConfidence: number; sumConfidence: number }>;
+	/**
+	 * Cascade events (`engine` 'cascade') per workflow, Metrics Logger node, step, task and tier: how
+	 * many, how many carry a cost, and the sum of that cost.
+	 */
+	cascade: Array<{
+		workflowId: string;
+		nodeName: string;
+		step: string;
+		task: string;
+		tier: CascadeTier;
+		count: number;
+		withCost: number;
+		costUsd: number;
+	}>;
 	series?: Array<{
 		workflowId: string;
 		step: string;
