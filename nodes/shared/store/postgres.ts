@@ -187,8 +187,8 @@ export class PostgresStore implements PackageStore {
 	}
 
 	/** One transaction, tried again as a whole while PostgreSQL is unreachable. */
-	private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-		return await this.run(async (client) => await PostgresStore.transaction(client, work));
+	private async inTransaction<T>(work: (client: PoolClient, attempt: number) => Promise<T>): Promise<T> {
+		return await this.run(async (client, attempt) => await PostgresStore.transaction(client, async (inner) => await work(inner, attempt)));
 	}
 
 	private async query(sql: string, params: unknown[] = []): Promise<Row[]> {
@@ -219,18 +219,25 @@ export class PostgresStore implements PackageStore {
 		}));
 	}
 
+	/**
+	 * Tried again after a lost connection, a conflict with an event of the same execution and node is
+	 * the earlier try's commit, counted as written: only events stored by another execution (a re-run)
+	 * are reported as duplicates.
+	 */
 	async writeEvents(events: MetricEvent[]): Promise<{ written: number; duplicates: number }> {
 		if (events.length === 0) return { written: 0, duplicates: 0 };
 		const rows = events.map(eventToRow);
-		const sql = `INSERT INTO aiwf_metric_events (${EVENT_COLUMNS.join(', ')})
-			SELECT * FROM UNNEST(${EVENT_COLUMN_PG_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})
-			ON CONFLICT (event_key) DO NOTHING`;
-		const written = await this.inTransaction(async (client) => {
+		const insert = `INSERT INTO aiwf_metric_events (${EVENT_COLUMNS.join(', ')})
+			SELECT * FROM UNNEST(${EVENT_COLUMN_PG_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`;
+		const firstTry = `${insert} ON CONFLICT (event_key) DO NOTHING`;
+		const retry = `${insert} ON CONFLICT (event_key) DO UPDATE SET event_key = EXCLUDED.event_key
+			WHERE aiwf_metric_events.execution_id = EXCLUDED.execution_id AND aiwf_metric_events.node_name = EXCLUDED.node_name`;
+		const written = await this.inTransaction(async (client, attempt) => {
 			let count = 0;
 			for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
 				const chunk = rows.slice(start, start + INSERT_CHUNK);
 				const columns = EVENT_COLUMNS.map((_, c) => chunk.map((row) => row[c]));
-				count += (await client.query(sql, columns)).rowCount ?? 0;
+				count += (await client.query(attempt > 1 ? retry : firstTry, columns)).rowCount ?? 0;
 			}
 			return count;
 		});
