@@ -4,7 +4,9 @@
  * processor run AI Classify (OpenAI-compatible test server, 50 ms per request) → Confidence Router →
  * Human Review Wait for the uncertain → Metrics Logger; then the 50 reviews are decided concurrently
  * through the processor over HTTP. Every execution runs on a worker and ends `success`; the Metrics
- * Logger report equals the truth. The embedded SQLite store refuses queue mode with a clear error.
+ * Logger report equals the truth. A worker SIGKILLed mid-run, and the store's own PostgreSQL crashed
+ * and restarted under Metrics Logger (test/harness/privatePostgres: the machine's server stays up), lose
+ * or double nothing. The embedded SQLite store refuses queue mode with a clear error.
  *
  * Run: npm run test:queue (builds first). Env AIW_KEEP_N8N=1 keeps the processes' folders and logs.
  */
