@@ -4,7 +4,9 @@
  * processor run AI Classify (OpenAI-compatible test server, 50 ms per request) → Confidence Router →
  * Human Review Wait for the uncertain → Metrics Logger; then the 50 reviews are decided concurrently
  * through the processor over HTTP. Every execution runs on a worker and ends `success`; the Metrics
- * Logger report equals the truth. The embedded SQLite store refuses queue mode with a clear error.
+ * Logger report equals the truth. A worker SIGKILLed mid-run, and the store's own PostgreSQL crashed
+ * and restarted under Metrics Logger (test/harness/privatePostgres: the machine's server stays up), lose
+ * or double nothing. The embedded SQLite store refuses queue mode with a clear error.
  *
  * Run: npm run test:queue (builds first). Env AIW_KEEP_N8N=1 keeps the processes' folders and logs.
  */
@@ -14,6 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { Client } from 'pg';
 
 import { executionError, nodeOutput, type Execution } from '../harness/n8n';
+import { startPrivatePostgres, type PrivatePostgres } from '../harness/privatePostgres';
 import { startQueueN8n, type QueueN8n } from '../harness/queue';
 import { createTestDatabase, PG } from '../unit/helpers/pg';
 import { startFakeOpenAi, type ChatRequest, type FakeOpenAi } from '../support/openaiServer';
@@ -130,6 +133,7 @@ describe(`n8n ${VERSION} in queue mode (main, webhook processor, 2 workers)`, ()
 	let inbox: Inbox;
 	let store: { database: string; drop: () => Promise<void> };
 	let credentials: { openAi: string; postgres: string };
+	let privatePg: PrivatePostgres | undefined;
 	const startedAt = new Date(Date.now() - 60_000).toISOString();
 
 	beforeAll(async () => {
@@ -160,6 +164,7 @@ describe(`n8n ${VERSION} in queue mode (main, webhook processor, 2 workers)`, ()
 	}, 10 * 60_000);
 
 	afterAll(async () => {
+		await privatePg?.destroy();
 		await queue?.stop();
 		await Promise.all([fake?.close(), inbox?.close()]);
 		await store?.drop();
@@ -509,6 +514,162 @@ describe(`n8n ${VERSION} in queue mode (main, webhook processor, 2 workers)`, ()
 		const figures = await report(id);
 		expect(figures.volume).toBe(BATCHES * PER_BATCH);
 		expect(figures.reviewRate).toBe(0);
+	});
+
+	it('PostgreSQL store crashed and restarted while Metrics Logger writes: every event lands exactly once, or the execution fails naming the store and a re-post completes the counts', async () => {
+		const PER_BATCH = 5;
+		// The store's own cluster: the machine's PostgreSQL (n8n's database, other tests) stays up.
+		privatePg = await startPrivatePostgres();
+		const pgConfig = { host: privatePg.host, port: privatePg.port, user: privatePg.user, database: privatePg.database };
+		const credential = await queue.main.createCredential('Crashing store', 'postgres', {
+			...pgConfig,
+			password: '',
+			ssl: 'disable',
+			allowUnauthorizedCerts: false,
+			maxConnections: 5,
+			sshTunnel: false,
+		});
+		const hookPath = `outage-${randomUUID()}`;
+		const id = await queue.main.createWorkflow(
+			workflow(
+				'Queue store outage',
+				[
+					node('Webhook', 'n8n-nodes-base.webhook', 2, { httpMethod: 'POST', path: hookPath, responseMode: 'onReceived', options: {} }, { webhookId: randomUUID() }),
+					node('Split', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'body.messages', options: {} }),
+					ourNode(
+						'Metrics Logger',
+						'metricsLogger',
+						{ operation: 'log', storeType: 'postgres', step: 'outage', logOptions: { eventId: '={{ $json.id }}' } },
+						{ credentials: { postgres: { id: credential, name: 'Crashing store' } } },
+					),
+				],
+				{ Webhook: [['Split']], Split: [['Metrics Logger']] },
+			),
+		);
+		await queue.main.activate(id);
+		await queue.processor.waitForWebhook(hookPath, 'POST', 60_000);
+
+		type Batch = { batch: string; messages: Array<{ id: string; ai: { label: string; confidence: number } }> };
+		const makeBatch = (name: string): Batch => ({
+			batch: name,
+			messages: Array.from({ length: PER_BATCH }, (_, i) => ({ id: `${name}-${i}`, ai: { label: LABELS[i % 3], confidence: 0.9 } })),
+		});
+		const send = async (batch: Batch) => expect((await queue.processor.webhook(hookPath, { body: batch })).status).toBe(200);
+		const endedExecutions = async (count: number) =>
+			await until(
+				`${count} executions of the outage workflow to end`,
+				async () => {
+					const executions = await executionsOf(id);
+					return executions.length === count && executions.every((e) => !['new', 'running', 'waiting', 'unknown'].includes(e.status)) ? executions : undefined;
+				},
+				3 * 60_000,
+			);
+		const retriesLogged = () => queue.workers.reduce((sum, w) => sum + [...w.log().matchAll(/PostgreSQL store at \S+ is unreachable/g)].length, 0);
+
+		// Warm-up: both workers open the store (a store never reached is reported at once, not retried).
+		const warmUp = Array.from({ length: 6 }, (_, b) => makeBatch(`warm${b}`));
+		await Promise.all(warmUp.map(send));
+		await endedExecutions(warmUp.length);
+
+		const client = () => {
+			const c = new Client(pgConfig);
+			c.on('error', () => {});
+			return c;
+		};
+		// A lock keeps the next writes waiting inside PostgreSQL, so the crash cuts them mid-transaction.
+		const blocker = client();
+		await blocker.connect();
+		await blocker.query('BEGIN');
+		await blocker.query('LOCK TABLE aiwf_metric_events IN EXCLUSIVE MODE');
+		const cut = Array.from({ length: 6 }, (_, b) => makeBatch(`cut${b}`));
+		await Promise.all(cut.map(send));
+		const watcher = client();
+		await watcher.connect();
+		const blockedWrites = await until(
+			'the writes to wait on the lock',
+			async () => {
+				const { rows } = await watcher.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = $1", [pgConfig.database]);
+				return rows[0].n >= cut.length ? (rows[0].n as number) : undefined;
+			},
+			60_000,
+		);
+		await watcher.end();
+		const retriesBefore = retriesLogged();
+
+		const downAt = Date.now();
+		await privatePg.crash();
+		// Messages keep coming while the store is down.
+		const duringOutage = Array.from({ length: 6 }, (_, b) => makeBatch(`down${b}`));
+		await Promise.all(duringOutage.map(send));
+		await sleep(Math.max(0, 4_000 - (Date.now() - downAt)));
+		await privatePg.start();
+		const downMs = Date.now() - downAt;
+		await blocker.end().catch(() => {});
+		const afterRestart = Array.from({ length: 3 }, (_, b) => makeBatch(`after${b}`));
+		await Promise.all(afterRestart.map(send));
+
+		const all = [...warmUp, ...cut, ...duringOutage, ...afterRestart];
+		const ended = await endedExecutions(all.length);
+		const retries = retriesLogged() - retriesBefore;
+		const failed = ended.filter((e) => e.status !== 'success');
+
+		let store = client();
+		await store.connect();
+		try {
+			const rows = async () =>
+				(await store.query('SELECT event_key, execution_id FROM aiwf_metric_events WHERE workflow_id = $1', [id])).rows.map((row) => ({
+					id: String(row.event_key).replace(/^.*id:/, ''),
+					executionId: String(row.execution_id),
+				}));
+			// The writes cut mid-transaction were tried again and landed.
+			const stored = new Set((await rows()).map((row) => row.id));
+			expect(cut.filter((b) => !b.messages.every((m) => stored.has(m.id))).map((b) => b.batch)).toEqual([]);
+			// What failed failed loudly, naming the store.
+			const failedErrors = await pool(failed, 4, async (e) => executionError(await queue.main.getExecution(e.id)));
+			for (const error of failedErrors) expect(error).toMatch(/PostgreSQL store at 127\.0\.0\.1:\d+\/store/);
+			// A succeeded execution has all its events, a failed one none: nothing half-written, nothing twice.
+			const byExecution = new Map<string, string[]>();
+			for (const row of await rows()) byExecution.set(row.executionId, [...(byExecution.get(row.executionId) ?? []), row.id]);
+			for (const e of ended) expect({ id: e.id, events: byExecution.get(e.id)?.length ?? 0 }).toEqual({ id: e.id, events: e.status === 'success' ? PER_BATCH : 0 });
+			const missing = all.filter((b) => !b.messages.some((m) => stored.has(m.id)));
+			expect(missing).toHaveLength(failed.length);
+			expect(retries).toBeGreaterThan(0);
+
+			// An outage longer than the retry budget (30 s): the executions fail, naming the store and the fix.
+			await store.end();
+			const longDownAt = Date.now();
+			await privatePg.crash();
+			const lost = Array.from({ length: 3 }, (_, b) => makeBatch(`long${b}`));
+			await Promise.all(lost.map(send));
+			const afterLong = await endedExecutions(all.length + lost.length);
+			const longDownMs = Date.now() - longDownAt;
+			await privatePg.start();
+			const gaveUp = afterLong.filter((e) => !ended.some((earlier) => earlier.id === e.id));
+			expect(gaveUp.map((e) => e.status)).toEqual(['error', 'error', 'error']);
+			const gaveUpErrors = await pool(gaveUp, 3, async (e) => executionError(await queue.main.getExecution(e.id)) ?? '');
+			for (const error of gaveUpErrors) {
+				expect(error).toMatch(/^The PostgreSQL store at 127\.0\.0\.1:\d+\/store could not be reached for \d+ s \(connection refused; \d+ attempts\): Check that PostgreSQL is running.*run the execution again/);
+			}
+
+			// Re-posting what failed, and a batch already stored, completes the counts without doubles.
+			store = client();
+			await store.connect();
+			const before = new Set(afterLong.map((e) => e.id));
+			const rerun = [...missing, ...lost, cut[0]];
+			await Promise.all(rerun.map(send));
+			const again = (await endedExecutions(all.length + lost.length + rerun.length)).filter((e) => !before.has(e.id));
+			expect(again.map((e) => e.status)).toEqual(new Array(rerun.length).fill('success'));
+			const final = (await rows()).map((row) => row.id).sort();
+			expect(final).toEqual([...all, ...lost].flatMap((b) => b.messages.map((m) => m.id)).sort());
+			console.info(
+				`store outage: server down ${downMs} ms with ${blockedWrites} writes waiting on the lock; ${retries} retries logged by the workers; ` +
+					`${ended.length - failed.length}/${ended.length} executions succeeded, ${failed.length} failed loudly${failedErrors[0] ? ` (${failedErrors[0]})` : ''}. ` +
+					`Down ${longDownMs} ms: ${gaveUp.length} executions failed (${gaveUpErrors[0]}). ` +
+					`${final.length} events stored once each after re-posting ${rerun.length} batches`,
+			);
+		} finally {
+			await store.end().catch(() => {});
+		}
 	});
 
 	it('refuses the embedded SQLite store on a worker with an error naming the fix', async () => {

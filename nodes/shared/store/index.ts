@@ -21,8 +21,8 @@ const cache = new Map<string, Promise<PackageStore>>();
 
 function cacheKey(config: StoreConfig): string {
 	if (config.kind === 'sqlite') return `sqlite:${resolveSqlitePath(config.path)}`;
-	const { kind, connectionString, host, port, database, user, password, ssl, allowUnauthorizedCerts } = config;
-	return JSON.stringify({ kind, connectionString, host, port, database, user, password, ssl, allowUnauthorizedCerts });
+	const { kind, connectionString, host, port, database, user, password, ssl, allowUnauthorizedCerts, retryPolicy } = config;
+	return JSON.stringify({ kind, connectionString, host, port, database, user, password, ssl, allowUnauthorizedCerts, retryPolicy });
 }
 
 function resolveSqlitePath(path: string | undefined): string {

@@ -2,7 +2,10 @@
  * The PostgreSQL store, for teams and n8n queue mode (main, workers and webhook processors share it).
  * Migrations run under an advisory lock so processes starting together do not race.
  */
+import { LoggerProxy } from 'n8n-workflow';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
+
+import { DEFAULT_RETRY_POLICY, isTransientConnectionError, rootCause, withConnectionRetries, type RetryNotice, type RetryPolicy } from './retry';
 
 import {
 	aggregateStatements,
@@ -103,6 +106,7 @@ export class PostgresStore implements PackageStore {
 		private readonly pool: Pool,
 		readonly location: string,
 		private readonly onClose: () => void,
+		private readonly retryPolicy: RetryPolicy,
 	) {}
 
 	static async open(config: PostgresStoreConfig, onClose: () => void = () => {}): Promise<PostgresStore> {
@@ -110,7 +114,7 @@ export class PostgresStore implements PackageStore {
 		const pool = new Pool(poolConfig(config));
 		// An idle client losing its connection must not crash n8n; the next query reports it.
 		pool.on('error', () => {});
-		const store = new PostgresStore(pool, location, onClose);
+		const store = new PostgresStore(pool, location, onClose, config.retryPolicy ?? DEFAULT_RETRY_POLICY);
 		try {
 			await store.migrate();
 		} catch (error) {
@@ -128,32 +132,75 @@ export class PostgresStore implements PackageStore {
 		}
 	}
 
-	private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+	/**
+	 * One client for `work`. A client whose connection broke is dropped from the pool, not reused;
+	 * while checked out it has an 'error' listener of its own, because pg-pool removes its idle
+	 * listener then and a connection lost between two queries would otherwise crash n8n.
+	 */
+	private async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
 		const client = await this.connect();
+		let lost: Error | undefined;
+		const onError = (error: Error) => (lost = error);
+		client.on('error', onError);
 		try {
-			await client.query('BEGIN');
+			return await work(client);
+		} catch (error) {
+			if (isTransientConnectionError(error)) lost ??= error as Error;
+			throw error;
+		} finally {
+			client.removeListener('error', onError);
+			client.release(lost);
+		}
+	}
+
+	/**
+	 * Runs `work` on a client, again on a new one while PostgreSQL is unreachable (restart, failover),
+	 * within the retry budget (retry.ts). `attempt` > 1 tells a write that an earlier try may have
+	 * committed.
+	 */
+	private async run<T>(work: (client: PoolClient, attempt: number) => Promise<T>): Promise<T> {
+		return await withConnectionRetries(
+			this.location,
+			async (attempt) => await this.withClient(async (client) => await work(client, attempt)),
+			{ policy: this.retryPolicy, onRetry: (notice) => this.reportRetry(notice) },
+		);
+	}
+
+	private reportRetry({ attempt, delayMs, elapsedMs, error }: RetryNotice): void {
+		const budgetSeconds = Math.round(this.retryPolicy.budgetMs / 1000);
+		LoggerProxy.warn(
+			`n8n-nodes-ai-workflow: the PostgreSQL store at ${this.location} is unreachable (${plainCause(rootCause(error))}); ` +
+				`trying again in ${delayMs} ms (attempt ${attempt} failed, ${(elapsedMs / 1000).toFixed(1)} s of ${budgetSeconds} s spent)`,
+		);
+	}
+
+	private static async transaction<T>(client: PoolClient, work: (client: PoolClient) => Promise<T>): Promise<T> {
+		await client.query('BEGIN');
+		try {
 			const result = await work(client);
 			await client.query('COMMIT');
 			return result;
 		} catch (error) {
-			await client.query('ROLLBACK').catch(() => {});
+			if (!isTransientConnectionError(error)) await client.query('ROLLBACK').catch(() => {});
 			throw error;
-		} finally {
-			client.release();
 		}
+	}
+
+	/** One transaction, tried again as a whole while PostgreSQL is unreachable. */
+	private async inTransaction<T>(work: (client: PoolClient, attempt: number) => Promise<T>): Promise<T> {
+		return await this.run(async (client, attempt) => await PostgresStore.transaction(client, async (inner) => await work(inner, attempt)));
 	}
 
 	private async query(sql: string, params: unknown[] = []): Promise<Row[]> {
-		const client = await this.connect();
-		try {
-			return (await client.query(numberPlaceholders(sql), params)).rows as Row[];
-		} finally {
-			client.release();
-		}
+		return await this.run(async (client) => (await client.query(numberPlaceholders(sql), params)).rows as Row[]);
 	}
 
+	/**
+	 * Not retried: a store that cannot be reached when it is first opened is far more often a wrong
+	 * host or port than an outage, and the user should hear so at once.
+	 */
 	private async migrate(): Promise<void> {
-		await this.inTransaction(async (client) => {
+		await this.withClient(async (outer) => await PostgresStore.transaction(outer, async (client) => {
 			await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
 			await client.query(
 				`CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`,
@@ -169,21 +216,28 @@ export class PostgresStore implements PackageStore {
 					migration.name,
 				]);
 			}
-		});
+		}));
 	}
 
+	/**
+	 * Tried again after a lost connection, a conflict with an event of the same execution and node is
+	 * the earlier try's commit, counted as written: only events stored by another execution (a re-run)
+	 * are reported as duplicates.
+	 */
 	async writeEvents(events: MetricEvent[]): Promise<{ written: number; duplicates: number }> {
 		if (events.length === 0) return { written: 0, duplicates: 0 };
 		const rows = events.map(eventToRow);
-		const sql = `INSERT INTO aiwf_metric_events (${EVENT_COLUMNS.join(', ')})
-			SELECT * FROM UNNEST(${EVENT_COLUMN_PG_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})
-			ON CONFLICT (event_key) DO NOTHING`;
-		const written = await this.inTransaction(async (client) => {
+		const insert = `INSERT INTO aiwf_metric_events (${EVENT_COLUMNS.join(', ')})
+			SELECT * FROM UNNEST(${EVENT_COLUMN_PG_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})`;
+		const firstTry = `${insert} ON CONFLICT (event_key) DO NOTHING`;
+		const retry = `${insert} ON CONFLICT (event_key) DO UPDATE SET event_key = EXCLUDED.event_key
+			WHERE aiwf_metric_events.execution_id = EXCLUDED.execution_id AND aiwf_metric_events.node_name = EXCLUDED.node_name`;
+		const written = await this.inTransaction(async (client, attempt) => {
 			let count = 0;
 			for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
 				const chunk = rows.slice(start, start + INSERT_CHUNK);
 				const columns = EVENT_COLUMNS.map((_, c) => chunk.map((row) => row[c]));
-				count += (await client.query(sql, columns)).rowCount ?? 0;
+				count += (await client.query(attempt > 1 ? retry : firstTry, columns)).rowCount ?? 0;
 			}
 			return count;
 		});
@@ -241,30 +295,30 @@ export class PostgresStore implements PackageStore {
 		return rows[0] ? rowToReviewCase(rows[0]) : undefined;
 	}
 
+	/**
+	 * Tried again after a lost connection, the update also accepts the case already holding this very
+	 * decision: the earlier try committed, and the reviewer must not be told "already decided".
+	 */
 	async decideReviewCase(id: string, decision: unknown, decidedAt: string): Promise<boolean> {
-		const client = await this.connect();
-		try {
+		const decisionJson = JSON.stringify(decision ?? null);
+		return await this.run(async (client, attempt) => {
+			const ownEarlierTry = attempt > 1 ? " OR (status = 'decided' AND decided_at = $2 AND decision = $1)" : '';
 			const result = await client.query(
-				"UPDATE aiwf_review_cases SET status = 'decided', decision = $1, decided_at = $2 WHERE id = $3 AND status = 'pending'",
-				[JSON.stringify(decision ?? null), decidedAt, id],
+				`UPDATE aiwf_review_cases SET status = 'decided', decision = $1, decided_at = $2 WHERE id = $3 AND (status = 'pending'${ownEarlierTry})`,
+				[decisionJson, decidedAt, id],
 			);
 			return result.rowCount === 1;
-		} finally {
-			client.release();
-		}
+		});
 	}
 
 	async expireReviewCase(id: string): Promise<boolean> {
-		const client = await this.connect();
-		try {
+		return await this.run(async (client) => {
 			const result = await client.query(
 				"UPDATE aiwf_review_cases SET status = 'expired' WHERE id = $1 AND status = 'pending'",
 				[id],
 			);
 			return result.rowCount === 1;
-		} finally {
-			client.release();
-		}
+		});
 	}
 
 	async listReviewCases(status: ReviewCaseStatus, workflowId?: string, limit = 1_000_000): Promise<ReviewCase[]> {
@@ -273,13 +327,10 @@ export class PostgresStore implements PackageStore {
 	}
 
 	async recordSeenDocument(seen: SeenDocument): Promise<boolean> {
-		const client = await this.connect();
-		try {
+		return await this.run(async (client) => {
 			const result = await client.query(numberPlaceholders(INSERT_SEEN_DOCUMENT), seenDocumentToRow(seen));
 			return result.rowCount === 1;
-		} finally {
-			client.release();
-		}
+		});
 	}
 
 	async findSeenDocuments(query: SeenDocumentQuery): Promise<SeenDocument[]> {

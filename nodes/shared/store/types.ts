@@ -300,6 +300,8 @@ export interface PostgresStoreConfig {
 	/** Pool size per process (default 5). */
 	maxConnections?: number;
 	connectionTimeoutMs?: number;
+	/** How long operations ride out a lost connection (default: retry.ts DEFAULT_RETRY_POLICY); tests shorten it. */
+	retryPolicy?: { budgetMs: number; baseDelayMs: number; maxDelayMs: number };
 }
 
 export type StoreConfig = SqliteStoreConfig | PostgresStoreConfig;
