@@ -246,7 +246,8 @@ export class HumanReviewWait implements INodeType {
 			return { noWebhookResponse: true, workflowData: outputs };
 		} catch (error) {
 			this.logger.error(`Human Review Wait could not answer a review request: ${(error as Error).message}`);
-			const message = /review store/.test((error as Error).message) ? 'The review store cannot be reached.' : 'Something went wrong.';
+			const storeDown = error instanceof StoreUnavailableError || /review store/.test((error as Error).message);
+			const message = storeDown ? 'The review store cannot be reached.' : 'Something went wrong.';
 			return send(503, renderMessagePage('Review unavailable', `${message} Nothing was decided; please try again later.`));
 		}
 	}
