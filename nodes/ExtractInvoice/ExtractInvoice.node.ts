@@ -12,7 +12,8 @@ import {
 import type { z } from 'zod/v4';
 import type { AiResult, Check } from '../shared/contract';
 import { DocumentError, OcrSession, OCR_LANGUAGES, readDocument, readText, type OcrLanguage, type ReadDocument } from '../shared/documents';
-import { pageImages, type PageImageMode } from '../shared/documents/pageImages';
+import { processDocumentsInTurn } from '../shared/documents/inTurn';
+import { pageImages, type PageImage, type PageImageMode } from '../shared/documents/pageImages';
 import { runLocalEngine } from '../shared/invoice/engine';
 import { InvoiceAnswerError, LlmInvoiceExtractor } from '../shared/invoice/llmEngine';
 import { cappedConfidence, documentKeys, duplicateCheck, duplicatesOf } from '../shared/invoice/duplicates';
@@ -21,7 +22,7 @@ import { customFieldSchema, type CustomField, type Evidence, type Invoice } from
 import { redactSecrets, type LlmAuthentication, type LlmConnection } from '../shared/llm/connection';
 import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
 import { createRunner, loadConnection, searchModels, type LlmRequestOptions } from '../shared/llm/nodeSupport';
-import { LlmRequestError, Semaphore } from '../shared/llm/runner';
+import { LlmRequestError } from '../shared/llm/runner';
 import { openStore, plainCause, StoreUnavailableError, type PackageStore } from '../shared/store';
 import { storeConfigFrom, storeCredential } from '../shared/store/nodeParameters';
 import { extractInvoiceProperties } from './description';
@@ -36,6 +37,18 @@ interface Options extends LlmRequestOptions {
 	goodsReceipt?: unknown;
 	priceTolerancePercent?: number;
 	pageImages?: PageImageMode;
+}
+
+/** One item after its turn in the reading queue: what the model request (or the output) needs. */
+interface ReadItem {
+	started: number;
+	options: Options;
+	document: ReadDocument;
+	data?: Buffer;
+	/** The local engine's record when it is the answer (engine local, or the cascade's confident case). */
+	local?: ReturnType<typeof runLocalEngine>;
+	images: PageImage[];
+	engineOptions: { customFields: CustomField[]; requiredFields?: string[] };
 }
 
 export class ExtractInvoice implements INodeType {
@@ -105,28 +118,29 @@ export class ExtractInvoice implements INodeType {
 			}
 		}
 		const cascadeThreshold = engine === 'cascade' ? (this.getNodeParameter('cascadeThreshold', 0, 0.8) as number) : 1;
-		// Reading (pdf.js, OCR, page rendering) takes the CPU one document at a time; model requests overlap.
-		const reading = new Semaphore(1);
 		const seenStore = this.getNodeParameter('detectDuplicates', 0, false) ? openSeenStore(this) : undefined;
 		// Awaited per item (so each failed item carries the error); this keeps an early failure from going unhandled.
 		seenStore?.catch(() => undefined);
 
-		const extractItem = async (itemIndex: number): Promise<INodeExecutionData> => {
+		// Everything that takes the CPU (reading, OCR, the local engine, page images) in one turn per document.
+		const readItem = async (itemIndex: number): Promise<ReadItem> => {
+			const started = Date.now();
 			const options = this.getNodeParameter('options', itemIndex, {}) as Options;
 			const customFields = readCustomFields.call(this, itemIndex);
 			const requiredFields = options.requiredFields?.split(',').map((f) => f.trim()).filter(Boolean);
 			const engineOptions = { customFields, requiredFields };
-			let started = Date.now();
-			const store = seenStore ? await seenStore : undefined;
-			const { document, data } = await reading.run(async () => {
-				started = Date.now();
-				return await readItemDocument.call(this, itemIndex, options, ocrFor);
-			});
+			const { document, data } = await readItemDocument.call(this, itemIndex, options, ocrFor);
+			const local = engine === 'openai' ? undefined : runLocalEngine(document, engineOptions);
+			if (local && (engine === 'local' || local.confidence >= cascadeThreshold)) return { started, options, document, data, local, images: [], engineOptions };
+			const images = await pageImages(data, document, options.pageImages ?? 'scans');
+			return { started, options, document, data, images, engineOptions };
+		};
 
+		const finishItem = async (itemIndex: number, { started, options, document, data, local, images, engineOptions }: ReadItem): Promise<INodeExecutionData> => {
+			const store = seenStore ? await seenStore : undefined;
 			let record: { invoice: Invoice; evidence: Record<string, Evidence>; checks: Check[] };
 			let ai: AiResult;
-			const local = engine === 'openai' ? undefined : runLocalEngine(document, engineOptions);
-			if (local && (engine === 'local' || local.confidence >= cascadeThreshold)) {
+			if (local) {
 				record = local;
 				ai = {
 					task: 'extract',
@@ -142,7 +156,6 @@ export class ExtractInvoice implements INodeType {
 					at: '',
 				};
 			} else {
-				const images = await reading.run(() => pageImages(data, document, options.pageImages ?? 'scans'));
 				const answer = await llm!.extract(document, images, engineOptions);
 				record = answer.extraction;
 				ai = { ...answer.ai, engine, tier: engine === 'cascade' ? 'llm' : undefined };
@@ -172,7 +185,7 @@ export class ExtractInvoice implements INodeType {
 		};
 
 		try {
-			const settled = await Promise.allSettled(items.map((_, itemIndex) => extractItem(itemIndex)));
+			const settled = await processDocumentsInTurn(items.length, { read: readItem, finish: finishItem });
 			const results: INodeExecutionData[] = [];
 			for (const [itemIndex, outcome] of settled.entries()) {
 				if (outcome.status === 'fulfilled') {

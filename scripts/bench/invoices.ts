@@ -8,8 +8,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { randomUUID } from 'node:crypto';
 
-import { readDocument } from '../../nodes/shared/documents';
+import { readDocument, readText } from '../../nodes/shared/documents';
 import { buildLines } from '../../nodes/shared/invoice/layout';
+import { buildInvoiceRequest } from '../../nodes/shared/invoice/llmEngine';
+import { invoiceResponseFormat } from '../../nodes/shared/invoice/llmSchema';
+import { countTokens, responseFormatText } from '../../test/support/openaiServer';
 import type { Execution } from '../../test/harness/n8n';
 import { nodeOutput } from '../../test/harness/n8n';
 import { node, ourNode, type WorkflowNode } from '../../test/support/workflow';
@@ -151,4 +154,30 @@ export function extractedByTheirs(execution: Execution): Map<number, number> {
 		if (json.output && !json.error) extracted.set(index, filledFields(json.output));
 	});
 	return extracted;
+}
+
+/**
+ * What Extract Invoice's requests are made of, per document (deterministic: the same texts always
+ * give the same counts): the system prompt, the document text, and the strict schema as the test
+ * server counts it; and how many values the schema asks for (leaves; an array's item counted once).
+ */
+export function extractInvoiceRequestParts(texts: InvoiceText[]): { system: number; document: number; schema: number; askedFields: number } {
+	let system = 0;
+	let document = 0;
+	let schema = 0;
+	for (const { text } of texts) {
+		const request = buildInvoiceRequest(readText(text), { model: MODEL, customFields: [], images: [] });
+		system += countTokens(MODEL, String(request.messages[0].content));
+		document += countTokens(MODEL, String(request.messages[1].content));
+		const format = request.response_format as { json_schema: { name: string; schema: Record<string, unknown> } };
+		schema += countTokens(MODEL, responseFormatText(format.json_schema));
+	}
+	const format = invoiceResponseFormat().json_schema.schema as Record<string, unknown>;
+	return { system: system / texts.length, document: document / texts.length, schema: schema / texts.length, askedFields: leaves(format) };
+}
+
+function leaves(schema: Record<string, unknown>): number {
+	if (schema.properties) return Object.values(schema.properties as Record<string, Record<string, unknown>>).reduce((sum, child) => sum + leaves(child), 0);
+	if (schema.items) return leaves(schema.items as Record<string, unknown>);
+	return 1;
 }

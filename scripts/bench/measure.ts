@@ -4,7 +4,7 @@
  * reads the server's request and token counts for exactly that run.
  */
 import { nodeOutput, nodeRuns, type Execution, type N8nInstance } from '../../test/harness/n8n';
-import { countTokens, type FakeOpenAi, type FakeOpenAiLogEntry } from '../../test/support/openaiServer';
+import type { FakeOpenAi } from '../../test/support/openaiServer';
 import { CLASSIFIER_NODE } from './workflows';
 
 export interface Contender {
@@ -35,14 +35,8 @@ export interface RunResult {
 	/** Mean filled fields per extracted record (extractors). */
 	fieldsPerItem?: number;
 	requests: number;
-	/** The server's prompt tokens plus `schemaTokens`. */
+	/** As the test server counted them: messages and any structured-output schema (see its responseFormatText). */
 	promptTokens: number;
-	/**
-	 * Tokens of the JSON schemas sent as structured-output formats (response_format / text.format),
-	 * which the test server does not count but OpenAI bills as input: estimated as the tokens of the
-	 * schema's JSON text.
-	 */
-	schemaTokens: number;
 	completionTokens: number;
 	maxConcurrent: number;
 	/** Mean time the server took per answered request (its fixed latency plus its own work). */
@@ -84,17 +78,6 @@ export function labelsFromOutputs(execution: Execution, outputNames: string[]): 
 	return labels;
 }
 
-/** See RunResult.schemaTokens. */
-export function structuredOutputSchemaTokens(log: FakeOpenAiLogEntry[]): number {
-	let total = 0;
-	for (const entry of log) {
-		if (entry.status !== 200 || typeof entry.body !== 'object' || entry.body === null) continue;
-		const schema = entry.body.response_format?.json_schema?.schema ?? entry.body.text?.format?.schema;
-		if (schema) total += countTokens(String(entry.body.model ?? ''), JSON.stringify(schema));
-	}
-	return total;
-}
-
 export async function runOnce(
 	n8n: N8nInstance,
 	server: FakeOpenAi,
@@ -127,7 +110,6 @@ export async function runOnce(
 	const runs = nodeRuns(execution, CLASSIFIER_NODE);
 	const lastRun = runs[runs.length - 1];
 	const answered = server.log.filter((entry) => entry.status === 200);
-	const schemaTokens = structuredOutputSchemaTokens(server.log);
 	const firstStart = Math.min(...server.log.map((entry) => entry.at));
 	const lastEnd = Math.max(...server.log.map((entry) => entry.at + entry.durationMs));
 	const serverSpanMs = server.log.length > 0 ? lastEnd - firstStart : 0;
@@ -142,8 +124,7 @@ export async function runOnce(
 		correct,
 		fieldsPerItem: extracted ? fields.reduce((sum, count) => sum + count, 0) / Math.max(1, fields.length) : undefined,
 		requests: server.stats.chatRequests,
-		promptTokens: server.stats.promptTokens + schemaTokens,
-		schemaTokens,
+		promptTokens: server.stats.promptTokens,
 		completionTokens: server.stats.completionTokens,
 		maxConcurrent: server.stats.maxConcurrent,
 		serverMeanMs: answered.length > 0 ? answered.reduce((sum, entry) => sum + entry.durationMs, 0) / answered.length : 0,

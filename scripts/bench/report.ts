@@ -22,8 +22,6 @@ export interface Summary {
 	nodeLimitRatio?: number;
 	requestsPerItem: number;
 	promptTokensPerItem: number;
-	/** The part of promptTokensPerItem that is the structured-output schema estimate. */
-	schemaTokensPerItem: number;
 	completionTokensPerItem: number;
 	costPer1000Usd: number;
 	classifiedShare: number;
@@ -70,7 +68,6 @@ export function summarise(key: string, title: string, concurrency: number | unde
 		nodeLimitRatio: limit ? nodeItemsPerSecond / limit : undefined,
 		requestsPerItem: median(runs.map((run) => run.requests / run.items)),
 		promptTokensPerItem,
-		schemaTokensPerItem: median(runs.map((run) => run.schemaTokens / run.items)),
 		completionTokensPerItem,
 		costPer1000Usd: ((promptTokensPerItem * PRICES.inputPerMillion + completionTokensPerItem * PRICES.outputPerMillion) / 1e6) * 1000,
 		classifiedShare: median(runs.map((run) => run.classified / run.items)),

@@ -56,7 +56,7 @@ export interface ChatMessage {
 export interface ChatRequest {
 	model: string;
 	messages: ChatMessage[];
-	response_format?: { type: string; json_schema?: { name?: string; schema?: JsonSchema; strict?: boolean } };
+	response_format?: { type: string; json_schema?: { name?: string; description?: string; schema?: JsonSchema; strict?: boolean } };
 	logprobs?: boolean;
 	top_logprobs?: number;
 	max_tokens?: number;

@@ -83,6 +83,17 @@ export function countTokens(model: string, text: string): number {
 	if (!encoder) encoders.set(name, (encoder = getEncoding(name)));
 	return encoder.encode(text, 'all').length;
 }
+/**
+ * A strict json_schema as the model reads it, which is what OpenAI bills as input on top of the
+ * messages: the "Response Formats" section OpenAI documents for its harmony prompt format
+ * (github.com/openai/harmony, docs/format.md, "Structured output"): a heading with the format's
+ * name, its description as a comment, then the schema as compact JSON.
+ */
+export function responseFormatText(format: { name?: string; description?: string; schema?: unknown }): string {
+	const description = format.description ? `// ${format.description}\n` : '';
+	return `# Response Formats\n\n## ${format.name ?? 'response'}\n\n${description}${JSON.stringify(format.schema ?? {})}`;
+}
+
 /** OpenAI's documented chat accounting: 3 tokens per message (+1 for a name) and 3 to prime the reply. */
 function countPromptTokens(model: string, messages: ChatMessage[]): number {
 	return messages.reduce(
@@ -111,7 +122,7 @@ function chatRequestFromResponses(body: any): ChatRequest {
 		messages,
 		response_format:
 			format?.type === 'json_schema'
-				? { type: 'json_schema', json_schema: { name: format.name, schema: format.schema, strict: format.strict } }
+				? { type: 'json_schema', json_schema: { name: format.name, description: format.description, schema: format.schema, strict: format.strict } }
 				: format?.type === 'json_object'
 					? { type: 'json_object' }
 					: undefined,
@@ -247,7 +258,8 @@ export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<
 		}
 		const k = Math.max(0, Math.min(20, Number(request.top_logprobs ?? 0)));
 		const logprobs = request.logprobs && !faults.noLogprobs ? tokens.map((token) => ({ ...token, top_logprobs: token.top_logprobs.slice(0, k) })) : null;
-		const promptTokens = scripted?.usage?.prompt_tokens ?? countPromptTokens(request.model, request.messages);
+		const promptTokens =
+			scripted?.usage?.prompt_tokens ?? countPromptTokens(request.model, request.messages) + (jsonSchema ? countTokens(request.model, responseFormatText(jsonSchema)) : 0);
 		const completionTokens = scripted?.usage?.completion_tokens ?? countTokens(request.model, content);
 		stats.promptTokens += promptTokens;
 		stats.completionTokens += completionTokens;

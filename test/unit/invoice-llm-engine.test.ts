@@ -51,7 +51,8 @@ function extractor(options: { apiKey?: string; maxRetries?: number } = {}) {
 
 /** A scripted answer: an invoice record with the given values (tokens near-certain). */
 function answer(values: Record<string, unknown>) {
-	return () => ({ content: JSON.stringify({ ...emptyInvoice(), customFields: [], ...values }) });
+	const { customFields: _none, ...record } = emptyInvoice();
+	return () => ({ content: JSON.stringify({ ...record, ...values }) });
 }
 
 describe('the request', () => {
@@ -62,7 +63,8 @@ describe('the request', () => {
 		const format = request.response_format as unknown as { json_schema: { schema: never } };
 		expect(strictSchemaProblem(format.json_schema.schema)).toBeUndefined();
 		expect(request.messages[1]).toEqual({ role: 'user', content: `--- Page 1 ---\n${TEXT}` });
-		expect(request.messages[0].content).toContain('- Cost Centre (string): four digits');
+		expect(format.json_schema.schema).toMatchObject({ properties: { customFields: { properties: { 'Cost Centre': { description: 'four digits' } } } } });
+		expect(request.messages[0].content).not.toContain('image');
 	});
 
 	it('adds page images as PNG data URLs for a scan, none for a text-layer PDF unless asked', async () => {
@@ -81,6 +83,7 @@ describe('the request', () => {
 		expect(all.map((i) => i.page)).toEqual(document.pages.map((p) => p.number));
 
 		const request = buildInvoiceRequest(document, { model: 'gpt-4o', customFields: [], images: all });
+		expect(request.messages[0].content).toContain('The images show the same pages');
 		const content = request.messages[1].content as Array<{ type: string; text?: string; image_url?: { url: string } }>;
 		expect(content[0]).toEqual({ type: 'text', text: documentText(document) });
 		expect(content.slice(1).map((part) => part.type)).toEqual(all.map(() => 'image_url'));
@@ -122,7 +125,7 @@ describe('the answer', () => {
 	});
 
 	it('types custom fields and takes their confidence from their value tokens', async () => {
-		fake.configure({ respond: answer({ customFields: [{ name: 'Hours', value: '12.5' }] }) });
+		fake.configure({ respond: answer({ customFields: { Hours: 12.5 } }) });
 		const { extraction, ai } = await extractor().extract(readText(TEXT), [], { customFields: [{ name: 'Hours', type: 'number', description: '', required: false }] });
 		expect(extraction.invoice.customFields).toEqual({ Hours: 12.5 });
 		expect(ai.fieldConfidence!['customFields.Hours']).toBe(0.99);

@@ -1,23 +1,82 @@
 import { strictSchemaProblem } from '../support/fakeModel';
+import { countTokens, responseFormatText } from '../support/openaiServer';
 import { fromLlmInvoice, invoiceResponseFormat, llmInvoiceSchema } from '../../nodes/shared/invoice/llmSchema';
 import { fieldConfidenceFromLogprobs, jsonValueSpans } from '../../nodes/shared/invoice/logprobConfidence';
 import { emptyInvoice } from '../../nodes/shared/invoice/schema';
 
+/** The keywords OpenAI's strict structured outputs accept (its "Supported schemas"). */
+const SUPPORTED_KEYWORDS = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const', 'description', 'format', 'pattern', 'anyOf', '$ref', '$defs', 'minimum', 'maximum', 'minItems', 'maxItems']);
+const SUPPORTED_FORMATS = new Set(['date-time', 'time', 'date', 'duration', 'email', 'hostname', 'ipv4', 'ipv6', 'uuid']);
+
+function unsupported(schema: Record<string, unknown>, path = '(root)'): string[] {
+	const found: string[] = [];
+	for (const [key, value] of Object.entries(schema)) {
+		if (!SUPPORTED_KEYWORDS.has(key)) found.push(`${path}: ${key}`);
+		if (key === 'format' && !SUPPORTED_FORMATS.has(String(value))) found.push(`${path}: format ${String(value)}`);
+	}
+	const children: Array<[string, unknown]> = [
+		...Object.entries((schema.properties ?? {}) as Record<string, unknown>).map(([key, child]): [string, unknown] => [`${path}.${key}`, child]),
+		...Object.entries((schema.$defs ?? {}) as Record<string, unknown>).map(([key, child]): [string, unknown] => [`${path}.$defs.${key}`, child]),
+		...(schema.items ? [[`${path}[]`, schema.items] as [string, unknown]] : []),
+		...((schema.anyOf ?? []) as unknown[]).map((child, i): [string, unknown] => [`${path}|${i}`, child]),
+	];
+	for (const [where, child] of children) found.push(...unsupported(child as Record<string, unknown>, where));
+	return found;
+}
+
+const customFields = [
+	{ name: 'Cost Centre', type: 'string' as const, description: 'four digits', required: false },
+	{ name: 'Hours', type: 'number' as const, description: '', required: false },
+	{ name: 'Signed', type: 'boolean' as const, description: '', required: false },
+	{ name: 'Delivered', type: 'date' as const, description: '', required: false },
+];
+
 describe('invoice structured output for the LLM engine', () => {
-	it('is a strict json_schema that OpenAI accepts', () => {
-		const format = invoiceResponseFormat();
+	it.each([
+		['without custom fields', []],
+		['with custom fields', customFields],
+	])('is a strict json_schema that OpenAI accepts, %s, in supported keywords only', (_, fields) => {
+		const format = invoiceResponseFormat(fields);
 		expect(format.json_schema.strict).toBe(true);
 		expect(strictSchemaProblem(format.json_schema.schema as never)).toBeUndefined();
+		expect(unsupported(format.json_schema.schema as Record<string, unknown>)).toEqual([]);
 	});
 
-	it('comes back as the package record, custom values typed', () => {
-		const answer = llmInvoiceSchema.parse({ ...emptyInvoice(), customFields: [{ name: 'Hours', value: '12.5' }, { name: 'Signed', value: 'yes' }] });
-		const record = fromLlmInvoice(answer, [
-			{ name: 'Hours', type: 'number', description: '', required: false },
-			{ name: 'Signed', type: 'boolean', description: '', required: false },
-			{ name: 'Missing', type: 'string', description: '', required: false },
-		]);
-		expect(record.customFields).toEqual({ Hours: 12.5, Signed: true, Missing: null });
+	it('is compact: nullable values as type arrays, ISO dates as format date without a pattern, no custom fields unless declared', () => {
+		const schema = invoiceResponseFormat().json_schema.schema as { properties: Record<string, Record<string, unknown>> };
+		const text = JSON.stringify(schema);
+		expect(text).not.toContain('anyOf');
+		expect(schema.properties.invoiceId).toEqual({ type: ['string', 'null'] });
+		expect(schema.properties.subtotal).toEqual({ type: ['number', 'null'] });
+		expect(schema.properties.dueDate).toEqual({ type: ['string', 'null'], format: 'date' });
+		expect(schema.properties.vendor.type).toBe('object');
+		expect(schema.properties.customFields).toBeUndefined();
+		// What goes with every document, as OpenAI reads it (a regression guard, not a target).
+		expect(countTokens('gpt-4o-mini', responseFormatText(invoiceResponseFormat().json_schema))).toBeLessThan(720);
+	});
+
+	it('asks for the declared custom fields by name, typed as declared, with their descriptions', () => {
+		const schema = invoiceResponseFormat(customFields).json_schema.schema as { properties: { customFields: { properties: Record<string, unknown>; required: string[] } } };
+		expect(schema.properties.customFields.properties).toEqual({
+			'Cost Centre': { type: ['string', 'null'], description: 'four digits' },
+			Hours: { type: ['number', 'null'] },
+			Signed: { type: ['boolean', 'null'] },
+			Delivered: { type: ['string', 'null'], format: 'date' },
+		});
+		expect(schema.properties.customFields.required).toEqual(['Cost Centre', 'Hours', 'Signed', 'Delivered']);
+	});
+
+	it('keeps every field of the package record', () => {
+		const { customFields: _custom, ...asked } = emptyInvoice();
+		const schema = invoiceResponseFormat().json_schema.schema as { required: string[] };
+		expect(schema.required).toEqual(Object.keys(asked));
+	});
+
+	it('comes back as the package record, every declared custom field present', () => {
+		const answer = llmInvoiceSchema(customFields).parse({ ...emptyInvoice(), customFields: { 'Cost Centre': null, Hours: 12.5, Signed: true, Delivered: '2024-03-05' } });
+		const record = fromLlmInvoice(answer, [...customFields, { name: 'Missing', type: 'string', description: '', required: false }]);
+		expect(record.customFields).toEqual({ 'Cost Centre': null, Hours: 12.5, Signed: true, Delivered: '2024-03-05', Missing: null });
+		expect(fromLlmInvoice(llmInvoiceSchema([]).parse(emptyInvoice()), []).customFields).toEqual({});
 	});
 });
 

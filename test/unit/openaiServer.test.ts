@@ -2,7 +2,7 @@ import http from 'node:http';
 import OpenAI, { APIConnectionError, BadRequestError, AuthenticationError, InternalServerError, NotFoundError, RateLimitError } from 'openai';
 import { getEncoding } from 'js-tiktoken';
 import { z } from 'zod/v4';
-import { fakeAnswer, startFakeOpenAi, type FakeOpenAi } from '../support/openaiServer';
+import { fakeAnswer, responseFormatText, startFakeOpenAi, type FakeOpenAi } from '../support/openaiServer';
 
 const TICKET_SYSTEM = [
 	'Classify the support ticket into one of these categories:',
@@ -209,13 +209,19 @@ ${JSON.stringify(schema)}
 			text: { format: { type: 'json_schema', name: 'classification', strict: true, schema: z.toJSONSchema(labelSchema) as Record<string, unknown> } },
 		});
 		expect(JSON.parse(response.output_text)).toEqual({ label: 'login' });
-		expect(response.usage?.input_tokens).toBeGreaterThan(0);
+		// The same schema costs the same input tokens through either API.
+		const chat = await classify('I cannot sign in, password reset fails', { response_format: labelFormat });
+		expect(response.usage?.input_tokens).toBe(chat.usage?.prompt_tokens);
 	});
 
 	it('counts tokens with the model\'s real encoding and accumulates them', async () => {
 		const completion = await classify('refund my order', { response_format: labelFormat });
 		const o200k = getEncoding('o200k_base');
-		const expectedPrompt = 3 + (3 + o200k.encode('system').length + o200k.encode(TICKET_SYSTEM).length) + (3 + o200k.encode('user').length + o200k.encode('refund my order').length);
+		const messages = 3 + (3 + o200k.encode('system').length + o200k.encode(TICKET_SYSTEM).length) + (3 + o200k.encode('user').length + o200k.encode('refund my order').length);
+		// The strict schema is billed as input too: its "Response Formats" section with the schema as compact JSON.
+		const schemaText = `# Response Formats\n\n## classification\n\n${JSON.stringify(labelFormat.json_schema.schema)}`;
+		expect(responseFormatText(labelFormat.json_schema)).toBe(schemaText);
+		const expectedPrompt = messages + o200k.encode(schemaText).length;
 		expect(completion.usage?.prompt_tokens).toBe(expectedPrompt);
 		expect(completion.usage?.completion_tokens).toBe(o200k.encode(completion.choices[0].message.content!).length);
 		const legacy = await client.chat.completions.create({ model: 'gpt-3.5-turbo', messages: [{ role: 'user', content: 'refund my order' }] });

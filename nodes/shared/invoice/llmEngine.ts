@@ -34,13 +34,14 @@ export interface LlmExtraction {
 	confidenceSource: AiResult['confidenceSource'];
 }
 
+// Short on purpose: it goes with every document. The schema names the fields; this says how to fill them.
 const SYSTEM_PROMPT = [
-	'You read supplier invoices, credit notes and receipts and return their data as the JSON record the schema describes.',
-	'Copy values exactly as printed. Use null for any value the document does not show: never guess or compute a missing value.',
-	'Amounts are plain numbers in the document currency (no symbols or thousands separators); currency is the ISO 4217 code.',
-	'Dates are yyyy-mm-dd; tax rates are percentages (19 for 19%). One line item per row of the item table.',
-	'The document text follows page by page after "--- Page n ---" markers; attached images, if any, show the same pages.',
+	'Extract the invoice, credit note or receipt below into the schema.',
+	'Copy values as printed; null when the document does not show one, never guess or compute.',
+	'Amounts: plain numbers, no symbols or thousands separators. Currency: ISO 4217 code. Dates: yyyy-mm-dd. Tax rates: percent (19 for 19%).',
+	'One line item per row of the item table.',
 ].join('\n');
+const IMAGES_NOTE = 'The images show the same pages as the text.';
 
 /** The document as text, line by line in reading order, with a marker before each page. */
 export function documentText(document: ReadDocument): string {
@@ -51,12 +52,6 @@ export function documentText(document: ReadDocument): string {
 		for (const line of lines) if (line.page === page.number) parts.push(line.text);
 	}
 	return parts.join('\n');
-}
-
-function customFieldInstructions(customFields: CustomField[]): string {
-	if (customFields.length === 0) return 'Leave customFields empty.';
-	const described = customFields.map((f) => `- ${f.name} (${f.type}${f.type === 'date' ? ', yyyy-mm-dd' : ''})${f.description ? `: ${f.description}` : ''}`);
-	return ['Also fill customFields with one entry per field below, its name exactly as given and its value as text (null when absent):', ...described].join('\n');
 }
 
 export interface InvoiceRequestSpec {
@@ -74,10 +69,10 @@ export function buildInvoiceRequest(document: ReadDocument, spec: InvoiceRequest
 	return {
 		model: spec.model,
 		messages: [
-			{ role: 'system', content: `${SYSTEM_PROMPT}\n${customFieldInstructions(spec.customFields)}` },
+			{ role: 'system', content: spec.images.length === 0 ? SYSTEM_PROMPT : `${SYSTEM_PROMPT}\n${IMAGES_NOTE}` },
 			{ role: 'user', content },
 		],
-		response_format: invoiceResponseFormat(),
+		response_format: invoiceResponseFormat(spec.customFields),
 		logprobs: true,
 	};
 }
@@ -89,7 +84,8 @@ const preview = (text: string) => JSON.stringify(text.length > 200 ? `${text.sli
  * yyyy-mm-dd, a currency that is not three capitals) are dropped to null and listed, rather than
  * failing the document; anything else is not an invoice record.
  */
-export function parseInvoiceAnswer(content: string): { answer: LlmInvoice; dropped: string[] } {
+export function parseInvoiceAnswer(content: string, customFields: CustomField[] = []): { answer: LlmInvoice; dropped: string[] } {
+	const schema = llmInvoiceSchema(customFields);
 	let data: unknown;
 	try {
 		data = JSON.parse(content);
@@ -98,7 +94,7 @@ export function parseInvoiceAnswer(content: string): { answer: LlmInvoice; dropp
 	}
 	const dropped: string[] = [];
 	for (let pass = 0; pass < 2; pass++) {
-		const parsed = llmInvoiceSchema.safeParse(data);
+		const parsed = schema.safeParse(data);
 		if (parsed.success) return { answer: parsed.data, dropped };
 		if (pass === 1 || typeof data !== 'object' || data === null) break;
 		const fixable = parsed.error.issues.filter((issue) => {
@@ -113,7 +109,7 @@ export function parseInvoiceAnswer(content: string): { answer: LlmInvoice; dropp
 			dropped.push(path);
 		}
 	}
-	const problems = llmInvoiceSchema.safeParse(data).error?.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`) ?? [];
+	const problems = schema.safeParse(data).error?.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(record)'}: ${i.message}`) ?? [];
 	throw new InvoiceAnswerError(`The model's answer is not an invoice record (${problems.join('; ')}): ${preview(content)}`);
 }
 
@@ -147,7 +143,7 @@ export function interpretInvoiceAnswer(completion: ChatCompletion, document: Rea
 		throw new InvoiceAnswerError('The model stopped before finishing the record (output token limit). Use a model with a larger output limit or fewer pages.');
 	}
 	const customFields = options.customFields ?? [];
-	const { answer, dropped } = parseInvoiceAnswer(content);
+	const { answer, dropped } = parseInvoiceAnswer(content, customFields);
 	const invoice = fromLlmInvoice(answer, customFields);
 	const required = requiredPaths(options);
 	const checks = runChecks(invoice, required);
@@ -156,14 +152,8 @@ export function interpretInvoiceAnswer(completion: ChatCompletion, document: Rea
 	}
 
 	const tokens = tokensOf(completion);
-	const byAnswerPath = tokens ? fieldConfidenceFromLogprobs(content, tokens) : {};
-	const logprob: Record<string, number> = {};
-	for (const [path, p] of Object.entries(byAnswerPath)) logprob[path] = p;
-	// Custom values sit in a list in the answer ({name, value} pairs) and by name in the record.
-	answer.customFields.forEach((field, i) => {
-		const p = byAnswerPath[`customFields.${i}.value`];
-		if (p !== undefined && customFields.some((f) => f.name === field.name)) logprob[`customFields.${field.name}`] = p;
-	});
+	// The answer has the record's paths (custom values by name under customFields).
+	const logprob = tokens ? fieldConfidenceFromLogprobs(content, tokens) : {};
 	const fields = reportedFields(invoice, customFields);
 	const confidences = fieldConfidence(invoice, logprob, checks, fields);
 	const requiredSet = new Set(required);
@@ -175,7 +165,7 @@ export function interpretInvoiceAnswer(completion: ChatCompletion, document: Rea
 			confidences[path] = Math.round(Math.max(0.01, Math.min(0.99, logprob[path])) * 1000) / 1000;
 		}
 	}
-	const usedLogprobs = Object.keys(byAnswerPath).length > 0;
+	const usedLogprobs = Object.keys(logprob).length > 0;
 	return {
 		invoice,
 		fieldConfidence: confidences,

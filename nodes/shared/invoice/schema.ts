@@ -7,7 +7,7 @@ import { z } from 'zod/v4';
 
 const text = z.string().nullable();
 const amount = z.number().nullable();
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).nullable();
+const isoDate = z.iso.date().nullable();
 
 export const documentTypes = ['invoice', 'credit_note', 'receipt', 'quote', 'other'] as const;
 
@@ -18,7 +18,8 @@ export const partySchema = z.object({
 });
 
 export const taxDetailSchema = z.object({
-	rate: z.number().nullable().describe('percent, e.g. 19 for 19%'),
+	/** Percent: 19 for 19%. */
+	rate: z.number().nullable(),
 	base: amount,
 	amount: amount,
 });
