@@ -14,11 +14,11 @@ import type { AiResult, Check } from '../shared/contract';
 import { DocumentError, OcrSession, OCR_LANGUAGES, readDocument, readText, type OcrLanguage, type ReadDocument } from '../shared/documents';
 import { processDocumentsInTurn } from '../shared/documents/inTurn';
 import { pageImages, type PageImage, type PageImageMode } from '../shared/documents/pageImages';
-import { runLocalEngine } from '../shared/invoice/engine';
+import { requiredPaths, runLocalEngine } from '../shared/invoice/engine';
 import { InvoiceAnswerError, LlmInvoiceExtractor } from '../shared/invoice/llmEngine';
 import { cappedConfidence, documentKeys, duplicateCheck, duplicatesOf } from '../shared/invoice/duplicates';
 import { goodsReceiptSchema, matchPurchaseOrder, purchaseOrderSchema } from '../shared/invoice/match';
-import { customFieldSchema, type CustomField, type Evidence, type Invoice } from '../shared/invoice/schema';
+import { customFieldSchema, inGroups, RECORD_GROUP_NAMES, type CustomField, type Evidence, type Invoice, type RecordGroup } from '../shared/invoice/schema';
 import { redactSecrets, type LlmAuthentication, type LlmConnection } from '../shared/llm/connection';
 import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
 import { createRunner, loadConnection, searchModels, type LlmRequestOptions } from '../shared/llm/nodeSupport';
@@ -37,6 +37,7 @@ interface Options extends LlmRequestOptions {
 	goodsReceipt?: unknown;
 	priceTolerancePercent?: number;
 	pageImages?: PageImageMode;
+	fieldsForModel?: RecordGroup[];
 }
 
 /** One item after its turn in the reading queue: what the model request (or the output) needs. */
@@ -47,8 +48,10 @@ interface ReadItem {
 	data?: Buffer;
 	/** The local engine's record when it is the answer (engine local, or the cascade's confident case). */
 	local?: ReturnType<typeof runLocalEngine>;
+	/** The cascade's local record when the model is asked: the fields not asked of the model come from it. */
+	fallback?: ReturnType<typeof runLocalEngine>;
 	images: PageImage[];
-	engineOptions: { customFields: CustomField[]; requiredFields?: string[] };
+	engineOptions: { customFields: CustomField[]; requiredFields?: string[]; modelGroups?: RecordGroup[] };
 }
 
 export class ExtractInvoice implements INodeType {
@@ -128,15 +131,17 @@ export class ExtractInvoice implements INodeType {
 			const options = this.getNodeParameter('options', itemIndex, {}) as Options;
 			const customFields = readCustomFields.call(this, itemIndex);
 			const requiredFields = options.requiredFields?.split(',').map((f) => f.trim()).filter(Boolean);
-			const engineOptions = { customFields, requiredFields };
+			const modelGroups = engine === 'local' ? undefined : readModelGroups(node, options, itemIndex);
+			const engineOptions = { customFields, requiredFields, modelGroups };
+			if (modelGroups) checkRequiredAsked(node, requiredPaths(engineOptions), modelGroups, itemIndex);
 			const { document, data } = await readItemDocument.call(this, itemIndex, options, ocrFor);
 			const local = engine === 'openai' ? undefined : runLocalEngine(document, engineOptions);
 			if (local && (engine === 'local' || local.confidence >= cascadeThreshold)) return { started, options, document, data, local, images: [], engineOptions };
 			const images = await pageImages(data, document, options.pageImages ?? 'scans');
-			return { started, options, document, data, images, engineOptions };
+			return { started, options, document, data, fallback: local, images, engineOptions };
 		};
 
-		const finishItem = async (itemIndex: number, { started, options, document, data, local, images, engineOptions }: ReadItem): Promise<INodeExecutionData> => {
+		const finishItem = async (itemIndex: number, { started, options, document, data, local, fallback, images, engineOptions }: ReadItem): Promise<INodeExecutionData> => {
 			const store = seenStore ? await seenStore : undefined;
 			let record: { invoice: Invoice; evidence: Record<string, Evidence>; checks: Check[] };
 			let ai: AiResult;
@@ -156,7 +161,7 @@ export class ExtractInvoice implements INodeType {
 					at: '',
 				};
 			} else {
-				const answer = await llm!.extract(document, images, engineOptions);
+				const answer = await llm!.extract(document, images, engineOptions, fallback);
 				record = answer.extraction;
 				ai = { ...answer.ai, engine, tier: engine === 'cascade' ? 'llm' : undefined };
 			}
@@ -296,6 +301,28 @@ function readCustomFields(this: IExecuteFunctions, itemIndex: number): CustomFie
 		}
 		return parsed.data;
 	});
+}
+
+/** Fields for the Model: the groups chosen (undefined for the whole record, the default). */
+function readModelGroups(node: INode, options: Options, itemIndex: number): RecordGroup[] | undefined {
+	const chosen = options.fieldsForModel;
+	if (chosen === undefined) return undefined;
+	const groups = RECORD_GROUP_NAMES.filter((group) => chosen.includes(group));
+	if (groups.length === 0) {
+		throw new NodeOperationError(node, 'Fields for the Model has no group chosen', { itemIndex, description: 'Choose at least one group (e.g. Header and Totals), or remove the option to ask for the whole record.' });
+	}
+	return groups.length === RECORD_GROUP_NAMES.length ? undefined : groups;
+}
+
+/** A required field the model is not asked for could never be found by it: a setting to fix, not a low confidence. */
+function checkRequiredAsked(node: INode, required: string[], groups: RecordGroup[], itemIndex: number): void {
+	const outside = required.filter((path) => !path.startsWith('customFields.') && !inGroups(path, groups));
+	if (outside.length > 0) {
+		throw new NodeOperationError(node, `Required Fields lists ${outside.join(', ')}, which Fields for the Model does not ask for`, {
+			itemIndex,
+			description: 'Add the group that holds these fields to Fields for the Model, or remove them from Required Fields.',
+		});
+	}
 }
 
 function parseJsonOption<T>(node: INode, schema: z.ZodType<T>, value: unknown, name: string, itemIndex: number): T {

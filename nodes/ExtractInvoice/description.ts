@@ -1,10 +1,32 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_REQUIRED_FIELDS } from '../shared/invoice/checks';
+import { RECORD_GROUP_NAMES, RECORD_GROUPS, type RecordGroup } from '../shared/invoice/schema';
 import { storeProperties } from '../shared/store/nodeParameters';
 import { cascadeThresholdProperty, llmAuthenticationProperty, llmModelProperty, llmRequestOptions } from '../shared/llm/description';
 
 const llmOptions = llmRequestOptions(true);
+
+const GROUP_LABELS = {
+	header: 'Header',
+	parties: 'Parties',
+	addresses: 'Addresses',
+	totals: 'Totals',
+	payment: 'Payment',
+	taxDetails: 'Tax Details',
+	lineItems: 'Line Items',
+} satisfies Record<RecordGroup, string>;
+
+const fieldsForModel: INodeProperties = {
+	displayName: 'Fields for the Model',
+	name: 'fieldsForModel',
+	type: 'multiOptions',
+	options: RECORD_GROUP_NAMES.map((group) => ({ name: GROUP_LABELS[group], value: group, description: RECORD_GROUPS[group].join(', ') })).sort((a, b) => a.name.localeCompare(b.name)),
+	default: [...RECORD_GROUP_NAMES],
+	description:
+		'The parts of the record the model is asked for; fewer cost fewer tokens per document. The rest comes from the local engine in the cascade, else stays empty (null), and checks that need it are listed as skipped.',
+	displayOptions: { show: { '/engine': ['openai', 'cascade'] } },
+};
 
 export const extractInvoiceProperties: INodeProperties[] = [
 	{
@@ -125,6 +147,7 @@ export const extractInvoiceProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			llmOptions.concurrency,
+			fieldsForModel,
 			{
 				displayName: 'Goods Receipt',
 				name: 'goodsReceipt',

@@ -21,6 +21,8 @@ export const checkSchema = z.object({
 	name: z.string(),
 	passed: z.boolean(),
 	detail: z.string(),
+	/** The check was not run: the values it needs were not asked for (passed stays true: nothing failed). */
+	skipped: z.boolean().optional(),
 });
 export type Check = z.infer<typeof checkSchema>;
 

@@ -231,6 +231,21 @@ describeEachN8nVersion('Extract Invoice', (getN8n, version) => {
 			expect(nodeOutput(execution, 'Extract Invoice')[0][0].pairedItem).toEqual({ item: 0 });
 		});
 
+		it('Fields for the Model: a smaller request for the chosen groups; the rest of the record stays empty and its checks are skipped', async () => {
+			const whole = (await (await deployText({ engine: 'openai' }))([STRONG])).response.body[0];
+			const run = await deployText({ engine: 'openai', options: { fieldsForModel: ['header', 'parties', 'totals'] } });
+			const { response, execution } = await run([STRONG]);
+			expect(execution.status).toBe('success');
+			const [item] = response.body;
+			const schema = fake.log[1].body.response_format.json_schema.schema;
+			expect(Object.keys(schema.properties)).not.toContain('lineItems');
+			expect(schema.properties.vendor.required).toEqual(['name', 'taxId']);
+			expect(item.ai.usage.inputTokens).toBeLessThan(whole.ai.usage.inputTokens - 250);
+			expect(item.invoice).toMatchObject({ invoiceId: 'INV-2024-0042', invoiceTotal: 119, lineItems: [], taxDetails: [], billingAddress: null, payment: { iban: null } });
+			expect(item.ai.fieldConfidence.invoiceId).toBeGreaterThan(0.95);
+			expect(item.ai.checks).toContainEqual(expect.objectContaining({ name: 'ibanChecksum', passed: true, skipped: true }));
+		});
+
 		it('the cascade sends only the weak document to the model', async () => {
 			const run = await deployText({ engine: 'cascade', cascadeThreshold: 0.8 });
 			const { response, execution } = await run([STRONG, WEAK]);

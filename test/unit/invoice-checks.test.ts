@@ -1,4 +1,4 @@
-import { fieldConfidence, runChecks } from '../../nodes/shared/invoice/checks';
+import { fieldConfidence, runChecks, skippedChecks } from '../../nodes/shared/invoice/checks';
 import { findIbans, findVatIds, isValidEuVatId, isValidIban } from '../../nodes/shared/invoice/identifiers';
 import { matchPurchaseOrder } from '../../nodes/shared/invoice/match';
 import { emptyInvoice, type Invoice } from '../../nodes/shared/invoice/schema';
@@ -137,5 +137,19 @@ describe('IBAN read by OCR', () => {
 		expect(findIbans('IBAN DES2 8669 2436 6216 0277 43')).toEqual(['DE52866924366216027743'].filter(isValidIban));
 		expect(findIbans('IBAN DE89 37O4 0044 0532 0130 00')).toEqual(['DE89370400440532013000']);
 		expect(findIbans('IBAN DE89 37O4 0044 0532 0130 01')).toEqual([]);
+	});
+});
+
+describe('checks skipped for groups the model was not asked for', () => {
+	it('lists each check that needs a group not asked, and did not run, as skipped (not failed)', () => {
+		const record = { ...emptyInvoice(), invoiceId: 'RE-1', invoiceDate: '2025-03-01', dueDate: '2025-03-31', currency: 'EUR', subtotal: 200, totalTax: 38, invoiceTotal: 238 };
+		const ran = runChecks(record);
+		const skipped = skippedChecks(ran, ['header', 'totals']);
+		expect(skipped.map((c) => c.name)).toEqual(['lineItemsSumToSubtotal', 'lineItems.#.quantityTimesPrice', 'taxDetails.#.rateTimesBase', 'taxDetailsSumToTotalTax', 'ibanChecksum', 'vendor.taxId.vatIdFormat', 'customer.taxId.vatIdFormat']);
+		expect(skipped.every((c) => c.skipped && c.passed && c.fields.length === 0)).toBe(true);
+		expect(skipped[0].detail).toBe('skipped: needs lineItems, not asked of the model (Fields for the Model)');
+		// Every group asked: nothing is skipped; a check that ran on values from elsewhere is not skipped.
+		expect(skippedChecks(ran, ['header', 'parties', 'addresses', 'totals', 'payment', 'taxDetails', 'lineItems'])).toEqual([]);
+		expect(skippedChecks(runChecks(invoice()), ['header', 'totals']).map((c) => c.name)).not.toContain('ibanChecksum');
 	});
 });

@@ -11,7 +11,7 @@ import { NodeApiError, type INode } from 'n8n-workflow';
 import { readDocument, readText, type ReadDocument } from '../../nodes/shared/documents';
 import { pageImages } from '../../nodes/shared/documents/pageImages';
 import { buildInvoiceRequest, documentText, InvoiceAnswerError, LlmInvoiceExtractor } from '../../nodes/shared/invoice/llmEngine';
-import { emptyInvoice } from '../../nodes/shared/invoice/schema';
+import { emptyInvoice, RECORD_GROUPS } from '../../nodes/shared/invoice/schema';
 import { createClient } from '../../nodes/shared/llm/connection';
 import { llmErrorToNodeError } from '../../nodes/shared/llm/nodeErrors';
 import { ChatRunner, LlmRequestError } from '../../nodes/shared/llm/runner';
@@ -129,6 +129,29 @@ describe('the answer', () => {
 		const { extraction, ai } = await extractor().extract(readText(TEXT), [], { customFields: [{ name: 'Hours', type: 'number', description: '', required: false }] });
 		expect(extraction.invoice.customFields).toEqual({ Hours: 12.5 });
 		expect(ai.fieldConfidence!['customFields.Hours']).toBe(0.99);
+	});
+
+	it('asks for the chosen groups only: the rest of the record is empty (or the local record), checks that need it are skipped', async () => {
+		const options = { modelGroups: ['header' as const, 'totals' as const] };
+		const printed = { invoiceId: 'INV-2024-0042', invoiceDate: '2024-03-05', dueDate: '2024-04-04', currency: 'EUR', subtotal: 100, totalTax: 19, invoiceTotal: 119 };
+		const asked = [...RECORD_GROUPS.header, ...RECORD_GROUPS.totals].map((key) => [key, key === 'documentType' ? 'invoice' : null]);
+		fake.configure({ respond: () => ({ content: JSON.stringify({ ...Object.fromEntries(asked), ...printed }) }) });
+		const { extraction, ai } = await extractor().extract(readText(TEXT), [], options);
+		const sent: ChatRequest = fake.log[0].body;
+		expect(Object.keys((sent.response_format?.json_schema?.schema as { properties: object }).properties)).toEqual([...RECORD_GROUPS.header, ...RECORD_GROUPS.totals]);
+		expect(extraction.invoice).toMatchObject({ invoiceId: 'INV-2024-0042', invoiceTotal: 119, vendor: { name: null }, lineItems: [], payment: { iban: null } });
+		expect(ai.fieldConfidence!.invoiceId).toBeGreaterThan(0.95);
+		expect(ai.fieldConfidence!['vendor.name']).toBeUndefined();
+		expect(ai.checks).toContainEqual({ name: 'ibanChecksum', passed: true, skipped: true, detail: 'skipped: needs payment, not asked of the model (Fields for the Model)' });
+		expect(ai.checks).toContainEqual(expect.objectContaining({ name: 'totalsAddUp', passed: true }));
+		expect(ai.checks!.filter((c) => !c.passed)).toEqual([expect.objectContaining({ name: 'requiredFieldsPresent', detail: 'missing: vendor.name' })]);
+
+		const local = { invoice: { ...emptyInvoice(), vendor: { name: 'ACME Supplies GmbH', address: null, taxId: null } }, fieldConfidence: { 'vendor.name': 0.7 }, evidence: { 'vendor.name': { quote: 'ACME Supplies GmbH', page: 1 } }, checks: [], confidence: 0.15 };
+		const cascade = await extractor().extract(readText(TEXT), [], options, local);
+		expect(cascade.extraction.invoice.vendor.name).toBe('ACME Supplies GmbH');
+		expect(cascade.ai.fieldConfidence!['vendor.name']).toBe(0.7);
+		expect(cascade.extraction.evidence['vendor.name']).toEqual({ quote: 'ACME Supplies GmbH', page: 1 });
+		expect(cascade.ai.checks!.every((c) => c.passed)).toBe(true);
 	});
 
 	it('drops values in the wrong form to null and says so', async () => {

@@ -2,7 +2,7 @@ import { strictSchemaProblem } from '../support/fakeModel';
 import { countTokens, responseFormatText } from '../support/openaiServer';
 import { fromLlmInvoice, invoiceResponseFormat, llmInvoiceSchema } from '../../nodes/shared/invoice/llmSchema';
 import { fieldConfidenceFromLogprobs, jsonValueSpans } from '../../nodes/shared/invoice/logprobConfidence';
-import { emptyInvoice } from '../../nodes/shared/invoice/schema';
+import { emptyInvoice, inGroups, RECORD_GROUP_NAMES, RECORD_GROUPS } from '../../nodes/shared/invoice/schema';
 
 /** The keywords OpenAI's strict structured outputs accept (its "Supported schemas"). */
 const SUPPORTED_KEYWORDS = new Set(['type', 'properties', 'required', 'additionalProperties', 'items', 'enum', 'const', 'description', 'format', 'pattern', 'anyOf', '$ref', '$defs', 'minimum', 'maximum', 'minItems', 'maxItems']);
@@ -77,6 +77,52 @@ describe('invoice structured output for the LLM engine', () => {
 		const record = fromLlmInvoice(answer, [...customFields, { name: 'Missing', type: 'string', description: '', required: false }]);
 		expect(record.customFields).toEqual({ 'Cost Centre': null, Hours: 12.5, Signed: true, Delivered: '2024-03-05', Missing: null });
 		expect(fromLlmInvoice(llmInvoiceSchema([]).parse(emptyInvoice()), []).customFields).toEqual({});
+	});
+});
+
+/** Every leaf path of a value (arrays as one leaf: a group asks for them whole). */
+function leafPaths(value: Record<string, unknown>, prefix = ''): string[] {
+	return Object.entries(value).flatMap(([key, child]) =>
+		child && typeof child === 'object' && !Array.isArray(child) ? leafPaths(child as Record<string, unknown>, `${prefix}${key}.`) : [`${prefix}${key}`],
+	);
+}
+
+describe('asking the model for some groups of the record (Fields for the Model)', () => {
+	type Schema = { properties: Record<string, { properties?: Record<string, unknown>; required?: string[] }>; required: string[] };
+
+	it('the groups cover every field of the record but the custom fields, each field in exactly one group', () => {
+		const { customFields: _custom, ...record } = emptyInvoice();
+		for (const path of leafPaths(record)) expect([path, RECORD_GROUP_NAMES.filter((group) => inGroups(path, [group]))]).toEqual([path, [expect.any(String)]]);
+	});
+
+	it('by default (or with every group) asks for the whole record, as before', () => {
+		expect(invoiceResponseFormat([], [...RECORD_GROUP_NAMES])).toEqual(invoiceResponseFormat());
+		expect(invoiceResponseFormat([], undefined).json_schema.schema).toEqual(invoiceResponseFormat().json_schema.schema);
+	});
+
+	it('asks for the chosen groups only, in a schema that stays strict-valid and smaller', () => {
+		const format = invoiceResponseFormat(customFields, ['totals', 'header', 'parties']);
+		const schema = format.json_schema.schema as Schema;
+		expect(strictSchemaProblem(schema as never)).toBeUndefined();
+		expect(unsupported(schema as never)).toEqual([]);
+		expect(schema.required).toEqual(['documentType', 'invoiceId', 'invoiceDate', 'dueDate', 'serviceStartDate', 'serviceEndDate', 'purchaseOrder', 'vendor', 'customer', 'currency', 'subtotal', 'totalDiscount', 'totalTax', 'invoiceTotal', 'amountPaid', 'amountDue', 'previousUnpaidBalance', 'customFields']);
+		// Parties without Addresses: the names and ids of vendor and customer, not their addresses.
+		expect(schema.properties.vendor.required).toEqual(['name', 'taxId']);
+		expect(schema.properties.customer.required).toEqual(['name', 'taxId', 'id']);
+		const tokens = (groups?: (typeof RECORD_GROUP_NAMES)[number][]) => countTokens('gpt-4o-mini', responseFormatText(invoiceResponseFormat([], groups).json_schema));
+		expect(tokens(['header', 'parties', 'totals'])).toBeLessThan(tokens() * 0.6);
+		expect(Object.keys((invoiceResponseFormat([], ['lineItems']).json_schema.schema as Schema).properties)).toEqual(['lineItems']);
+	});
+
+	it('fills the fields not asked from the base record (the local engine record) or leaves them empty', () => {
+		const groups = ['header' as const];
+		const answer = llmInvoiceSchema([], groups).parse({ ...emptyInvoice(), invoiceId: 'A-1' });
+		expect(Object.keys(answer)).toEqual([...RECORD_GROUPS.header]);
+		const base = { ...emptyInvoice(), invoiceId: 'LOCAL-1', invoiceTotal: 119, vendor: { name: 'ACME', address: 'Main St 1', taxId: null } };
+		expect(fromLlmInvoice(answer, [], { groups, base })).toEqual({ ...base, invoiceId: 'A-1' });
+		expect(fromLlmInvoice(answer, [], { groups })).toEqual({ ...emptyInvoice(), invoiceId: 'A-1' });
+		const parties = llmInvoiceSchema([], ['parties']).parse({ vendor: { name: 'Model GmbH', taxId: null }, customer: { name: null, taxId: null, id: null } });
+		expect(fromLlmInvoice(parties, [], { groups: ['parties'], base }).vendor).toEqual({ name: 'Model GmbH', address: 'Main St 1', taxId: null });
 	});
 });
 

@@ -3,7 +3,7 @@ import type { Check } from '../contract';
 import { ISO_4217 } from './currency';
 import { isValidEuVatId, isValidIban } from './identifiers';
 import { amountsAgree, roundMoney } from './numbers';
-import { getPath, type Invoice } from './schema';
+import { getPath, type Invoice, type RecordGroup } from './schema';
 
 export interface CheckResult extends Check {
 	fields: string[];
@@ -100,4 +100,32 @@ export function fieldConfidence(invoice: Invoice, strength: Record<string, numbe
 		result[path] = Math.round(Math.max(0.01, Math.min(0.99, confidence)) * 1000) / 1000;
 	}
 	return result;
+}
+
+/** The groups of the record each check reads; a name with `#` stands for one check per line or tax line. */
+const CHECK_GROUPS: ReadonlyArray<{ name: string; alias?: string; groups: RecordGroup[] }> = [
+	{ name: 'lineItemsSumToSubtotal', alias: 'lineItemsSumToTotal', groups: ['lineItems', 'totals'] },
+	{ name: 'totalsAddUp', groups: ['totals'] },
+	{ name: 'lineItems.#.quantityTimesPrice', groups: ['lineItems'] },
+	{ name: 'taxDetails.#.rateTimesBase', groups: ['taxDetails'] },
+	{ name: 'taxDetailsSumToTotalTax', groups: ['taxDetails', 'totals'] },
+	{ name: 'amountDueIsTotalLessPaid', groups: ['totals'] },
+	{ name: 'dueDateNotBeforeInvoiceDate', groups: ['header'] },
+	{ name: 'servicePeriodOrdered', groups: ['header'] },
+	{ name: 'ibanChecksum', groups: ['payment'] },
+	{ name: 'vendor.taxId.vatIdFormat', groups: ['parties'] },
+	{ name: 'customer.taxId.vatIdFormat', groups: ['parties'] },
+	{ name: 'currencyIso4217', groups: ['header'] },
+];
+
+/**
+ * The checks that did not run because they need a group the model was not asked for (and no other
+ * source filled it): listed as skipped, so a smaller request is not mistaken for a clean record.
+ */
+export function skippedChecks(ran: CheckResult[], askedGroups: readonly RecordGroup[]): CheckResult[] {
+	const ranNames = new Set(ran.map((check) => check.name.replace(/\.\d+\./, '.#.')));
+	return CHECK_GROUPS.filter(({ name, alias, groups }) => groups.some((group) => !askedGroups.includes(group)) && !ranNames.has(name) && !(alias && ranNames.has(alias))).map(({ name, groups }) => {
+		const missing = groups.filter((group) => !askedGroups.includes(group));
+		return { name, passed: true, skipped: true, detail: `skipped: needs ${missing.join(' and ')}, not asked of the model (Fields for the Model)`, fields: [] };
+	});
 }

@@ -3,7 +3,7 @@ import type { Check } from '../contract';
 import type { ReadDocument } from '../documents/types';
 import { DEFAULT_REQUIRED_FIELDS, fieldConfidence, runChecks } from './checks';
 import { extractInvoice } from './extract';
-import { HEADER_FIELDS, type CustomField, type Evidence, type Invoice } from './schema';
+import { HEADER_FIELDS, type CustomField, type Evidence, type Invoice, type RecordGroup } from './schema';
 
 export interface LocalResult {
 	invoice: Invoice;
@@ -17,6 +17,8 @@ export interface LocalResult {
 export interface EngineOptions {
 	customFields?: CustomField[];
 	requiredFields?: string[];
+	/** The groups of the record the model is asked for (all when absent); the local engine reads everything. */
+	modelGroups?: RecordGroup[];
 }
 
 /** The paths that must be found: the user's list (or the default) and the required custom fields. */
@@ -46,7 +48,7 @@ export function runLocalEngine(document: ReadDocument, options: EngineOptions = 
 		invoice: extraction.invoice,
 		fieldConfidence: confidences,
 		evidence: extraction.evidence,
-		checks: checks.map(({ name, passed, detail }) => ({ name, passed, detail })),
+		checks: checks.map(({ fields: _fields, ...check }) => check),
 		confidence: recordConfidence(confidences, required),
 	};
 }

@@ -10,12 +10,12 @@ import type { AiResult, Check } from '../contract';
 import type { PageImage } from '../documents/pageImages';
 import type { ReadDocument } from '../documents/types';
 import { LlmRequestError, type ChatRunner, type CompletionResult } from '../llm/runner';
-import { fieldConfidence, runChecks } from './checks';
-import { recordConfidence, reportedFields, requiredPaths, type EngineOptions } from './engine';
+import { fieldConfidence, runChecks, skippedChecks } from './checks';
+import { recordConfidence, reportedFields, requiredPaths, type EngineOptions, type LocalResult } from './engine';
 import { buildLines } from './layout';
-import { fromLlmInvoice, invoiceResponseFormat, llmInvoiceSchema, type LlmInvoice } from './llmSchema';
+import { askedGroups, fromLlmInvoice, invoiceResponseFormat, llmInvoiceSchema, type LlmInvoice } from './llmSchema';
 import { fieldConfidenceFromLogprobs, type TokenLogprob } from './logprobConfidence';
-import { getPath, setPath, type CustomField, type Evidence, type Invoice } from './schema';
+import { getPath, inGroups, setPath, type CustomField, type Evidence, type Invoice, type RecordGroup } from './schema';
 
 /** The model's answer is not a usable invoice record (not JSON, wrong shape, refused, cut off). */
 export class InvoiceAnswerError extends Error {
@@ -58,6 +58,8 @@ export interface InvoiceRequestSpec {
 	model: string;
 	customFields: CustomField[];
 	images: PageImage[];
+	/** The groups of the record to ask for (all when absent). */
+	groups?: RecordGroup[];
 }
 
 export function buildInvoiceRequest(document: ReadDocument, spec: InvoiceRequestSpec): ChatCompletionCreateParamsNonStreaming {
@@ -72,7 +74,7 @@ export function buildInvoiceRequest(document: ReadDocument, spec: InvoiceRequest
 			{ role: 'system', content: spec.images.length === 0 ? SYSTEM_PROMPT : `${SYSTEM_PROMPT}\n${IMAGES_NOTE}` },
 			{ role: 'user', content },
 		],
-		response_format: invoiceResponseFormat(spec.customFields),
+		response_format: invoiceResponseFormat(spec.customFields, spec.groups),
 		logprobs: true,
 	};
 }
@@ -84,8 +86,8 @@ const preview = (text: string) => JSON.stringify(text.length > 200 ? `${text.sli
  * yyyy-mm-dd, a currency that is not three capitals) are dropped to null and listed, rather than
  * failing the document; anything else is not an invoice record.
  */
-export function parseInvoiceAnswer(content: string, customFields: CustomField[] = []): { answer: LlmInvoice; dropped: string[] } {
-	const schema = llmInvoiceSchema(customFields);
+export function parseInvoiceAnswer(content: string, customFields: CustomField[] = [], groups?: RecordGroup[]): { answer: LlmInvoice; dropped: string[] } {
+	const schema = llmInvoiceSchema(customFields, groups);
 	let data: unknown;
 	try {
 		data = JSON.parse(content);
@@ -133,8 +135,11 @@ function locateEvidence(invoice: Invoice, document: ReadDocument, fields: string
 	return evidence;
 }
 
-/** The model's answer as the package's record, field confidences and checks. */
-export function interpretInvoiceAnswer(completion: ChatCompletion, document: ReadDocument, options: EngineOptions): LlmExtraction {
+/**
+ * The model's answer as the package's record, field confidences and checks. Fields not asked of the
+ * model come from `base` (the local engine's record, in the cascade) with its confidence and evidence.
+ */
+export function interpretInvoiceAnswer(completion: ChatCompletion, document: ReadDocument, options: EngineOptions, base?: LocalResult): LlmExtraction {
 	const choice = completion.choices[0];
 	const message = choice?.message;
 	if (message?.refusal) throw new InvoiceAnswerError(`The model refused: ${preview(message.refusal)}`);
@@ -143,10 +148,12 @@ export function interpretInvoiceAnswer(completion: ChatCompletion, document: Rea
 		throw new InvoiceAnswerError('The model stopped before finishing the record (output token limit). Use a model with a larger output limit or fewer pages.');
 	}
 	const customFields = options.customFields ?? [];
-	const { answer, dropped } = parseInvoiceAnswer(content, customFields);
-	const invoice = fromLlmInvoice(answer, customFields);
+	const groups = askedGroups(options.modelGroups);
+	const { answer, dropped } = parseInvoiceAnswer(content, customFields, groups);
+	const invoice = fromLlmInvoice(answer, customFields, { groups, base: base?.invoice });
 	const required = requiredPaths(options);
-	const checks = runChecks(invoice, required);
+	const ran = runChecks(invoice, required);
+	const checks = [...ran, ...skippedChecks(ran, groups)];
 	if (dropped.length > 0) {
 		checks.unshift({ name: 'modelValuesWellFormed', passed: false, detail: `dropped values not in the required form: ${dropped.join(', ')}`, fields: dropped });
 	}
@@ -154,7 +161,8 @@ export function interpretInvoiceAnswer(completion: ChatCompletion, document: Rea
 	const tokens = tokensOf(completion);
 	// The answer has the record's paths (custom values by name under customFields).
 	const logprob = tokens ? fieldConfidenceFromLogprobs(content, tokens) : {};
-	const fields = reportedFields(invoice, customFields);
+	const isAsked = (path: string) => path.startsWith('customFields.') || inGroups(path, groups);
+	const fields = reportedFields(invoice, customFields).filter(isAsked);
 	const confidences = fieldConfidence(invoice, logprob, checks, fields);
 	const requiredSet = new Set(required);
 	for (const path of fields) {
@@ -165,12 +173,17 @@ export function interpretInvoiceAnswer(completion: ChatCompletion, document: Rea
 			confidences[path] = Math.round(Math.max(0.01, Math.min(0.99, logprob[path])) * 1000) / 1000;
 		}
 	}
+	const evidence = locateEvidence(invoice, document, fields);
+	if (base) {
+		for (const [path, confidence] of Object.entries(base.fieldConfidence)) if (!isAsked(path)) confidences[path] = confidence;
+		for (const [path, quote] of Object.entries(base.evidence)) if (!isAsked(path)) evidence[path] = quote;
+	}
 	const usedLogprobs = Object.keys(logprob).length > 0;
 	return {
 		invoice,
 		fieldConfidence: confidences,
-		evidence: locateEvidence(invoice, document, fields),
-		checks: checks.map(({ name, passed, detail }) => ({ name, passed, detail })),
+		evidence,
+		checks: checks.map(({ fields: _fields, ...check }) => check),
 		confidence: recordConfidence(confidences, required),
 		confidenceSource: usedLogprobs ? 'logprobs' : 'checks',
 	};
@@ -190,9 +203,9 @@ export class LlmInvoiceExtractor {
 	/** Set once the endpoint has refused logprobs (OpenAI's reasoning models do), so later documents skip them. */
 	private logprobsRefused = false;
 
-	async extract(document: ReadDocument, images: PageImage[], options: EngineOptions): Promise<LlmInvoiceResult> {
+	async extract(document: ReadDocument, images: PageImage[], options: EngineOptions, base?: LocalResult): Promise<LlmInvoiceResult> {
 		const started = Date.now();
-		const request = buildInvoiceRequest(document, { model: this.model, customFields: options.customFields ?? [], images });
+		const request = buildInvoiceRequest(document, { model: this.model, customFields: options.customFields ?? [], images, groups: options.modelGroups });
 		let result: CompletionResult;
 		let earlierAttempts = 0;
 		try {
@@ -203,7 +216,7 @@ export class LlmInvoiceExtractor {
 			earlierAttempts = (error as LlmRequestError).attempts;
 			result = await this.runner.complete({ ...request, logprobs: false });
 		}
-		const extraction = interpretInvoiceAnswer(result.completion, document, options);
+		const extraction = interpretInvoiceAnswer(result.completion, document, options, base);
 		const ai: AiResult = {
 			task: 'extract',
 			confidence: extraction.confidence,

@@ -164,3 +164,25 @@ export function setPath(record: Record<string, unknown>, path: string, value: un
 	for (const key of keys.slice(0, -1)) target = target[key] as Record<string, unknown>;
 	target[keys[keys.length - 1]] = value;
 }
+
+/**
+ * The parts of the record the model can be asked for (Extract Invoice's "Fields for the Model"):
+ * dotted paths into the record, a top-level key standing for its whole value. Together they cover
+ * every field of the record except the custom fields, which are asked whenever the user declares some.
+ */
+export const RECORD_GROUPS = {
+	header: ['documentType', 'invoiceId', 'invoiceDate', 'dueDate', 'serviceStartDate', 'serviceEndDate', 'purchaseOrder', 'currency'],
+	parties: ['vendor.name', 'vendor.taxId', 'customer.name', 'customer.taxId', 'customer.id'],
+	addresses: ['vendor.address', 'customer.address', 'billingAddress', 'shippingAddress', 'remittanceAddress'],
+	totals: ['subtotal', 'totalDiscount', 'totalTax', 'invoiceTotal', 'amountPaid', 'amountDue', 'previousUnpaidBalance'],
+	payment: ['paymentTerms', 'payment'],
+	taxDetails: ['taxDetails'],
+	lineItems: ['lineItems'],
+} as const satisfies Record<string, readonly string[]>;
+export type RecordGroup = keyof typeof RECORD_GROUPS;
+export const RECORD_GROUP_NAMES = Object.keys(RECORD_GROUPS) as RecordGroup[];
+
+/** Whether a dotted path (a field, or a field inside an array like lineItems.0.amount) lies in one of the groups. */
+export function inGroups(path: string, groups: readonly RecordGroup[]): boolean {
+	return groups.some((group) => (RECORD_GROUPS[group] as readonly string[]).some((root) => path === root || path.startsWith(`${root}.`)));
+}

@@ -31,7 +31,7 @@ export interface ReviewItemCase {
 	confidence?: number;
 	scores?: Record<string, number>;
 	reasoning?: string;
-	checks?: Array<{ name: string; passed: boolean; detail: string }>;
+	checks?: Array<{ name: string; passed: boolean; detail: string; skipped?: boolean }>;
 	routeReason?: string;
 	labelChoices: string[];
 	/** Extraction: where the record sits on the item, and its editable leaf fields. */

@@ -121,7 +121,7 @@ function renderItem(item: ReviewItemCase, payload: ReviewCasePayload, options: R
 		}
 		if (item.checks && item.checks.length > 0) {
 			const checks = item.checks
-				.map((check) => `<div class="${check.passed ? '' : 'check-fail'}">${check.passed ? '✓' : '✗'} ${escapeHtml(check.name)} <span class="muted">${escapeHtml(check.detail)}</span></div>`)
+				.map((check) => `<div class="${check.passed ? '' : 'check-fail'}">${check.skipped ? '–' : check.passed ? '✓' : '✗'} ${escapeHtml(check.name)} <span class="muted">${escapeHtml(check.detail)}</span></div>`)
 				.join('');
 			aiRows.push(`<tr><th>Checks</th><td>${checks}</td></tr>`);
 		}

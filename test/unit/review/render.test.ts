@@ -104,6 +104,14 @@ describe('page content', () => {
 		expect(payload.items[0].context).toEqual({});
 	});
 
+	it('marks checks that were skipped (fields not asked of the model) apart from passed and failed ones', () => {
+		const json = extractJson() as Record<string, unknown>;
+		(json.ai as Record<string, unknown>).checks = [{ name: 'ibanChecksum', passed: true, skipped: true, detail: 'skipped: needs payment' }];
+		const html = render(makeCase([json]).payload);
+		expect(html).toContain('– ibanChecksum');
+		expect(html).not.toContain('✓ ibanChecksum');
+	});
+
 	it('shows several items, each with its own decision', () => {
 		const { payload } = makeCase([classifyJson(), classifyJson('refund'), extractJson()]);
 		const html = render(payload);
