@@ -18,9 +18,21 @@ import { parseArgs } from 'node:util';
 import { startN8n, type N8nInstance } from '../test/harness/n8n';
 import { startFakeOpenAi, type FakeOpenAi } from '../test/support/openaiServer';
 import { CATEGORIES, loadSupportTexts } from './bench/data';
-import { extractedByOurs, extractedByTheirs, extractInvoiceLlmWorkflow, extractInvoiceRequestParts, extractInvoiceWorkflow, INFORMATION_EXTRACTOR_VERSION, INVOICE_ATTRIBUTES, informationExtractorWorkflow, loadInvoiceTexts } from './bench/invoices';
+import {
+	COMPACT_GROUPS,
+	extractedByOurs,
+	extractedByTheirs,
+	extractInvoiceLlmWorkflow,
+	extractInvoiceRequestParts,
+	extractInvoiceWorkflow,
+	FULL_RECORD_EXAMPLE,
+	INFORMATION_EXTRACTOR_VERSION,
+	INVOICE_ATTRIBUTES,
+	informationExtractorWorkflow,
+	loadInvoiceTexts,
+} from './bench/invoices';
 import { labelsFromAiField, labelsFromOutputs, runOnce, type Contender, type RunResult } from './bench/measure';
-import { compare, comparisonTable, extractionTable, goalsTable, percent, PRICES, summarise, summaryTable, type Goal, type Summary } from './bench/report';
+import { compare, comparisonTable, extractionTable, goalsTable, invoiceComparisonTable, percent, PRICES, summarise, summaryTable, type Goal, type Summary } from './bench/report';
 import { aiClassifyLocalWorkflow, aiClassifyWorkflow, MODEL, TEXT_CLASSIFIER_BATCH_SIZE, TEXT_CLASSIFIER_VERSION, textClassifierWorkflow } from './bench/workflows';
 
 /** AI Classify's default Concurrency option (nodes/AiClassify/AiClassify.node.ts). */
@@ -173,11 +185,29 @@ async function main() {
 				extracted: extractedByOurs,
 			},
 			{
+				key: 'extractInvoice-openai-compact',
+				title: `Extract Invoice, OpenAI-compatible engine, Fields for the Model: ${COMPACT_GROUPS.join(', ')} (text input)`,
+				concurrency: AI_CLASSIFY_DEFAULT_CONCURRENCY,
+				path: `bench-extract-invoice-llm-compact-${stamp}`,
+				workflow: extractInvoiceLlmWorkflow(`bench-extract-invoice-llm-compact-${stamp}`, compatibleCredential, { fieldsForModel: COMPACT_GROUPS }),
+				inputs: invoices.texts,
+				extracted: extractedByOurs,
+			},
+			{
 				key: 'informationExtractor-default',
 				title: `n8n Information Extractor ${INFORMATION_EXTRACTOR_VERSION} + OpenAI Chat Model, defaults (${INVOICE_ATTRIBUTES.length} attributes)`,
 				concurrency: TEXT_CLASSIFIER_BATCH_SIZE,
 				path: `bench-information-extractor-${stamp}`,
 				workflow: informationExtractorWorkflow(`bench-information-extractor-${stamp}`, n8nOpenAiCredential),
+				inputs: invoices.texts,
+				extracted: extractedByTheirs,
+			},
+			{
+				key: 'informationExtractor-full',
+				title: `n8n Information Extractor ${INFORMATION_EXTRACTOR_VERSION} + OpenAI Chat Model, defaults (Extract Invoice's whole record, as a JSON example)`,
+				concurrency: TEXT_CLASSIFIER_BATCH_SIZE,
+				path: `bench-information-extractor-full-${stamp}`,
+				workflow: informationExtractorWorkflow(`bench-information-extractor-full-${stamp}`, n8nOpenAiCredential, { example: FULL_RECORD_EXAMPLE }),
 				inputs: invoices.texts,
 				extracted: extractedByTheirs,
 			},
@@ -266,24 +296,43 @@ function buildReport(
 		},
 	];
 	const ourExtractor = extractors.find((summary) => summary.key === 'extractInvoice-openai');
+	const ourCompactExtractor = extractors.find((summary) => summary.key === 'extractInvoice-openai-compact');
 	const ourLocalExtractor = extractors.find((summary) => summary.key === 'extractInvoice-local');
 	const theirExtractor = extractors.find((summary) => summary.key === 'informationExtractor-default');
+	const theirFullExtractor = extractors.find((summary) => summary.key === 'informationExtractor-full');
 	const parts = invoices ? extractInvoiceRequestParts(invoices.texts) : undefined;
-	if (ourExtractor && theirExtractor) {
-		const ourTokens = ourExtractor.promptTokensPerItem + ourExtractor.completionTokensPerItem;
-		const theirTokens = theirExtractor.promptTokensPerItem + theirExtractor.completionTokensPerItem;
+	const compactParts = invoices ? extractInvoiceRequestParts(invoices.texts, COMPACT_GROUPS) : undefined;
+	const tokensPerDoc = (summary: Summary) => summary.promptTokensPerItem + summary.completionTokensPerItem;
+	const invoiceGoal = (ours: Summary, theirs: Summary, schemaTokens: number | undefined) => ({
+		measured: `${tokensPerDoc(ours).toFixed(0)} vs ${tokensPerDoc(theirs).toFixed(0)} tokens/document (prompt ${ours.promptTokensPerItem.toFixed(0)} vs ${theirs.promptTokensPerItem.toFixed(0)}, of ours ${schemaTokens?.toFixed(0)} for the strict schema; completion ${ours.completionTokensPerItem.toFixed(0)} vs ${theirs.completionTokensPerItem.toFixed(0)}); ${ours.fieldsPerItem!.toFixed(1)} vs ${theirs.fieldsPerItem!.toFixed(1)} filled fields/document`,
+		met: tokensPerDoc(ours) <= tokensPerDoc(theirs) && ours.fieldsPerItem! > theirs.fieldsPerItem!,
+	});
+	const GOAL = "Extract Invoice ≤ Information Extractor's tokens per document, with more fields returned";
+	const compactLabel = `Fields for the Model: ${COMPACT_GROUPS.join(', ')}`;
+	if (ourCompactExtractor && theirExtractor) {
+		goals.push({ goal: `${GOAL}: (a) fewer fields asked — Extract Invoice with ${compactLabel} vs Information Extractor with ${INVOICE_ATTRIBUTES.length} attributes`, ...invoiceGoal(ourCompactExtractor, theirExtractor, compactParts?.schema) });
+	}
+	if (ourExtractor && theirFullExtractor) {
+		// The same fields asked of both: the measure is the tokens (the filled fields differ only by the nulls each schema allows).
+		const same = invoiceGoal(ourExtractor, theirFullExtractor, parts?.schema);
 		goals.push({
-			goal: "Extract Invoice ≤ Information Extractor's tokens per document, with more fields returned",
-			measured: `${ourTokens.toFixed(0)} vs ${theirTokens.toFixed(0)} tokens/document (prompt ${ourExtractor.promptTokensPerItem.toFixed(0)} vs ${theirExtractor.promptTokensPerItem.toFixed(0)}, of ours ${parts?.schema.toFixed(0)} for the strict schema; completion ${ourExtractor.completionTokensPerItem.toFixed(0)} vs ${theirExtractor.completionTokensPerItem.toFixed(0)}); ${ourExtractor.fieldsPerItem!.toFixed(1)} vs ${theirExtractor.fieldsPerItem!.toFixed(1)} filled fields/document`,
-			met: ourTokens <= theirTokens && ourExtractor.fieldsPerItem! > theirExtractor.fieldsPerItem!,
+			goal: "(b) the same fields asked — both asked for Extract Invoice's whole record (Extract Invoice at its defaults): Extract Invoice ≤ Information Extractor's tokens per document",
+			measured: same.measured,
+			met: tokensPerDoc(ourExtractor) <= tokensPerDoc(theirFullExtractor),
 		});
 	}
-	const ourTokensPerDoc = ourExtractor ? ourExtractor.promptTokensPerItem + ourExtractor.completionTokensPerItem : 0;
-	const theirTokensPerDoc = theirExtractor ? theirExtractor.promptTokensPerItem + theirExtractor.completionTokensPerItem : 0;
-	const invoiceWhy =
-		ourExtractor && theirExtractor && parts
-			? invoiceTokensWhy(ourExtractor, theirExtractor, parts) +
-				`- **Extract Invoice's speed, a cause that was ours, fixed.** It read every document before its first request went out:
+	if (ourExtractor && theirExtractor) {
+		goals.push({ goal: `${GOAL}, at Extract Invoice's defaults (the whole record) vs Information Extractor with ${INVOICE_ATTRIBUTES.length} attributes`, ...invoiceGoal(ourExtractor, theirExtractor, parts?.schema) });
+	}
+	const invoiceComparisons = [
+		...(ourCompactExtractor && theirExtractor ? [{ label: `(a) fewer fields asked: Extract Invoice, ${compactLabel} / Information Extractor, ${INVOICE_ATTRIBUTES.length} attributes`, ours: ourCompactExtractor, theirs: theirExtractor }] : []),
+		...(ourExtractor && theirFullExtractor ? [{ label: "(b) the same fields: Extract Invoice, defaults (whole record) / Information Extractor, whole record", ours: ourExtractor, theirs: theirFullExtractor }] : []),
+		...(ourExtractor && theirExtractor ? [{ label: `Extract Invoice, defaults (whole record) / Information Extractor, ${INVOICE_ATTRIBUTES.length} attributes`, ours: ourExtractor, theirs: theirExtractor }] : []),
+	];
+	const complete = ourExtractor && ourCompactExtractor && theirExtractor && theirFullExtractor && invoices && parts && compactParts;
+	const invoiceWhy = complete
+		? invoiceTokensWhy(ourExtractor, ourCompactExtractor, theirExtractor, theirFullExtractor, parts, compactParts) +
+			`- **Extract Invoice's speed, a cause that was ours, fixed.** It read every document before its first request went out:
   its one-at-a-time reading queue is first-in-first-out, and an item re-entered it for page images after
   reading its text, behind every other item's reading (node start → first request: 290–480 ms for 100
   documents; for scans, all would have been OCR'd first). Now all of a document's CPU work (reading,
@@ -291,46 +340,54 @@ function buildReport(
   (\`nodes/shared/documents/inTurn.ts\`): ${(ourExtractor.leadInMs ?? 0).toFixed(0)} ms from node start to the first request, and it reaches
   ${percent(ourExtractor.nodeLimitRatio)} of its limit (node time).
 `
-			: '';
-	const invoiceSection =
-		ourExtractor && theirExtractor && invoices
-			? `## Extract Invoice and n8n's Information Extractor
+		: '';
+	const invoiceSection = complete
+		? `## Extract Invoice and n8n's Information Extractor
 
 The same ${invoices.texts.length} invoice texts per round: the text layers of ${invoices.documents.length} PDFs (\`test/fixtures/invoices\` and
 \`../shared/data/invoices\`: ${invoices.documents.join(', ')}), in turn, laid out line by line as an
-email body holding the invoice would be. **Extract Invoice** reads them with Input Type "Text", once
-with its OpenAI-compatible engine at its defaults (structured outputs with strict json_schema,
-logprobs for field confidence, concurrency ${AI_CLASSIFY_DEFAULT_CONCURRENCY}; same server, same model) and once with its local
+email body holding the invoice would be. **Extract Invoice** reads them with Input Type "Text": with its
+OpenAI-compatible engine at its defaults (structured outputs with strict json_schema for the whole record,
+logprobs for field confidence, concurrency ${AI_CLASSIFY_DEFAULT_CONCURRENCY}; same server, same model); with the same engine and its option
+*Fields for the Model* set to ${COMPACT_GROUPS.join(', ')} (the main header fields, the parties' names and tax ids, the totals:
+${compactParts.askedFields} values instead of ${parts.askedFields}; no addresses, payment details, line items or tax lines); and with its local
 (template-free) engine: no request, no token. **Information Extractor** ${INFORMATION_EXTRACTOR_VERSION} (its latest version,
-defaults: batches of ${TEXT_CLASSIFIER_BATCH_SIZE}, auto-fixing parser) gets ${INVOICE_ATTRIBUTES.length} attributes described as a user would
-(${INVOICE_ATTRIBUTES.map((attribute) => attribute.name).join(', ')}) with the OpenAI Chat Model on the test server.
-*Filled fields* counts the leaves of each record that hold a value (Extract Invoice's record includes
+defaults: batches of ${TEXT_CLASSIFIER_BATCH_SIZE}, auto-fixing parser) with the OpenAI Chat Model on the test server gets, once, ${INVOICE_ATTRIBUTES.length} attributes described as a user would
+(${INVOICE_ATTRIBUTES.map((attribute) => attribute.name).join(', ')}), and once Extract Invoice's whole record: its attributes
+cannot hold lists (line items, tax lines), so as a user would give it that, with *Schema Type* "Generate From JSON Example" and an
+example invoice of the same fields (\`FULL_RECORD_EXAMPLE\` in \`scripts/bench/invoices.ts\`).
+*Filled fields* counts the leaves of each record that hold a value (Extract Invoice's whole record includes
 line items, tax details, parties and payment details). The test server's values are not a real
 model's, so this measures speed, tokens and record size, not accuracy (accuracy is \`npm run eval\`'s job).
 
 ${extractionTable(extractors)}
 
-${comparisonTable([{ label: 'Extract Invoice (OpenAI-compatible) / Information Extractor, documents', ...compare(ourExtractor, theirExtractor) }]).replace('items/s', 'documents/s').replace(/\/item/g, '/doc')}
+${invoiceComparisonTable(invoiceComparisons)}
 
-Extract Invoice asks for its whole record (${ourExtractor.fieldsPerItem!.toFixed(0)} filled fields per document here against ${theirExtractor.fieldsPerItem!.toFixed(0)}), so
-its answers are longer (${ourExtractor.completionTokensPerItem.toFixed(0)} completion tokens against ${theirExtractor.completionTokensPerItem.toFixed(0)}); its prompt carries a strict JSON
+(a) is the comparison the goal is met by: asked for ${compactParts.askedFields} values, Extract Invoice spends ${tokensPerDoc(ourCompactExtractor).toFixed(0)} tokens per document
+against the Information Extractor's ${tokensPerDoc(theirExtractor).toFixed(0)} for ${INVOICE_ATTRIBUTES.length} attributes, and returns ${ourCompactExtractor.fieldsPerItem!.toFixed(0)} filled fields against ${theirExtractor.fieldsPerItem!.toFixed(0)}.
+(b) asks both for the whole record: ${tokensPerDoc(ourExtractor).toFixed(0)} against ${tokensPerDoc(theirFullExtractor).toFixed(0)} tokens, ${ourExtractor.fieldsPerItem!.toFixed(1)} against ${theirFullExtractor.fieldsPerItem!.toFixed(1)} filled fields
+(the schema the Information Extractor generates from an example requires a non-null value for every field; Extract Invoice's
+allows null, and the node keeps only values in the record's form, e.g. dates that are calendar dates).
+Extract Invoice's default is still the whole record (${tokensPerDoc(ourExtractor).toFixed(0)} tokens against the ${INVOICE_ATTRIBUTES.length}-attribute Information Extractor's ${tokensPerDoc(theirExtractor).toFixed(0)}):
+fewer fields are the user's choice, since the fields left out are not extracted by the model.
+Extract Invoice's prompt carries a strict JSON
 schema in \`response_format\` instead of LangChain's format instructions in the prompt text. OpenAI bills that
 schema as input, so the test server counts it as prompt tokens: the "Response Formats" section OpenAI
 documents for its harmony prompt format (a heading with the format's name, then the schema as compact
-JSON; \`responseFormatText\` in \`test/support/openaiServer.ts\`), ${parts!.schema.toFixed(0)} tokens per request here (the Information
-Extractor sends no schema). Per filled field it spends ${(ourTokensPerDoc / ourExtractor.fieldsPerItem!).toFixed(0)} tokens against ${(theirTokensPerDoc / theirExtractor.fieldsPerItem!).toFixed(0)}; per document,
-${ourTokensPerDoc.toFixed(0)} against ${theirTokensPerDoc.toFixed(0)}: see "Why" below.${
-				ourLocalExtractor
-					? ` The local engine's
+JSON; \`responseFormatText\` in \`test/support/openaiServer.ts\`), ${parts.schema.toFixed(0)} tokens per request for the whole record and
+${compactParts.schema.toFixed(0)} for ${compactLabel} (the Information Extractor sends no schema; its format instructions are in its prompt): see "Why" below.${
+			ourLocalExtractor
+				? ` The local engine's
 time (${(ourLocalExtractor.wallMs / 1000).toFixed(2)} s for ${ourLocalExtractor.items} documents) is CPU work inside n8n (layout, labels, checks), with no request at all.`
-					: ''
-			}
-The Information Extractor made ${theirExtractor.requestsPerItem.toFixed(2)} requests per document: where the first answer did not pass its
+				: ''
+		}
+The Information Extractor made ${theirExtractor.requestsPerItem.toFixed(2)} requests per document with ${INVOICE_ATTRIBUTES.length} attributes and ${theirFullExtractor.requestsPerItem.toFixed(2)} with the whole record: where the first answer did not pass its
 parser, its auto-fixing parser asked the model again (extra time and tokens, counted above). Its
 ${percent(theirExtractor.nodeLimitRatio)} of the limit is partly those second calls (each holds up its batch of ${TEXT_CLASSIFIER_BATCH_SIZE}) and partly the losses
 described for Text Classifier below, larger here with prompts of ${theirExtractor.promptTokensPerItem.toFixed(0)} tokens.
 `
-			: `## Extract Invoice and n8n's Information Extractor
+		: `## Extract Invoice and n8n's Information Extractor
 
 Not run (\`--invoices 0\`).
 `;
@@ -439,30 +496,38 @@ ${invoiceWhy}- **Tokens.** Text Classifier sends LangChain's structured-output i
 	return { markdown, json };
 }
 
-/** Where Extract Invoice's tokens go, and what the goal would take. */
-function invoiceTokensWhy(ours: Summary, theirs: Summary, parts: ReturnType<typeof extractInvoiceRequestParts>): string {
-	const ourTokens = ours.promptTokensPerItem + ours.completionTokensPerItem;
-	const theirTokens = theirs.promptTokensPerItem + theirs.completionTokensPerItem;
+/** Where Extract Invoice's tokens go, and what the goal takes. */
+function invoiceTokensWhy(
+	ours: Summary,
+	compact: Summary,
+	theirs: Summary,
+	theirsFull: Summary,
+	parts: ReturnType<typeof extractInvoiceRequestParts>,
+	compactParts: ReturnType<typeof extractInvoiceRequestParts>,
+): string {
+	const tokens = (summary: Summary) => summary.promptTokensPerItem + summary.completionTokensPerItem;
 	const fixed = ours.promptTokensPerItem - parts.schema;
 	const perField = (parts.schema + ours.completionTokensPerItem) / parts.askedFields;
-	const fieldBudget = Math.floor((theirTokens - fixed) / perField);
+	const fieldBudget = Math.floor((tokens(theirs) - fixed) / perField);
 	return `- **Extract Invoice's tokens.** Per document: the document text (${parts.document.toFixed(0)} tokens, the same text the
   Information Extractor gets), its instructions (${parts.system.toFixed(0)}) and the message overhead, the strict schema
-  (${parts.schema.toFixed(0)}) and the answer (${ours.completionTokensPerItem.toFixed(0)}): ${ourTokens.toFixed(0)} against ${theirTokens.toFixed(0)}. Before this round they were 1,849 (prompt
-  1,551 with an estimated 1,117 for the schema, completion 298; 36 filled fields): the schema is now
+  (${parts.schema.toFixed(0)}) and the answer (${ours.completionTokensPerItem.toFixed(0)}): ${tokens(ours).toFixed(0)} against ${tokens(theirs).toFixed(0)} at the defaults. The schema is
   built compact from the same zod contract (nullable values as \`type: [x, "null"]\` instead of \`anyOf\`,
   ISO dates as \`format: date\` instead of a long pattern, custom fields only when the user declares
-  some, as an object of exactly those fields), and the instructions are shorter; the record keeps
-  every field, and dates the model gives are now held to real calendar dates. What is left is the
-  record's size: it asks for ${parts.askedFields} values (header fields, parties, payment details, a line item, a tax line), and
-  strict structured outputs require each in the schema's \`properties\` and \`required\` and in the answer —
-  about ${perField.toFixed(0)} tokens per value here (this test model fills every value; a real model writes \`null\`
-  for absent ones, so its answers are shorter, but the schema is the same for every document). Beyond
-  the document and instructions (${fixed.toFixed(0)}), the Information Extractor's ${theirTokens.toFixed(0)} tokens would pay for about
-  ${fieldBudget} values: the goal can be met only by asking the model for fewer fields (for example the main
-  header fields by default and the rest as an option), which would make extraction worse for the fields
-  left out, so it is left to the product's owner. Not modelled here: OpenAI caches identical prompt
-  prefixes (the schema is the same for every document) and bills cached input at a discount.
+  some). What is left is the record's size: the whole record is ${parts.askedFields} values (header fields, parties,
+  payment details, a line item, a tax line), and strict structured outputs require each in the schema's
+  \`properties\` and \`required\` and in the answer — about ${perField.toFixed(0)} tokens per value here (this test model
+  fills every value; a real model writes \`null\` for absent ones, so its answers are shorter, but the schema
+  is the same for every document). Beyond the document and instructions (${fixed.toFixed(0)}), the ${INVOICE_ATTRIBUTES.length}-attribute
+  Information Extractor's ${tokens(theirs).toFixed(0)} tokens pay for about ${fieldBudget} values, so the goal is met by asking
+  the model for fewer: *Fields for the Model* (${COMPACT_GROUPS.join(', ')}) asks for ${compactParts.askedFields} values with a schema of
+  ${compactParts.schema.toFixed(0)} tokens, ${tokens(compact).toFixed(0)} tokens per document in all. The fields left out stay empty (or come from the
+  local engine in the cascade) and the checks that need them are listed as skipped, which is why the
+  default stays the whole record. Asked for the same whole record, the Information Extractor spends
+  ${tokens(theirsFull).toFixed(0)} tokens (prompt ${theirsFull.promptTokensPerItem.toFixed(0)}: LangChain's format instructions carry a
+  schema too, in the prompt text; completion ${theirsFull.completionTokensPerItem.toFixed(0)}; ${theirsFull.requestsPerItem.toFixed(2)} requests per document).
+  Not modelled here: OpenAI caches identical prompt prefixes (the schema is the same for every
+  document) and bills cached input at a discount.
 `;
 }
 

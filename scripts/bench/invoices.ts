@@ -12,6 +12,7 @@ import { readDocument, readText } from '../../nodes/shared/documents';
 import { buildLines } from '../../nodes/shared/invoice/layout';
 import { buildInvoiceRequest } from '../../nodes/shared/invoice/llmEngine';
 import { invoiceResponseFormat } from '../../nodes/shared/invoice/llmSchema';
+import type { RecordGroup } from '../../nodes/shared/invoice/schema';
 import { countTokens, responseFormatText } from '../../test/support/openaiServer';
 import type { Execution } from '../../test/harness/n8n';
 import { nodeOutput } from '../../test/harness/n8n';
@@ -87,8 +88,11 @@ export function extractInvoiceWorkflow(path: string) {
 	return chain(ourNode(CLASSIFIER_NODE, 'extractInvoice', { inputType: 'text', text: '={{ $json.text }}', engine: 'local', options: {} }), path);
 }
 
-/** Extract Invoice with the OpenAI-compatible engine, every option at its default. */
-export function extractInvoiceLlmWorkflow(path: string, credentialId: string) {
+/** The compact selection of Fields for the Model the benchmark measures: the main fields, no lists, addresses or payment details. */
+export const COMPACT_GROUPS: RecordGroup[] = ['header', 'parties', 'totals'];
+
+/** Extract Invoice with the OpenAI-compatible engine, every option at its default unless given. */
+export function extractInvoiceLlmWorkflow(path: string, credentialId: string, options: Record<string, unknown> = {}) {
 	return chain(
 		ourNode(
 			CLASSIFIER_NODE,
@@ -99,7 +103,7 @@ export function extractInvoiceLlmWorkflow(path: string, credentialId: string) {
 				engine: 'openai',
 				authentication: 'openAiCompatibleApi',
 				model: { __rl: true, mode: 'id', value: MODEL },
-				options: {},
+				options,
 			},
 			{ credentials: { openAiCompatibleApi: { id: credentialId, name: 'Bench server' } } },
 		),
@@ -107,7 +111,41 @@ export function extractInvoiceLlmWorkflow(path: string, credentialId: string) {
 	);
 }
 
-export function informationExtractorWorkflow(path: string, credentialId: string) {
+/**
+ * The whole of Extract Invoice's record as a user of the Information Extractor would give it: its
+ * attributes cannot hold lists (line items, tax lines), so as "Generate From JSON Example" with an
+ * example invoice of the same fields (one line item and one tax line, as the test model answers).
+ */
+export const FULL_RECORD_EXAMPLE = {
+	documentType: 'invoice',
+	invoiceId: 'INV-1001',
+	invoiceDate: '2024-03-05',
+	dueDate: '2024-04-04',
+	serviceStartDate: '2024-02-01',
+	serviceEndDate: '2024-02-29',
+	purchaseOrder: 'PO-2024-17',
+	vendor: { name: 'ACME Supplies GmbH', address: 'Hauptstraße 1, 10115 Berlin', taxId: 'DE123456789' },
+	customer: { name: 'Globex Ltd', address: '1 High Street, London', taxId: 'GB123456789', id: 'C-42' },
+	billingAddress: '1 High Street, London',
+	shippingAddress: '2 Dock Road, London',
+	remittanceAddress: 'Hauptstraße 1, 10115 Berlin',
+	paymentTerms: '30 days net',
+	currency: 'EUR',
+	subtotal: 100,
+	totalDiscount: 0,
+	totalTax: 19,
+	invoiceTotal: 119,
+	amountPaid: 0,
+	amountDue: 119,
+	previousUnpaidBalance: 0,
+	taxDetails: [{ rate: 19, base: 100, amount: 19 }],
+	payment: { iban: 'DE89370400440532013000', bic: 'COBADEFFXXX', accountNumber: '0532013000', reference: 'INV-1001' },
+	lineItems: [{ description: 'Consulting', productCode: 'C-1', quantity: 2, unit: 'h', unitPrice: 50, taxRate: 19, tax: 19, amount: 100, date: '2024-02-15' }],
+};
+
+export type InformationExtractorFields = { attributes: typeof INVOICE_ATTRIBUTES } | { example: object };
+
+export function informationExtractorWorkflow(path: string, credentialId: string, fields: InformationExtractorFields = { attributes: INVOICE_ATTRIBUTES }) {
 	const chatModel = node(
 		'OpenAI Chat Model',
 		'@n8n/n8n-nodes-langchain.lmChatOpenAi',
@@ -118,8 +156,9 @@ export function informationExtractorWorkflow(path: string, credentialId: string)
 	return chain(
 		node(CLASSIFIER_NODE, '@n8n/n8n-nodes-langchain.informationExtractor', INFORMATION_EXTRACTOR_VERSION, {
 			text: '={{ $json.text }}',
-			schemaType: 'fromAttributes',
-			attributes: { attributes: INVOICE_ATTRIBUTES },
+			...('attributes' in fields
+				? { schemaType: 'fromAttributes', attributes: { attributes: fields.attributes } }
+				: { schemaType: 'fromJson', jsonSchemaExample: JSON.stringify(fields.example, null, 2) }),
 			options: {},
 		}),
 		path,
@@ -161,18 +200,18 @@ export function extractedByTheirs(execution: Execution): Map<number, number> {
  * give the same counts): the system prompt, the document text, and the strict schema as the test
  * server counts it; and how many values the schema asks for (leaves; an array's item counted once).
  */
-export function extractInvoiceRequestParts(texts: InvoiceText[]): { system: number; document: number; schema: number; askedFields: number } {
+export function extractInvoiceRequestParts(texts: InvoiceText[], groups?: RecordGroup[]): { system: number; document: number; schema: number; askedFields: number } {
 	let system = 0;
 	let document = 0;
 	let schema = 0;
 	for (const { text } of texts) {
-		const request = buildInvoiceRequest(readText(text), { model: MODEL, customFields: [], images: [] });
+		const request = buildInvoiceRequest(readText(text), { model: MODEL, customFields: [], images: [], groups });
 		system += countTokens(MODEL, String(request.messages[0].content));
 		document += countTokens(MODEL, String(request.messages[1].content));
 		const format = request.response_format as { json_schema: { name: string; schema: Record<string, unknown> } };
 		schema += countTokens(MODEL, responseFormatText(format.json_schema));
 	}
-	const format = invoiceResponseFormat().json_schema.schema as Record<string, unknown>;
+	const format = invoiceResponseFormat([], groups).json_schema.schema as Record<string, unknown>;
 	return { system: system / texts.length, document: document / texts.length, schema: schema / texts.length, askedFields: leaves(format) };
 }
 

@@ -152,3 +152,19 @@ export function comparisonTable(comparisons: Array<Comparison & { label: string 
 export function goalsTable(goals: Goal[]): string {
 	return ['| goal | measured | met |', '|---|---|:---:|', ...goals.map((g) => `| ${g.goal} | ${g.measured} | ${g.met ? 'yes' : '**no**'} |`)].join('\n');
 }
+
+/** The invoice comparisons: the ratios, and the filled fields of each side (the goal asks for more). */
+export function invoiceComparisonTable(rows: Array<{ label: string; ours: Summary; theirs: Summary }>): string {
+	const lines = [
+		'| ours / theirs | documents/s | prompt tokens/doc | completion tokens/doc | all tokens/doc (ours vs theirs) | cost/1,000 | filled fields/doc (ours vs theirs) |',
+		'|---|---:|---:|---:|---:|---:|---:|',
+	];
+	for (const { label, ours, theirs } of rows) {
+		const c = compare(ours, theirs);
+		const tokens = (s: Summary) => fixed(s.promptTokensPerItem + s.completionTokensPerItem, 0);
+		lines.push(
+			`| ${label} | ${fixed(c.itemsPerSecond, 2)}× | ${fixed(c.promptTokensPerItem, 2)}× | ${fixed(c.completionTokensPerItem, 2)}× | ${fixed(c.tokensPerItem, 2)}× (${tokens(ours)} vs ${tokens(theirs)}) | ${fixed(c.costPer1000, 2)}× | ${fixed(ours.fieldsPerItem)} vs ${fixed(theirs.fieldsPerItem)} |`,
+		);
+	}
+	return lines.join('\n');
+}
