@@ -16,9 +16,10 @@ import { processDocumentsInTurn } from '../shared/documents/inTurn';
 import { pageImages, type PageImage, type PageImageMode } from '../shared/documents/pageImages';
 import { requiredPaths, runLocalEngine } from '../shared/invoice/engine';
 import { InvoiceAnswerError, LlmInvoiceExtractor } from '../shared/invoice/llmEngine';
+import { requiredNotAsked } from '../shared/invoice/llmSchema';
 import { cappedConfidence, documentKeys, duplicateCheck, duplicatesOf } from '../shared/invoice/duplicates';
 import { goodsReceiptSchema, matchPurchaseOrder, purchaseOrderSchema } from '../shared/invoice/match';
-import { customFieldSchema, inGroups, RECORD_GROUP_NAMES, type CustomField, type Evidence, type Invoice, type RecordGroup } from '../shared/invoice/schema';
+import { customFieldSchema, RECORD_GROUP_NAMES, type CustomField, type Evidence, type Invoice, type RecordGroup } from '../shared/invoice/schema';
 import { redactSecrets, type LlmAuthentication, type LlmConnection } from '../shared/llm/connection';
 import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
 import { createRunner, loadConnection, searchModels, type LlmRequestOptions } from '../shared/llm/nodeSupport';
@@ -316,7 +317,7 @@ function readModelGroups(node: INode, options: Options, itemIndex: number): Reco
 
 /** A required field the model is not asked for could never be found by it: a setting to fix, not a low confidence. */
 function checkRequiredAsked(node: INode, required: string[], groups: RecordGroup[], itemIndex: number): void {
-	const outside = required.filter((path) => !path.startsWith('customFields.') && !inGroups(path, groups));
+	const outside = requiredNotAsked(required, groups);
 	if (outside.length > 0) {
 		throw new NodeOperationError(node, `Required Fields lists ${outside.join(', ')}, which Fields for the Model does not ask for`, {
 			itemIndex,

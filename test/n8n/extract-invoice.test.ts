@@ -246,6 +246,14 @@ describeEachN8nVersion('Extract Invoice', (getN8n, version) => {
 			expect(item.ai.checks).toContainEqual(expect.objectContaining({ name: 'ibanChecksum', passed: true, skipped: true }));
 		});
 
+		it('Fields for the Model that leaves out a required field stops with the fix, before any request', async () => {
+			const run = await deployText({ engine: 'openai', options: { fieldsForModel: ['totals'] } });
+			const { execution } = await run([STRONG]);
+			expect(execution.status).toBe('error');
+			expect(executionError(execution)).toMatch(/Required Fields lists invoiceId, invoiceDate, vendor\.name, currency, which Fields for the Model does not ask for/);
+			expect(fake.stats.chatRequests).toBe(0);
+		});
+
 		it('the cascade sends only the weak document to the model', async () => {
 			const run = await deployText({ engine: 'cascade', cascadeThreshold: 0.8 });
 			const { response, execution } = await run([STRONG, WEAK]);

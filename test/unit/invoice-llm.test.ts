@@ -1,6 +1,6 @@
 import { strictSchemaProblem } from '../support/fakeModel';
 import { countTokens, responseFormatText } from '../support/openaiServer';
-import { fromLlmInvoice, invoiceResponseFormat, llmInvoiceSchema } from '../../nodes/shared/invoice/llmSchema';
+import { fromLlmInvoice, invoiceResponseFormat, llmInvoiceSchema, requiredNotAsked } from '../../nodes/shared/invoice/llmSchema';
 import { fieldConfidenceFromLogprobs, jsonValueSpans } from '../../nodes/shared/invoice/logprobConfidence';
 import { emptyInvoice, inGroups, RECORD_GROUP_NAMES, RECORD_GROUPS } from '../../nodes/shared/invoice/schema';
 
@@ -112,6 +112,12 @@ describe('asking the model for some groups of the record (Fields for the Model)'
 		const tokens = (groups?: (typeof RECORD_GROUP_NAMES)[number][]) => countTokens('gpt-4o-mini', responseFormatText(invoiceResponseFormat([], groups).json_schema));
 		expect(tokens(['header', 'parties', 'totals'])).toBeLessThan(tokens() * 0.6);
 		expect(Object.keys((invoiceResponseFormat([], ['lineItems']).json_schema.schema as Schema).properties)).toEqual(['lineItems']);
+	});
+
+	it('names the required fields the chosen groups leave out (custom fields are always asked)', () => {
+		const required = ['invoiceId', 'invoiceDate', 'vendor.name', 'invoiceTotal', 'currency', 'customFields.Cost Centre'];
+		expect(requiredNotAsked(required, ['header', 'parties', 'totals'])).toEqual([]);
+		expect(requiredNotAsked(required, ['totals', 'addresses'])).toEqual(['invoiceId', 'invoiceDate', 'vendor.name', 'currency']);
 	});
 
 	it('fills the fields not asked from the base record (the local engine record) or leaves them empty', () => {

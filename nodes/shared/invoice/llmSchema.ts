@@ -8,7 +8,7 @@
 import { z } from 'zod/v4';
 import type { ResponseFormatJSONSchema } from 'openai/resources/shared';
 import { jsonSchemaFormat } from '../llm/structuredOutput';
-import { emptyInvoice, getPath, invoiceSchema, RECORD_GROUP_NAMES, RECORD_GROUPS, setPath, type CustomField, type Invoice, type RecordGroup } from './schema';
+import { emptyInvoice, getPath, inGroups, invoiceSchema, RECORD_GROUP_NAMES, RECORD_GROUPS, setPath, type CustomField, type Invoice, type RecordGroup } from './schema';
 
 /** The model's answer: the asked part of the record (every asked field present, values may be null). */
 export type LlmInvoice = Record<string, unknown>;
@@ -16,6 +16,11 @@ export type LlmInvoice = Record<string, unknown>;
 /** The groups in the record's order, each once; none given means the whole record. */
 export function askedGroups(groups?: readonly RecordGroup[]): RecordGroup[] {
 	return groups === undefined ? [...RECORD_GROUP_NAMES] : RECORD_GROUP_NAMES.filter((group) => groups.includes(group));
+}
+
+/** Required fields the model is not asked for (custom fields are always asked): it could never find them. */
+export function requiredNotAsked(required: readonly string[], groups: readonly RecordGroup[]): string[] {
+	return required.filter((path) => !path.startsWith('customFields.') && !inGroups(path, groups));
 }
 
 function askedPaths(groups: readonly RecordGroup[]): string[] {
