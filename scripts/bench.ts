@@ -517,7 +517,7 @@ function invoiceTokensWhy(
   some). What is left is the record's size: the whole record is ${parts.askedFields} values (header fields, parties,
   payment details, a line item, a tax line), and strict structured outputs require each in the schema's
   \`properties\` and \`required\` and in the answer — about ${perField.toFixed(0)} tokens per value here (this test model
-  fills every value; a real model writes \`null\` for absent ones, so its answers are shorter, but the schema
+  fills nearly every value; a real model writes \`null\` for absent ones, so its answers are shorter, but the schema
   is the same for every document). Beyond the document and instructions (${fixed.toFixed(0)}), the ${INVOICE_ATTRIBUTES.length}-attribute
   Information Extractor's ${tokens(theirs).toFixed(0)} tokens pay for about ${fieldBudget} values, so the goal is met by asking
   the model for fewer: *Fields for the Model* (${COMPACT_GROUPS.join(', ')}) asks for ${compactParts.askedFields} values with a schema of
