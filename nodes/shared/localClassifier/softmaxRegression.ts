@@ -40,6 +40,11 @@ export interface SoftmaxWeights {
 // and skipping them makes late epochs several times faster with no measurable loss.
 const GRADIENT_FLOOR = 1e-3;
 const MIN_SCALE = 1e-6;
+// Group gradients smaller than this are skipped: summed over a group they are seldom exactly small,
+// and passing each on made ~50% more classes active per step (10,000 BANKING77 examples). At 0.01
+// fewer classes are active than with no groups, dev accuracy moved within noise (−0.3 points at 10
+// per intent, +0.2 with full data).
+const GROUP_FLOOR = 1e-2;
 
 export function trainSoftmax(
 	rows: readonly SparseVector[],
@@ -114,7 +119,8 @@ function coupleGradients(
 	for (let group = 0; group < membersOfGroup.length; group++) {
 		let sum = 0;
 		for (const member of membersOfGroup[group]) sum += gradients[member];
-		groupGradients[group] = rate * sum;
+		const g = rate * sum;
+		groupGradients[group] = g < GROUP_FLOOR && g > -GROUP_FLOOR ? 0 : g;
 	}
 	for (let k = 0; k < gradients.length; k++) {
 		let gradient = gradients[k];
