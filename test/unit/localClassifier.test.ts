@@ -7,7 +7,11 @@ import {
 	TrainingInputError,
 } from '../../nodes/shared/localClassifier';
 import { expectedCalibrationError, fitTemperature, negativeLogLikelihood } from '../../nodes/shared/localClassifier/calibration';
+import { defaultFeatureOptions, extractFeatures, lightStem } from '../../nodes/shared/localClassifier/features';
+import { modelVersion } from '../../nodes/shared/localClassifier/model';
 import { createRandom } from '../../nodes/shared/localClassifier/random';
+import { computeLogits, trainSoftmax, type ClassCoupling } from '../../nodes/shared/localClassifier/softmaxRegression';
+import { nameSharingGroups } from '../../nodes/shared/localClassifier/train';
 import { supportCategories, supportTickets } from './fixtures/supportTickets';
 
 describe('local classifier: training', () => {
@@ -191,9 +195,99 @@ describe('local classifier: options', () => {
 
 	it('accepts custom feature options and keeps them in the model', () => {
 		const model = trainClassifier(supportTickets, supportCategories, { hashBits: 16, charNgramMax: 5 });
-		expect(model.features).toEqual({ hashBits: 16, charNgramMin: 3, charNgramMax: 5, wordBigrams: true });
+		expect(model.features).toEqual({ hashBits: 16, charNgramMin: 3, charNgramMax: 5, wordBigrams: true, wordStems: true });
 		const restored = deserializeModel(serializeModel(model));
 		expect(predict(restored, 'refund my charge')).toEqual(predict(model, 'refund my charge'));
+	});
+});
+
+describe('local classifier: word stems', () => {
+	it('strips common English suffixes and leaves other words alone', () => {
+		expect(['arrived', 'arrives', 'arriving', 'arrive'].map(lightStem)).toEqual(['arriv', 'arriv', 'arriv', 'arriv']);
+		expect(['charges', 'charged', 'charge'].map(lightStem)).toEqual(['charg', 'charg', 'charg']);
+		expect(['cards', 'card', "card's"].map(lightStem)).toEqual(['card', 'card', 'card']);
+		expect(['stopped', 'stopping', 'topped', 'verified', 'currencies'].map(lightStem)).toEqual(['stop', 'stop', 'top', 'verify', 'currency']);
+		expect(['access', 'status', 'this', 'billed', 'passes', 'arrival', 'pin'].map(lightStem)).toEqual([
+			'access', 'status', 'this', 'bill', 'pass', 'arrival', 'pin',
+		]);
+	});
+
+	it('gives inflected forms a common word feature, besides the words themselves', () => {
+		const options = { ...defaultFeatureOptions, wordBigrams: false };
+		const shared = (a: string, b: string, wordStems: boolean) => {
+			const first = new Set(extractFeatures(a, { ...options, wordStems }).words.ids);
+			return [...extractFeatures(b, { ...options, wordStems }).words.ids].filter((id) => first.has(id)).length;
+		};
+		expect(shared('arrived', 'arrives', true)).toBe(1);
+		expect(shared('arrived', 'arrives', false)).toBe(0);
+		expect(extractFeatures('arrived', { ...options, wordStems: true }).words.ids).toHaveLength(2);
+		expect(extractFeatures('card', { ...options, wordStems: true }).words.ids).toHaveLength(1);
+	});
+
+	it('a stored model from before word stems (no wordStems, no nameSharing) still loads and predicts without them', () => {
+		const model = trainClassifier(supportTickets, supportCategories, { wordStems: false, nameSharing: 0 });
+		const { wordStems: _features, ...oldFeatures } = model.features;
+		const { nameSharing: _settings, ...oldSettings } = model.settings;
+		const old = { ...model, features: oldFeatures, settings: oldSettings };
+		old.version = modelVersion(old);
+		const restored = deserializeModel(serializeModel(old));
+		expect(restored.features).not.toHaveProperty('wordStems');
+		for (const text of ['my parcels arrived damaged', 'refunds were charged twice']) {
+			expect(predict(restored, text)).toEqual(predict(model, text));
+		}
+	});
+});
+
+describe('local classifier: categories whose names share a word share weights', () => {
+	it('groups categories by the words their names share, ignoring descriptions', () => {
+		const coupling = nameSharingGroups(
+			[
+				{ name: 'card_arrival', description: 'the new card has not arrived' },
+				{ name: 'cardLinking' },
+				{ name: 'lost_or_stolen_card' },
+				{ name: 'top_up_failed', description: 'a card top-up failed' },
+				{ name: 'top_up_limits' },
+				{ name: 'exchange_rate' },
+			],
+			0.3,
+		)!;
+		const members = coupling.membersOfGroup.map((group) => [...group]);
+		expect(members).toEqual([[0, 1, 2], [3, 4], [3, 4]]);
+		expect(coupling.groupsOfClass.map((groups) => [...groups])).toEqual([[0], [0], [0], [1, 2], [1, 2], []]);
+		expect(coupling.rate).toBe(0.3);
+	});
+
+	it('makes no groups from unshared words, from a word in every name, or when sharing is off', () => {
+		expect(nameSharingGroups([{ name: 'billing' }, { name: 'shipping' }], 0.3)).toBeUndefined();
+		expect(nameSharingGroups([{ name: 'intent_a' }, { name: 'intent_b' }], 0.3)).toBeUndefined();
+		expect(nameSharingGroups([{ name: 'card_a' }, { name: 'card_b' }, { name: 'other' }], 0)).toBeUndefined();
+	});
+
+	it('what an example teaches its class carries partly to the classes of its group', () => {
+		// Feature k is the evidence of class k; classes 0 and 1 form a group, 2 stands alone.
+		const rows = Array.from({ length: 9 }, (_, index) => ({ columns: Int32Array.from([index % 3]), values: Float32Array.from([1]) }));
+		const targets = Int32Array.from(rows.map((_, index) => index % 3));
+		const coupling: ClassCoupling = {
+			membersOfGroup: [Int32Array.from([0, 1])],
+			groupsOfClass: [Int32Array.from([0]), Int32Array.from([0]), new Int32Array(0)],
+			rate: 0.5,
+		};
+		const options = { epochs: 10, learningRate: 1, l2: 0, seed: 1 };
+		const logitsOfClass0Evidence = (coupled?: ClassCoupling) => {
+			const trained = trainSoftmax(rows, targets, 3, 3, options, coupled);
+			const logits = new Float64Array(3);
+			computeLogits(trained.weights, trained.bias, 3, rows[0], 1, logits);
+			return logits;
+		};
+		const alone = logitsOfClass0Evidence();
+		expect(Math.abs(alone[1] - alone[2])).toBeLessThan(0.15);
+		const shared = logitsOfClass0Evidence(coupling);
+		expect(shared[0]).toBeGreaterThan(shared[1]);
+		expect(shared[1] - shared[2]).toBeGreaterThan(0.4);
+	});
+
+	it('rejects a sharing rate outside 0–1', () => {
+		expect(() => trainClassifier([], supportCategories, { nameSharing: 2 })).toThrow(/nameSharing is 2: it must be a number from 0 to 1/);
 	});
 });
 

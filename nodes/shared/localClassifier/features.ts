@@ -3,6 +3,8 @@
  * by default: 5-grams added cost and no accuracy on a BANKING77 development split) taken
  * inside word boundaries (each word padded with spaces, like scikit-learn's `char_wb`). Hashing keeps
  * memory bounded without a vocabulary pass; FNV-1a runs over char codes so no n-gram string is built.
+ * With `wordStems`, unigrams and bigrams are taken over light English stems ("arrived", "arrives" →
+ * "arriv"), and a word that its stem changed also counts as itself.
  */
 
 export interface FeatureOptions {
@@ -11,13 +13,21 @@ export interface FeatureOptions {
 	charNgramMin: number;
 	charNgramMax: number;
 	wordBigrams: boolean;
+	/**
+	 * Words also by their stem. Optional because models stored before it existed lack it (and were
+	 * trained without it).
+	 */
+	wordStems?: boolean;
 }
 
-export const defaultFeatureOptions: FeatureOptions = {
+export const defaultFeatureOptions: Required<FeatureOptions> = {
 	hashBits: 18,
 	charNgramMin: 3,
 	charNgramMax: 4,
 	wordBigrams: true,
+	// Ten examples per intent: +0.2–0.5 points on BANKING77 and +1 on Bitext development splits,
+	// on top of the name sharing in training; with full data +0.4.
+	wordStems: true,
 };
 
 /** Distinct hashed ids (ascending) with how often each occurred. */
@@ -89,6 +99,31 @@ function toSparseCounts(hashes: number[], mask: number): SparseCounts {
 	return { ids, counts };
 }
 
+/**
+ * A light English suffix stripper (plural -s/-es/-ies, -ed, -ing, final -e, 's and n't): few rules,
+ * so it rarely merges words of different meaning; the character n-grams already cover the rest of
+ * morphology. Keys are for matching only, not real words ("arrival" stays, "arrived" → "arriv").
+ */
+export function lightStem(word: string): string {
+	if (word.length <= 3) return word;
+	let stem = word.replace(/'s$/, '').replace(/n't$/, '');
+	if (stem.length <= 3) return stem;
+	if (stem.endsWith('ies') && stem.length > 4) stem = `${stem.slice(0, -3)}y`;
+	else if (/(ss|us|is)$/.test(stem)) {
+		// "access", "status", "this": not plurals.
+	} else if (/(sh|ch|x|z)es$/.test(stem)) stem = stem.slice(0, -2);
+	else if (stem.endsWith('s')) stem = stem.slice(0, -1);
+	if (stem.endsWith('ing') && stem.length > 5) stem = undouble(stem.slice(0, -3));
+	else if (stem.endsWith('ied') && stem.length > 4) stem = `${stem.slice(0, -3)}y`;
+	else if (stem.endsWith('ed') && stem.length > 4) stem = undouble(stem.slice(0, -2));
+	return stem.endsWith('e') ? stem.slice(0, -1) : stem;
+}
+
+/** "stopp" → "stop", but "call", "pass" and "buzz" keep their double letter. */
+function undouble(stem: string): string {
+	return /([^lsz])\1$/.test(stem) ? stem.slice(0, -1) : stem;
+}
+
 export function extractFeatures(text: string, options: FeatureOptions): TextFeatures {
 	const mask = (1 << options.hashBits) - 1;
 	const tokens = tokenize(text);
@@ -96,8 +131,10 @@ export function extractFeatures(text: string, options: FeatureOptions): TextFeat
 	const charHashes: number[] = [];
 	let previous = -1;
 	for (const token of tokens) {
-		const wordHash = hashString(token, WORD_SEED);
+		const word = options.wordStems ? lightStem(token) : token;
+		const wordHash = hashString(word, WORD_SEED);
 		wordHashes.push(finalize(wordHash));
+		if (word !== token) wordHashes.push(finalize(hashString(token, WORD_SEED)));
 		if (options.wordBigrams && previous !== -1) wordHashes.push(mixPair(previous, wordHash));
 		previous = wordHash;
 		addCharNgrams(token, options, charHashes);

@@ -15,6 +15,11 @@ export interface TrainingSettings {
 	wordBlockWeight: number;
 	folds: number;
 	useCategoryText: boolean;
+	/**
+	 * Learning rate of the weights shared by categories whose names share a word, relative to each
+	 * category's own (0: none). Optional because models stored before it existed lack it.
+	 */
+	nameSharing?: number;
 }
 
 export interface TrainingMetrics {
