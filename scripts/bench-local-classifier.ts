@@ -55,7 +55,7 @@ console.log(`Data: ${rows.length} examples, ${categories.length} labels (${value
 console.log(
 	`Train, total:           ${seconds(fastestTraining.wallMs)} wall, ${seconds(fastestTraining.cpuMs)} CPU` +
 		`\n  final fit (no calib.): ${seconds(fastestTraining.fitMs)} wall` +
-		`\n  calibration (${model!.settings.folds} folds): ${seconds(fastestTraining.calibrationMs)} wall`,
+		`\n  calibration (${model!.settings.foldsFitted ?? model!.settings.folds} of ${model!.settings.folds} folds fitted): ${seconds(fastestTraining.calibrationMs)} wall`,
 );
 console.log(
 	`Classify:               ${Math.round((texts.length / fastestClassifying.wallMs) * 1000)} items/s wall, ` +

@@ -187,10 +187,22 @@ describe('local classifier: bad inputs', () => {
 });
 
 describe('local classifier: options', () => {
+	const model = () => trainClassifier(supportTickets, supportCategories);
 	it('rejects out-of-range training options with the option named', () => {
 		expect(() => trainClassifier([], supportCategories, { hashBits: 30 })).toThrow(/hashBits is 30: it must be an integer from 10 to 24/);
 		expect(() => trainClassifier([], supportCategories, { epochs: 0 })).toThrow(/epochs is 0/);
 		expect(() => trainClassifier([], supportCategories, { charNgramMin: 4, charNgramMax: 3 })).toThrow(/charNgramMax/);
+	});
+
+	it('fits one held-out half for calibration from 8,000 examples, every fold below that or when folds are chosen', () => {
+		const many = Array.from({ length: 8000 }, (_, i) => ({ ...supportTickets[i % supportTickets.length], text: `${supportTickets[i % supportTickets.length].text} ${i}` }));
+		const large = trainClassifier(many, supportCategories, { epochs: 1 });
+		expect(large.settings).toMatchObject({ folds: 2, foldsFitted: 1 });
+		expect(large.metrics.calibrationExamples).toBeGreaterThan(3900);
+		expect(large.metrics.calibrationExamples).toBeLessThan(4100);
+		expect(trainClassifier(many, supportCategories, { epochs: 1, folds: 2 }).metrics.calibrationExamples).toBe(8000);
+		expect(model().metrics.calibrationExamples).toBe(supportTickets.length);
+		expect(() => trainClassifier(supportTickets, supportCategories, { folds: 3, foldsFitted: 4 })).toThrow(/foldsFitted is 4: it must be an integer from 1 to folds/);
 	});
 
 	it('accepts custom feature options and keeps them in the model', () => {

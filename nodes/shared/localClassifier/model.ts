@@ -20,6 +20,11 @@ export interface TrainingSettings {
 	 * category's own (0: none). Optional because models stored before it existed lack it.
 	 */
 	nameSharing?: number;
+	/**
+	 * How many of the folds get a model fitted for calibration (the rest of the data only trains
+	 * them). Optional because models stored before it existed lack it (they fitted every fold).
+	 */
+	foldsFitted?: number;
 }
 
 export interface TrainingMetrics {
@@ -36,6 +41,8 @@ export interface TrainingMetrics {
 	coldStart: boolean;
 	/** True when the temperature was fitted on held-out folds. */
 	calibrated: boolean;
+	/** Held-out answers the temperature was fitted on (absent when not calibrated). */
+	calibrationExamples?: number;
 	columns: number;
 	trainMs: number;
 	calibrationMs: number;
