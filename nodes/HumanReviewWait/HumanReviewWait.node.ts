@@ -211,7 +211,15 @@ export class HumanReviewWait implements INodeType {
 				reviewCase,
 				new Date(),
 			);
-			if (answer.kind === 'page') return send(answer.status, answer.html);
+			if (answer.kind === 'page') {
+				// n8n resumes a timed-out wait without calling the node: the first late visit records it.
+				if (answer.expireCase && reviewCase) {
+					await store.expireReviewCase(reviewCase.id).catch((error: Error) => {
+						this.logger.warn(`Human Review Wait could not mark review case ${reviewCase.id} expired: ${error.message}`);
+					});
+				}
+				return send(answer.status, answer.html);
+			}
 			if (answer.kind === 'document') {
 				res.status(200);
 				res.setHeader('Content-Type', answer.mimeType);

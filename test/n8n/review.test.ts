@@ -416,32 +416,58 @@ describeEachN8nVersion(
 			await page.close();
 		});
 
-		it('refuses the link once it has expired, and a timed-out item leaves on output 0, never approved', async () => {
+		it('refuses the link once it has expired (recording the expiry in the store), and a timed-out item leaves on output 0, never approved', async () => {
 			const n8n = getN8n();
-			const flow = await deployReview(n8n, inbox, { limitWaitTime: 3, limitUnit: 'seconds' }, layout);
-			const { execution, link } = await flow.start([{ id: 't', text: 'nobody answers', ai: ai('billing', 0.5) }]);
-			expect(execution.status).toBe('waiting');
-			await new Promise((resolve) => setTimeout(resolve, 4000));
-			// Until n8n's once-a-minute sweep resumes it, the node itself says "expired" (410); after it, n8n says 409.
-			const expired = await n8n.http<string>(link!);
-			expect([410, 409]).toContain(expired.status);
-			console.log(`n8n ${version}: link 4 s after a 3 s limit answered ${expired.status}`);
-			if (expired.status === 410) {
-				expect(String(expired.body)).toContain('expired');
-				const token = 'x';
-				expect((await post(n8n, link!, { decisionToken: token, decision_0: 'approve', reviewer: 'late' })).status).toBe(410);
+			// A PostgreSQL store, so that the test can read the case's status while n8n holds it.
+			const { database, drop } = await createTestDatabase('aiw_expiry');
+			const client = new (await import('pg')).Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database });
+			try {
+				const credentialId = await n8n.createCredential('Expiry store', 'postgres', {
+					host: '127.0.0.1',
+					port: 5432,
+					database,
+					user: 'postgres',
+					password: '',
+					ssl: 'disable',
+					allowUnauthorizedCerts: false,
+					maxConnections: 5,
+					sshTunnel: false,
+				});
+				const flow = await deployReview(n8n, inbox, { limitWaitTime: 3, limitUnit: 'seconds', storeType: 'postgres' }, layout, {
+					credentials: { postgres: { id: credentialId, name: 'Expiry store' } },
+				});
+				const { execution, link } = await flow.start([{ id: 't', text: 'nobody answers', ai: ai('billing', 0.5) }]);
+				expect(execution.status).toBe('waiting');
+				await client.connect();
+				const caseStatus = async () => (await client.query('SELECT status FROM aiwf_review_cases')).rows.map((row) => row.status);
+				expect(await caseStatus()).toEqual(['pending']);
+				await new Promise((resolve) => setTimeout(resolve, 4000));
+				// Until n8n's once-a-minute sweep resumes it, the node itself says "expired" (410); after it, n8n says 409.
+				const expired = await n8n.http<string>(link!);
+				expect([410, 409]).toContain(expired.status);
+				console.log(`n8n ${version}: link 4 s after a 3 s limit answered ${expired.status}`);
+				if (expired.status === 410) {
+					expect(String(expired.body)).toContain('expired');
+					expect(await caseStatus()).toEqual(['expired']);
+					const token = 'x';
+					expect((await post(n8n, link!, { decisionToken: token, decision_0: 'approve', reviewer: 'late' })).status).toBe(410);
+				}
+				const done = await settled(n8n, execution.id, ['success', 'error'], 150_000);
+				const out = arrived(done);
+				if (major >= 2) {
+					expect(out['Timed Out'].map((item) => item.id)).toEqual(['t']);
+					expect([...out.Approved, ...out.Corrected, ...out.Rejected]).toEqual([]);
+				} else {
+					expect(out.Reviewed.map((item) => item.id)).toEqual(['t']);
+				}
+				const timedOut = (major >= 2 ? out['Timed Out'] : out.Reviewed)[0];
+				expect(timedOut.review).toBeUndefined();
+				expect((await n8n.http(link!)).status).toBe(409);
+				expect(await caseStatus()).not.toEqual(['decided']);
+			} finally {
+				await client.end().catch(() => {});
+				await drop();
 			}
-			const done = await settled(n8n, execution.id, ['success', 'error'], 150_000);
-			const out = arrived(done);
-			if (major >= 2) {
-				expect(out['Timed Out'].map((item) => item.id)).toEqual(['t']);
-				expect([...out.Approved, ...out.Corrected, ...out.Rejected]).toEqual([]);
-			} else {
-				expect(out.Reviewed.map((item) => item.id)).toEqual(['t']);
-			}
-			const timedOut = (major >= 2 ? out['Timed Out'] : out.Reviewed)[0];
-			expect(timedOut.review).toBeUndefined();
-			expect((await n8n.http(link!)).status).toBe(409);
 		});
 
 		it('shows an invoice image from binary data and takes field corrections of an extraction', async () => {

@@ -10,7 +10,8 @@ import { renderMessagePage, renderReviewPage } from './render';
 import { decisionToken, decisionTokenMatches, secretMatches } from './token';
 
 export type ReviewAnswer =
-	| { kind: 'page'; status: number; html: string }
+	/** `expireCase`: the case is past its limit but still pending in the store; mark it expired. */
+	| { kind: 'page'; status: number; html: string; expireCase?: boolean }
 	| { kind: 'document'; mimeType: string; fileName?: string; data: Buffer }
 	| { kind: 'decide'; reviewCase: ReviewCase; payload: ReviewCasePayload; decision: ParsedDecision; secret: string };
 
@@ -20,7 +21,7 @@ export interface ReviewRequest {
 	body: Record<string, unknown>;
 }
 
-const refuse = (status: number, title: string, message: string): ReviewAnswer => ({
+const refuse = (status: number, title: string, message: string): Extract<ReviewAnswer, { kind: 'page' }> => ({
 	kind: 'page',
 	status,
 	html: renderMessagePage(title, message),
@@ -67,7 +68,8 @@ export function answerReviewRequest(request: ReviewRequest, reviewCase: ReviewCa
 	const payload = readPayload(reviewCase);
 	if (!payload) return refuse(500, 'Review unreadable', 'This review was saved by another version of the node and cannot be shown.');
 	if (reviewCase.status === 'expired' || now.getTime() >= payload.expiresAtMs) {
-		return refuse(410, 'Link expired', 'The time to review this case has run out. The workflow has continued without a decision.');
+		const expired = refuse(410, 'Link expired', 'The time to review this case has run out. The workflow has continued without a decision.');
+		return reviewCase.status === 'pending' ? { ...expired, expireCase: true } : expired;
 	}
 
 	const method = request.method.toUpperCase();

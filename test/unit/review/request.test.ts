@@ -53,8 +53,11 @@ describe('answering the review webhook', () => {
 	it('refuses a decided case (409), an expired one (410) and an unknown one (404)', () => {
 		const { secret, reviewCase } = makeCase([classifyJson()]);
 		expect(answerReviewRequest({ method: 'GET', query: { t: secret }, body: {} }, { ...reviewCase, status: 'decided' }, now)).toMatchObject({ status: 409 });
-		expect(answerReviewRequest({ method: 'GET', query: { t: secret }, body: {} }, { ...reviewCase, status: 'expired' }, now)).toMatchObject({ status: 410 });
-		expect(answerReviewRequest({ method: 'GET', query: { t: secret }, body: {} }, reviewCase, new Date('2026-11-27T00:00:00Z'))).toMatchObject({ status: 410 });
+		const alreadyExpired = answerReviewRequest({ method: 'GET', query: { t: secret }, body: {} }, { ...reviewCase, status: 'expired' }, now);
+		expect(alreadyExpired).toMatchObject({ status: 410 });
+		expect(alreadyExpired).not.toHaveProperty('expireCase');
+		// Past its limit but still pending in the store: the answer asks the shell to record the expiry.
+		expect(answerReviewRequest({ method: 'GET', query: { t: secret }, body: {} }, reviewCase, new Date('2026-11-27T00:00:00Z'))).toMatchObject({ status: 410, expireCase: true });
 		expect(answerReviewRequest({ method: 'GET', query: { t: secret }, body: {} }, undefined, now)).toMatchObject({ status: 404 });
 	});
 
