@@ -78,6 +78,22 @@ const REVIEW_TARGETS = ['Timed Out', 'Approved', 'Corrected', 'Rejected', 'Revie
 const NOOPS = ['Auto', ...REVIEW_TARGETS];
 
 let counter = 0;
+
+/** n8n's Postgres credential for a store database on the machine's PostgreSQL. */
+async function postgresCredential(n8n: N8nInstance, name: string, database: string): Promise<string> {
+	return await n8n.createCredential(name, 'postgres', {
+		host: '127.0.0.1',
+		port: 5432,
+		database,
+		user: 'postgres',
+		password: '',
+		ssl: 'disable',
+		allowUnauthorizedCerts: false,
+		maxConnections: 5,
+		sshTunnel: false,
+	});
+}
+
 async function deployReview(
 	n8n: N8nInstance,
 	inbox: Inbox,
@@ -422,17 +438,7 @@ describeEachN8nVersion(
 			const { database, drop } = await createTestDatabase('aiw_expiry');
 			const client = new (await import('pg')).Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database });
 			try {
-				const credentialId = await n8n.createCredential('Expiry store', 'postgres', {
-					host: '127.0.0.1',
-					port: 5432,
-					database,
-					user: 'postgres',
-					password: '',
-					ssl: 'disable',
-					allowUnauthorizedCerts: false,
-					maxConnections: 5,
-					sshTunnel: false,
-				});
+				const credentialId = await postgresCredential(n8n, 'Expiry store', database);
 				const flow = await deployReview(n8n, inbox, { limitWaitTime: 3, limitUnit: 'seconds', storeType: 'postgres' }, layout, {
 					credentials: { postgres: { id: credentialId, name: 'Expiry store' } },
 				});
@@ -549,17 +555,7 @@ describeEachN8nVersion(
 			const n8n = getN8n();
 			const { database, drop } = await createTestDatabase('aiw_review');
 			try {
-				const credentialId = await n8n.createCredential('Review store', 'postgres', {
-					host: '127.0.0.1',
-					port: 5432,
-					database,
-					user: 'postgres',
-					password: '',
-					ssl: 'disable',
-					allowUnauthorizedCerts: false,
-					maxConnections: 5,
-					sshTunnel: false,
-				});
+				const credentialId = await postgresCredential(n8n, 'Review store', database);
 				const flow = await deployReview(n8n, inbox, { storeType: 'postgres' }, layout, {
 					credentials: { postgres: { id: credentialId, name: 'Review store' } },
 				});
