@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { createTestDatabase, PG } from '../unit/helpers/pg';
+import { createTestDatabase, PG, REDIS } from '../unit/helpers/pg';
 import { startN8n, type N8nInstance } from './n8n';
 import { installPackedPackage, placePackage, type InstalledPackage } from './package';
 import { freePort, HOST, logTail, n8nEnvironment, spawnN8n, stopProcessGroup, type StartedProcess } from './process';
@@ -120,10 +120,10 @@ export async function startQueueN8n(options: QueueStartOptions): Promise<QueueN8
 		DB_POSTGRESDB_PORT: String(PG.port),
 		DB_POSTGRESDB_DATABASE: database,
 		DB_POSTGRESDB_USER: PG.user,
-		DB_POSTGRESDB_PASSWORD: '',
+		DB_POSTGRESDB_PASSWORD: PG.password,
 		EXECUTIONS_MODE: 'queue',
-		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-		QUEUE_BULL_REDIS_PORT: '6379',
+		QUEUE_BULL_REDIS_HOST: REDIS.host,
+		QUEUE_BULL_REDIS_PORT: String(REDIS.port),
 		// Other test runs may use the same Redis at the same time: their own queue keys.
 		QUEUE_BULL_PREFIX: `aiw-${database}`,
 		QUEUE_HEALTH_CHECK_ACTIVE: 'true',

@@ -13,10 +13,10 @@ import { Client } from 'pg';
 import { describeEachN8nVersion, executionError, nodeOutput, type N8nInstance } from '../harness/n8n';
 import { repoRoot } from '../harness/runtime';
 import { ourNode, splitOut, webhook, workflow, node } from '../support/workflow';
+import { PG, PG_ADMIN_DATABASE } from '../unit/helpers/pg';
 
 jest.setTimeout(10 * 60_000);
 
-const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 const LABELS = ['billing', 'refund', 'technical'];
 const DAY = { from: '2026-11-20T00:00:00.000Z', to: '2026-11-21T00:00:00.000Z' };
 
@@ -191,14 +191,14 @@ describeEachN8nVersion(
 
 		beforeAll(async () => {
 			database = `aiwf_n8n_${process.pid}_${version.replace(/\W/g, '_')}`;
-			const admin = new Client({ ...PG, database: 'test' });
+			const admin = new Client({ ...PG, database: PG_ADMIN_DATABASE });
 			await admin.connect();
 			await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
 			await admin.query(`CREATE DATABASE ${database}`);
 			await admin.end();
 		});
 		afterAll(async () => {
-			const admin = new Client({ ...PG, database: 'test' });
+			const admin = new Client({ ...PG, database: PG_ADMIN_DATABASE });
 			await admin.connect();
 			await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
 			await admin.end();
@@ -246,7 +246,7 @@ describeEachN8nVersion(
 				port: PG.port,
 				database,
 				user: PG.user,
-				password: '',
+				password: PG.password,
 				ssl: 'disable',
 				allowUnauthorizedCerts: false,
 				sshTunnel: false,

@@ -20,7 +20,7 @@ import {
 	type N8nInstance,
 } from '../harness/n8n';
 import { repoRoot } from '../harness/runtime';
-import { createTestDatabase } from '../unit/helpers/pg';
+import { createTestDatabase, PG } from '../unit/helpers/pg';
 import { node, ourNode, splitOut, workflow } from '../support/workflow';
 
 jest.setTimeout(10 * 60_000);
@@ -82,11 +82,11 @@ let counter = 0;
 /** n8n's Postgres credential for a store database on the machine's PostgreSQL. */
 async function postgresCredential(n8n: N8nInstance, name: string, database: string): Promise<string> {
 	return await n8n.createCredential(name, 'postgres', {
-		host: '127.0.0.1',
-		port: 5432,
+		host: PG.host,
+		port: PG.port,
 		database,
-		user: 'postgres',
-		password: '',
+		user: PG.user,
+		password: PG.password,
 		ssl: 'disable',
 		allowUnauthorizedCerts: false,
 		maxConnections: 5,
@@ -436,7 +436,7 @@ describeEachN8nVersion(
 			const n8n = getN8n();
 			// A PostgreSQL store, so that the test can read the case's status while n8n holds it.
 			const { database, drop } = await createTestDatabase('aiw_expiry');
-			const client = new (await import('pg')).Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database });
+			const client = new (await import('pg')).Client({ ...PG, database });
 			try {
 				const credentialId = await postgresCredential(n8n, 'Expiry store', database);
 				const flow = await deployReview(n8n, inbox, { limitWaitTime: 3, limitUnit: 'seconds', storeType: 'postgres' }, layout, {
@@ -561,7 +561,7 @@ describeEachN8nVersion(
 				});
 				const { execution, link } = await flow.start([{ id: 'pg', text: 'stored in postgres', ai: ai('billing', 0.5) }]);
 				expect(execution.status).toBe('waiting');
-				const client = new (await import('pg')).Client({ host: '127.0.0.1', port: 5432, user: 'postgres', database });
+				const client = new (await import('pg')).Client({ ...PG, database });
 				await client.connect();
 				try {
 					const rows = (await client.query('SELECT execution_id, status, token_hash FROM aiwf_review_cases')).rows;

@@ -154,7 +154,7 @@ describe(`n8n ${VERSION} in queue mode (main, webhook processor, 2 workers)`, ()
 				port: PG.port,
 				database: store.database,
 				user: PG.user,
-				password: '',
+				password: PG.password,
 				ssl: 'disable',
 				allowUnauthorizedCerts: false,
 				maxConnections: 5,

@@ -15,7 +15,7 @@ let store: PackageStore;
 beforeAll(async () => {
 	db = await createTestDatabase('aiwf_lost_reply');
 	proxy = await startCuttingProxy(PG);
-	store = await openStore({ kind: 'postgres', host: '127.0.0.1', port: proxy.port, database: db.database, user: PG.user });
+	store = await openStore({ kind: 'postgres', host: '127.0.0.1', port: proxy.port, database: db.database, user: PG.user, password: PG.password });
 });
 
 afterAll(async () => {

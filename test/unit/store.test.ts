@@ -266,7 +266,7 @@ describe('configuration and failures', () => {
 
 	test('a missing database is reported the same way', async () => {
 		await expect(openStore({ kind: 'postgres', ...PG, database: 'aiwf_does_not_exist' })).rejects.toThrow(
-			/Cannot reach the PostgreSQL store at 127\.0\.0\.1:5432\/aiwf_does_not_exist .*does not exist/,
+			new RegExp(`Cannot reach the PostgreSQL store at ${PG.host.replace(/\./g, '\\.')}:${PG.port}/aiwf_does_not_exist .*does not exist`),
 		);
 	});
 
