@@ -13,7 +13,7 @@ import { Client } from 'pg';
 import { describeEachN8nVersion, executionError, nodeOutput, type N8nInstance } from '../harness/n8n';
 import { repoRoot } from '../harness/runtime';
 import { ourNode, splitOut, webhook, workflow, node } from '../support/workflow';
-import { PG, PG_ADMIN_DATABASE } from '../unit/helpers/pg';
+import { PG, PG_ADMIN_DATABASE, postgresCredentialData } from '../unit/helpers/pg';
 
 jest.setTimeout(10 * 60_000);
 
@@ -241,17 +241,7 @@ describeEachN8nVersion(
 
 		it('logs and reports through PostgreSQL with n8n\'s Postgres credential', async () => {
 			const n8n = getN8n();
-			const credentialId = await n8n.createCredential('Store database', 'postgres', {
-				host: PG.host,
-				port: PG.port,
-				database,
-				user: PG.user,
-				password: PG.password,
-				ssl: 'disable',
-				allowUnauthorizedCerts: false,
-				sshTunnel: false,
-				maxConnections: 10,
-			});
+			const credentialId = await n8n.createCredential('Store database', 'postgres', postgresCredentialData(database, 10));
 			const credentials = { postgres: { id: credentialId, name: 'Store database' } };
 			const { items, figures } = await logAndReport(n8n, { storeType: 'postgres' }, credentials);
 			expectFigures(figures, items);

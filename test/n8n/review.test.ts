@@ -20,7 +20,7 @@ import {
 	type N8nInstance,
 } from '../harness/n8n';
 import { repoRoot } from '../harness/runtime';
-import { createTestDatabase, PG } from '../unit/helpers/pg';
+import { createTestDatabase, PG, postgresCredentialData } from '../unit/helpers/pg';
 import { node, ourNode, splitOut, workflow } from '../support/workflow';
 
 jest.setTimeout(10 * 60_000);
@@ -78,21 +78,6 @@ const REVIEW_TARGETS = ['Timed Out', 'Approved', 'Corrected', 'Rejected', 'Revie
 const NOOPS = ['Auto', ...REVIEW_TARGETS];
 
 let counter = 0;
-
-/** n8n's Postgres credential for a store database on the machine's PostgreSQL. */
-async function postgresCredential(n8n: N8nInstance, name: string, database: string): Promise<string> {
-	return await n8n.createCredential(name, 'postgres', {
-		host: PG.host,
-		port: PG.port,
-		database,
-		user: PG.user,
-		password: PG.password,
-		ssl: 'disable',
-		allowUnauthorizedCerts: false,
-		maxConnections: 5,
-		sshTunnel: false,
-	});
-}
 
 async function deployReview(
 	n8n: N8nInstance,
@@ -438,7 +423,7 @@ describeEachN8nVersion(
 			const { database, drop } = await createTestDatabase('aiw_expiry');
 			const client = new (await import('pg')).Client({ ...PG, database });
 			try {
-				const credentialId = await postgresCredential(n8n, 'Expiry store', database);
+				const credentialId = await n8n.createCredential('Expiry store', 'postgres', postgresCredentialData(database));
 				const flow = await deployReview(n8n, inbox, { limitWaitTime: 3, limitUnit: 'seconds', storeType: 'postgres' }, layout, {
 					credentials: { postgres: { id: credentialId, name: 'Expiry store' } },
 				});
@@ -555,7 +540,7 @@ describeEachN8nVersion(
 			const n8n = getN8n();
 			const { database, drop } = await createTestDatabase('aiw_review');
 			try {
-				const credentialId = await postgresCredential(n8n, 'Review store', database);
+				const credentialId = await n8n.createCredential('Review store', 'postgres', postgresCredentialData(database));
 				const flow = await deployReview(n8n, inbox, { storeType: 'postgres' }, layout, {
 					credentials: { postgres: { id: credentialId, name: 'Review store' } },
 				});

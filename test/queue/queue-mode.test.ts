@@ -18,7 +18,7 @@ import { Client } from 'pg';
 import { executionError, nodeOutput, type Execution } from '../harness/n8n';
 import { startPrivatePostgres, type PrivatePostgres } from '../harness/privatePostgres';
 import { startQueueN8n, type QueueN8n } from '../harness/queue';
-import { createTestDatabase, PG } from '../unit/helpers/pg';
+import { createTestDatabase, PG, postgresCredentialData } from '../unit/helpers/pg';
 import { startFakeOpenAi, type ChatRequest, type FakeOpenAi } from '../support/openaiServer';
 import { node, ourNode, webhook, workflow } from '../support/workflow';
 
@@ -149,17 +149,7 @@ describe(`n8n ${VERSION} in queue mode (main, webhook processor, 2 workers)`, ()
 				customHeaders: '{}',
 				allowedHttpRequestDomains: 'all',
 			}),
-			postgres: await queue.main.createCredential('Package store', 'postgres', {
-				host: PG.host,
-				port: PG.port,
-				database: store.database,
-				user: PG.user,
-				password: PG.password,
-				ssl: 'disable',
-				allowUnauthorizedCerts: false,
-				maxConnections: 5,
-				sshTunnel: false,
-			}),
+			postgres: await queue.main.createCredential('Package store', 'postgres', postgresCredentialData(store.database)),
 		};
 	}, 10 * 60_000);
 

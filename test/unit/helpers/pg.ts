@@ -14,6 +14,11 @@ export const PG = {
 export const PG_ADMIN_DATABASE = process.env.PGDATABASE || 'test';
 export const REDIS = { host: process.env.AIW_REDIS_HOST || '127.0.0.1', port: Number(process.env.AIW_REDIS_PORT || 6379) };
 
+/** The data of n8n's Postgres credential for a database on the tests' PostgreSQL. */
+export function postgresCredentialData(database: string, maxConnections = 5): Record<string, unknown> {
+	return { ...PG, database, ssl: 'disable', allowUnauthorizedCerts: false, sshTunnel: false, maxConnections };
+}
+
 /** Creates a fresh database for one test file; returns its name and a dropper. */
 export async function createTestDatabase(prefix: string): Promise<{ database: string; drop: () => Promise<void> }> {
 	const database = `${prefix}_${process.pid}_${Date.now().toString(36)}`;
