@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { detectDocumentKind, DocumentError, OcrSession, readDocument, readText } from '../../nodes/shared/documents';
 import { languageFolder, traineddataPath } from '../../nodes/shared/documents/ocr';
@@ -109,6 +110,28 @@ describe('OCR (offline, installed language data)', () => {
 		const folder = languageFolder(['eng', 'deu']);
 		expect(folder).not.toMatch(/^https?:/);
 		expect(readFileSync(join(folder, 'deu.traineddata.gz')).length).toBeGreaterThan(1000);
+	});
+
+	it('replaces a link left dangling by an install that is gone, and keeps a working one', () => {
+		const temporary = mkdtempSync(join(tmpdir(), 'aiw-tessdata-'));
+		const before = process.env.TMPDIR;
+		process.env.TMPDIR = temporary;
+		try {
+			const folder = languageFolder(['eng']);
+			const link = join(folder, 'eng.traineddata.gz');
+			expect(readlinkSync(link)).toBe(traineddataPath('eng'));
+			// An earlier install's link, its package since removed: reading through it fails.
+			unlinkSync(link);
+			symlinkSync(join(temporary, 'gone', 'eng.traineddata.gz'), link);
+			expect(() => readFileSync(link)).toThrow(/ENOENT/);
+			expect(languageFolder(['eng'])).toBe(folder);
+			expect(readFileSync(link).length).toBe(readFileSync(traineddataPath('eng')).length);
+			expect(readdirSync(folder)).toEqual(['eng.traineddata.gz']);
+		} finally {
+			if (before === undefined) delete process.env.TMPDIR;
+			else process.env.TMPDIR = before;
+			rmSync(temporary, { recursive: true, force: true });
+		}
 	});
 
 	it('reads a PNG into words with boxes, and a PDF page without text layer through rasterising', async () => {

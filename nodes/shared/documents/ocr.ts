@@ -1,4 +1,5 @@
-import { mkdirSync, existsSync, symlinkSync, copyFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createWorker, OEM, type Worker } from 'tesseract.js';
@@ -19,22 +20,40 @@ export function traineddataPath(language: OcrLanguage): string {
 
 /**
  * tesseract.js reads every language from one `langPath` folder, but each language package has its
- * own folder: gather links to the installed files in one folder (no download, ever).
+ * own folder: gather links to the installed files in one folder (no download, ever). The folder is
+ * named after the installed files, so another install of the package (an upgrade, a second n8n)
+ * never reads this one's links, and a link left dangling by an install that is gone is replaced.
  */
 export function languageFolder(languages: readonly OcrLanguage[]): string {
-	const folder = join(tmpdir(), 'n8n-nodes-ai-workflow-tessdata', `best_int-${[...languages].sort().join('+')}`);
+	const sources = [...languages].sort().map((language) => [language, traineddataPath(language)] as const);
+	const key = createHash('sha256').update(sources.map(([, source]) => source).join('\n')).digest('hex').slice(0, 16);
+	const folder = join(tmpdir(), 'n8n-nodes-ai-workflow-tessdata', `best_int-${key}`);
 	mkdirSync(folder, { recursive: true });
-	for (const language of languages) {
+	for (const [language, source] of sources) {
 		const target = join(folder, `${language}.traineddata.gz`);
-		if (existsSync(target)) continue;
-		const source = traineddataPath(language);
+		if (holds(target, source)) continue;
+		// Made under a name of its own, then renamed over the target: atomic, so two processes
+		// preparing the folder at once never see a half-made file or fail on each other's link.
+		const temporary = `${target}.${process.pid}-${randomBytes(4).toString('hex')}`;
 		try {
-			symlinkSync(source, target);
+			symlinkSync(source, temporary);
 		} catch {
-			copyFileSync(source, target);
+			copyFileSync(source, temporary);
 		}
+		renameSync(temporary, target);
 	}
 	return folder;
+}
+
+/** True when `target` is a working link to `source`, or a full copy of it. */
+function holds(target: string, source: string): boolean {
+	try {
+		const entry = lstatSync(target);
+		if (entry.isSymbolicLink()) return readlinkSync(target) === source && existsSync(target);
+		return entry.isFile() && entry.size === statSync(source).size;
+	} catch {
+		return false;
+	}
 }
 
 export interface OcrResult {
