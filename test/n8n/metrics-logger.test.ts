@@ -12,6 +12,7 @@ import { Client } from 'pg';
 
 import { describeEachN8nVersion, executionError, nodeOutput, type N8nInstance } from '../harness/n8n';
 import { repoRoot } from '../harness/runtime';
+import { launchChromium } from '../harness/browser';
 import { ourNode, splitOut, webhook, workflow, node } from '../support/workflow';
 import { PG, PG_ADMIN_DATABASE, postgresCredentialData } from '../unit/helpers/pg';
 
@@ -213,11 +214,7 @@ describeEachN8nVersion(
 			expect(String(html.body)).toContain('<svg');
 
 			if (version.startsWith('2.')) {
-				const { chromium } = await import('playwright-core');
-				const browser = await chromium.launch({
-					executablePath: '/usr/bin/chromium',
-					args: ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-				});
+				const browser = await launchChromium();
 				try {
 					const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 					const requests: string[] = [];

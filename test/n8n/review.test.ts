@@ -10,7 +10,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 
 import {
 	describeEachN8nVersion,
@@ -20,6 +20,7 @@ import {
 	type N8nInstance,
 } from '../harness/n8n';
 import { repoRoot } from '../harness/runtime';
+import { launchChromium } from '../harness/browser';
 import { createTestDatabase, PG, postgresCredentialData } from '../unit/helpers/pg';
 import { node, ourNode, splitOut, workflow } from '../support/workflow';
 
@@ -205,8 +206,6 @@ function post(n8n: N8nInstance, link: string, fields: Record<string, string>) {
 	});
 }
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--headless', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-
 describeEachN8nVersion(
 	'Confidence Router + Human Review Wait',
 	(getN8n, version) => {
@@ -217,7 +216,7 @@ describeEachN8nVersion(
 
 		beforeAll(async () => {
 			inbox = await startInbox();
-			browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+			browser = await launchChromium();
 		});
 		afterAll(async () => {
 			await browser?.close();
