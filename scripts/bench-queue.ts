@@ -14,7 +14,7 @@ import { cpus, loadavg } from 'node:os';
 import { Client } from 'pg';
 
 import { startQueueN8n } from '../test/harness/queue';
-import { createTestDatabase, PG } from '../test/unit/helpers/pg';
+import { createTestDatabase, PG } from '../test/support/pg';
 import { startFakeOpenAi } from '../test/support/openaiServer';
 import { node, ourNode, workflow } from '../test/support/workflow';
 

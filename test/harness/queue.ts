@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { createTestDatabase, PG, REDIS } from '../unit/helpers/pg';
+import { createTestDatabase, PG, REDIS } from '../support/pg';
 import { startN8n, type N8nInstance } from './n8n';
 import { installPackedPackage, placePackage, type InstalledPackage } from './package';
 import { freePort, HOST, logTail, n8nEnvironment, spawnN8n, stopProcessGroup, type StartedProcess } from './process';

@@ -15,7 +15,7 @@ import { node, ourNode, splitOut, webhook, workflow } from '../support/workflow'
 
 jest.setTimeout(10 * 60_000);
 
-const shared = join(__dirname, '..', '..', '..', 'shared', 'data', 'invoices');
+const invoice2data = join(__dirname, '..', 'fixtures', 'invoice2data');
 const fixtures = join(__dirname, '..', 'fixtures', 'invoices');
 
 /** A multipart/form-data body with one file field, as a browser or curl -F sends it. */
@@ -72,7 +72,7 @@ async function deploy(n8n: N8nInstance, settings: { continueOnFail?: boolean; pa
 describeEachN8nVersion('Extract Invoice', (getN8n, version) => {
 	it('extracts an uploaded PDF (text layer) and the Respond node returns the record', async () => {
 		const flow = await deploy(getN8n());
-		const { response, execution } = await flow.upload('aws.pdf', 'application/pdf', readFileSync(join(shared, 'AmazonWebServices.pdf')));
+		const { response, execution } = await flow.upload('aws.pdf', 'application/pdf', readFileSync(join(invoice2data, 'AmazonWebServices.pdf')));
 		expect(execution.status).toBe('success');
 		expect(response.status).toBe(200);
 		expect(response.body.invoice).toMatchObject({ invoiceId: '42183017', invoiceDate: '2014-08-03', currency: 'USD', invoiceTotal: 4.11 });
@@ -97,7 +97,7 @@ describeEachN8nVersion('Extract Invoice', (getN8n, version) => {
 
 	it('a corrupt file stops the workflow with a clear error', async () => {
 		const flow = await deploy(getN8n());
-		const corrupt = readFileSync(join(shared, 'oyo.pdf')).subarray(0, 3000);
+		const corrupt = readFileSync(join(invoice2data, 'oyo.pdf')).subarray(0, 3000);
 		const { response, execution } = await flow.upload('broken.pdf', 'application/pdf', corrupt);
 		expect(execution.status).toBe('error');
 		// n8n 2.x answers a failed "respond with node" workflow with 500; 1.x answers 200 all the same.
@@ -125,7 +125,7 @@ describeEachN8nVersion('Extract Invoice', (getN8n, version) => {
 
 		it('the same PDF uploaded twice: the second carries the duplicate check and duplicateOf; another invoice does not', async () => {
 			const flow = await deploy(getN8n(), { parameters: { detectDuplicates: true, storeType: 'sqlite', storePath: join(tmp, 'store.sqlite') } });
-			const aws = readFileSync(join(shared, 'AmazonWebServices.pdf'));
+			const aws = readFileSync(join(invoice2data, 'AmazonWebServices.pdf'));
 			const first = await flow.upload('aws.pdf', 'application/pdf', aws);
 			expect(first.execution.status).toBe('success');
 			expect(first.response.body.invoice).toMatchObject({ invoiceId: '42183017' });
@@ -144,7 +144,7 @@ describeEachN8nVersion('Extract Invoice', (getN8n, version) => {
 			expect(second.response.body.ai!.confidence).toBeGreaterThanOrEqual(0.3);
 			expect(nodeOutput(second.execution, 'Extract Invoice')[0][0].pairedItem).toEqual({ item: 0 });
 
-			const other = await flow.upload('flipkart.pdf', 'application/pdf', readFileSync(join(shared, 'FlipkartInvoice.pdf')));
+			const other = await flow.upload('flipkart.pdf', 'application/pdf', readFileSync(join(invoice2data, 'FlipkartInvoice.pdf')));
 			expect(other.execution.status).toBe('success');
 			expect(other.response.body.ai!.checks.map((c) => c.name)).not.toContain('duplicate');
 			expect(other.response.body.duplicateOf).toBeUndefined();
@@ -155,7 +155,7 @@ describeEachN8nVersion('Extract Invoice', (getN8n, version) => {
 			const credentialId = await n8n.createCredential('Nowhere store', 'postgres', { host: '127.0.0.1', port: 1, database: 'none', user: 'postgres', password: '', ssl: 'disable', allowUnauthorizedCerts: false, sshTunnel: false, maxConnections: 10 });
 			const parameters = { detectDuplicates: true, storeType: 'postgres' };
 			const credentials = { credentials: { postgres: { id: credentialId, name: 'Nowhere store' } } };
-			const aws = readFileSync(join(shared, 'AmazonWebServices.pdf'));
+			const aws = readFileSync(join(invoice2data, 'AmazonWebServices.pdf'));
 			const strict = await deploy(n8n, { parameters, extra: credentials });
 			const failed = await strict.upload('aws.pdf', 'application/pdf', aws);
 			expect(failed.execution.status).toBe('error');

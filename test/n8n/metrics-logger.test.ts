@@ -14,7 +14,7 @@ import { describeEachN8nVersion, executionError, nodeOutput, type N8nInstance } 
 import { repoRoot } from '../harness/runtime';
 import { launchChromium } from '../harness/browser';
 import { ourNode, splitOut, webhook, workflow, node } from '../support/workflow';
-import { PG, PG_ADMIN_DATABASE, postgresCredentialData } from '../unit/helpers/pg';
+import { PG, PG_ADMIN_DATABASE, postgresCredentialData } from '../support/pg';
 
 jest.setTimeout(10 * 60_000);
 

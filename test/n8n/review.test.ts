@@ -21,7 +21,7 @@ import {
 } from '../harness/n8n';
 import { repoRoot } from '../harness/runtime';
 import { launchChromium } from '../harness/browser';
-import { createTestDatabase, PG, postgresCredentialData } from '../unit/helpers/pg';
+import { createTestDatabase, PG, postgresCredentialData } from '../support/pg';
 import { node, ourNode, splitOut, workflow } from '../support/workflow';
 
 jest.setTimeout(10 * 60_000);
@@ -488,7 +488,7 @@ describeEachN8nVersion(
 			await n8n.activate(id);
 			await n8n.waitForWebhook(webhookPath, 'POST');
 
-			const png = fs.readFileSync(path.join(repoRoot, '..', 'shared', 'data', 'invoices', 'FlipkartInvoice.png'));
+			const png = fs.readFileSync(path.join(repoRoot, 'test', 'fixtures', 'invoice2data', 'FlipkartInvoice.png'));
 			const record = { invoiceId: 'FAFFSG1500000', vendor: { name: 'Flipkart' }, total: 999, lines: [{ description: 'Item', amount: 999 }] };
 			const item = {
 				invoice: record,

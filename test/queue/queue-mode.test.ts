@@ -18,7 +18,7 @@ import { Client } from 'pg';
 import { executionError, nodeOutput, type Execution } from '../harness/n8n';
 import { startPrivatePostgres, type PrivatePostgres } from '../harness/privatePostgres';
 import { startQueueN8n, type QueueN8n } from '../harness/queue';
-import { createTestDatabase, PG, postgresCredentialData } from '../unit/helpers/pg';
+import { createTestDatabase, PG, postgresCredentialData } from '../support/pg';
 import { startFakeOpenAi, type ChatRequest, type FakeOpenAi } from '../support/openaiServer';
 import { node, ourNode, webhook, workflow } from '../support/workflow';
 

@@ -5,7 +5,7 @@ import { detectDocumentKind, DocumentError, OcrSession, readDocument, readText }
 import { languageFolder, traineddataPath } from '../../nodes/shared/documents/ocr';
 import { writePdf } from '../fixtures/pdf-writer';
 
-const shared = join(__dirname, '..', '..', '..', 'shared', 'data', 'invoices');
+const invoice2data = join(__dirname, '..', 'fixtures', 'invoice2data');
 
 async function documentError(promise: Promise<unknown>): Promise<DocumentError> {
 	try {
@@ -62,7 +62,7 @@ describe('bad input', () => {
 		expect(error.hint).toMatch(/download it again/);
 	});
 	it('truncated PDF', async () => {
-		expect((await documentError(readDocument(readFileSync(join(shared, 'oyo.pdf')).subarray(0, 3000)))).code).toBe('CORRUPT');
+		expect((await documentError(readDocument(readFileSync(join(invoice2data, 'oyo.pdf')).subarray(0, 3000)))).code).toBe('CORRUPT');
 	});
 	it('encrypted PDF', async () => {
 		const error = await documentError(readDocument(encryptedPdf()));
@@ -94,12 +94,9 @@ describe('PDF text layer', () => {
 		expect(doc).toMatchObject({ pageCount: 3, truncated: true });
 	});
 
-	it('reads a real invoice (AWS) fast', async () => {
-		const data = readFileSync(join(shared, 'AmazonWebServices.pdf'));
-		await readDocument(data); // loads pdf.js once
-		const started = performance.now();
-		const doc = await readDocument(data);
-		expect(performance.now() - started).toBeLessThan(500);
+	// How fast is measured by `npm run bench:invoice`, not here (timed tests flake on shared machines).
+	it('reads a real invoice (AWS)', async () => {
+		const doc = await readDocument(readFileSync(join(invoice2data, 'AmazonWebServices.pdf')));
 		expect(doc.pages[0].words.map((w) => w.text).join(' ')).toContain('Invoice Number: 42183017');
 	});
 });
@@ -137,7 +134,7 @@ describe('OCR (offline, installed language data)', () => {
 	it('reads a PNG into words with boxes, and a PDF page without text layer through rasterising', async () => {
 		const ocr = new OcrSession(['eng']);
 		try {
-			const png = await readDocument(readFileSync(join(shared, 'SammyMaystoneLinesTest.png')), { ocr });
+			const png = await readDocument(readFileSync(join(invoice2data, 'SammyMaystoneLinesTest.png')), { ocr });
 			expect(png.pages[0].source).toBe('ocr');
 			const text = png.pages[0].words.map((w) => w.text).join(' ');
 			expect(text).toContain('Balance');

@@ -5,7 +5,7 @@ import { runLocalEngine } from '../../nodes/shared/invoice/engine';
 import { invoiceSchema } from '../../nodes/shared/invoice/schema';
 import { aiSchema } from '../../nodes/shared/contract';
 
-const shared = join(__dirname, '..', '..', '..', 'shared', 'data', 'invoices');
+const invoice2data = join(__dirname, '..', 'fixtures', 'invoice2data');
 const fixtures = join(__dirname, '..', 'fixtures', 'invoices');
 
 async function extractFile(path: string, ocr?: OcrSession) {
@@ -14,7 +14,7 @@ async function extractFile(path: string, ocr?: OcrSession) {
 
 describe('the four development invoices (text layer)', () => {
 	it('AWS: id, date from "August 3 , 2014", USD total, vendor from "Service Provider"', async () => {
-		const r = await extractFile(join(shared, 'AmazonWebServices.pdf'));
+		const r = await extractFile(join(invoice2data, 'AmazonWebServices.pdf'));
 		expect(r.invoice).toMatchObject({ invoiceId: '42183017', invoiceDate: '2014-08-03', currency: 'USD', invoiceTotal: 4.11, amountDue: 4.11 });
 		expect(r.invoice.vendor.name).toBe('Amazon Web Services, Inc.');
 		expect(r.invoice.customer.id).toBe('296664039561');
@@ -23,19 +23,19 @@ describe('the four development invoices (text layer)', () => {
 	});
 
 	it('Flipkart: "#" id, dd-mm-yyyy date, INR from "Rs", line table', async () => {
-		const r = await extractFile(join(shared, 'FlipkartInvoice.pdf'));
+		const r = await extractFile(join(invoice2data, 'FlipkartInvoice.pdf'));
 		expect(r.invoice).toMatchObject({ invoiceId: 'BLR_WFLD20151000982590', invoiceDate: '2015-10-20', currency: 'INR', invoiceTotal: 319, purchaseOrder: 'OD304175096047380001' });
 		expect(r.invoice.lineItems[0]).toMatchObject({ quantity: 1, unitPrice: 278.61, taxRate: 14.5, tax: 40.39, amount: 319 });
 		expect(r.checks.find((c) => c.name === 'lineItems.0.quantityTimesPrice')?.passed).toBe(true);
 	});
 
 	it('OYO: dd/mm/yyyy date, Rs total, booking id', async () => {
-		const r = await extractFile(join(shared, 'oyo.pdf'));
+		const r = await extractFile(join(invoice2data, 'oyo.pdf'));
 		expect(r.invoice).toMatchObject({ invoiceId: 'IBZY2087', invoiceDate: '2017-12-31', currency: 'INR', invoiceTotal: 1939, documentType: 'receipt' });
 	});
 
 	it('Sammy Maystone: labels with spaced colons, two line items with continuation lines, totals that add up', async () => {
-		const r = await extractFile(join(shared, 'SammyMaystoneLinesTest.pdf'));
+		const r = await extractFile(join(invoice2data, 'SammyMaystoneLinesTest.pdf'));
 		expect(r.invoice).toMatchObject({
 			invoiceId: 'invoice_number_1',
 			invoiceDate: '2022-01-01',
@@ -154,7 +154,7 @@ describe('OCR path', () => {
 	it('the OYO receipt as PNG', async () => {
 		const ocr = new OcrSession(['eng']);
 		try {
-			const r = await extractFile(join(shared, 'oyo.png'), ocr);
+			const r = await extractFile(join(invoice2data, 'oyo.png'), ocr);
 			expect(r.invoice).toMatchObject({ invoiceDate: '2017-12-31', invoiceTotal: 1939, currency: 'INR' });
 		} finally {
 			await ocr.close();

@@ -10,7 +10,7 @@ import { migrations, MIGRATIONS_TABLE } from '../../nodes/shared/store/sql';
 import { loadSqlite } from '../../nodes/shared/store/sqlite';
 import { StoreUnavailableError, type PackageStore, type ReviewCase, type StoreConfig } from '../../nodes/shared/store/types';
 import { event } from './helpers/events';
-import { createTestDatabase, PG } from './helpers/pg';
+import { createTestDatabase, PG } from '../support/pg';
 
 const dir = mkdtempSync(join(tmpdir(), 'aiwf-store-'));
 let pg: { database: string; drop: () => Promise<void> };
@@ -230,7 +230,7 @@ describe('sqlite store under concurrent writers', () => {
 			new Promise<string>((done, fail) => {
 				const proc = spawn(
 					process.execPath,
-					[resolve('scripts/run-ts.js'), resolve('test/unit/helpers/write-events-child.ts'), path, name, '4000', '50'],
+					[resolve('scripts/run-ts.js'), resolve('test/store/helpers/write-events-child.ts'), path, name, '4000', '50'],
 					{ stdio: ['ignore', 'pipe', 'pipe'] },
 				);
 				let out = '';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import { closeAllStores, openStore } from '../../nodes/shared/store';
 import type { PackageStore, SeenDocument, StoreConfig } from '../../nodes/shared/store/types';
-import { createTestDatabase, PG } from './helpers/pg';
+import { createTestDatabase, PG } from '../support/pg';
 
 const dir = mkdtempSync(join(tmpdir(), 'aiwf-seen-'));
 let pg: { database: string; drop: () => Promise<void> };

@@ -6,7 +6,7 @@
 import { closeAllStores, openStore, type PackageStore, type ReviewCase } from '../../nodes/shared/store';
 import { startCuttingProxy, type CuttingProxy } from './helpers/cuttingProxy';
 import { event } from './helpers/events';
-import { createTestDatabase, PG } from './helpers/pg';
+import { createTestDatabase, PG } from '../support/pg';
 
 let db: { database: string; drop: () => Promise<void> };
 let proxy: CuttingProxy;

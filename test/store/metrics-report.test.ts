@@ -9,7 +9,7 @@ import { closeAllStores, openStore } from '../../nodes/shared/store';
 import type { MetricEvent, PackageStore } from '../../nodes/shared/store/types';
 import { Client } from 'pg';
 import { event } from './helpers/events';
-import { createTestDatabase, PG } from './helpers/pg';
+import { createTestDatabase, PG } from '../support/pg';
 
 const dir = mkdtempSync(join(tmpdir(), 'aiwf-metrics-'));
 afterAll(async () => {

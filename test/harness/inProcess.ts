@@ -1,0 +1,359 @@
+/**
+ * The in-process layer (test/nodes): runs this package's nodes inside n8n-core's own workflow
+ * execution — the engine of the pinned n8n, which jest maps `n8n-core` and `n8n-workflow` to (see
+ * jest.config.js) — with no server, no database and no network. Parameters are resolved the way n8n
+ * resolves them (defaults, expressions per item, resource locators), errors and Continue On Fail go
+ * through n8n's own handling, and a waiting node's webhook() runs in n8n-core's WebhookContext.
+ *
+ *   const run = await runNode({ type: 'aiClassify', parameters: {...}, items: [{ text: 'hi' }] });
+ *   run.outputs[0][0].json.ai; run.error?.message;
+ *
+ * Milliseconds per run: for every parameter combination and bad input. What only a real n8n shows
+ * (packaging, the editor, production webhooks, queue mode) stays in test/n8n and test/queue.
+ */
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+import { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
+import {
+	createRunExecutionData,
+	ICredentialsHelper,
+	NodeHelpers,
+	Workflow,
+	type ICredentialDataDecryptedObject,
+	type IDataObject,
+	type INode,
+	type INodeCredentialsDetails,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypes,
+	type IRun,
+	type IVersionedNodeType,
+	type IWebhookData,
+	type IWebhookResponseData,
+	type IWorkflowExecuteAdditionalData,
+	type WorkflowExecuteMode,
+} from 'n8n-workflow';
+
+import { OpenAiCompatibleApi } from '../../credentials/OpenAiCompatibleApi.credentials';
+import { AiClassify } from '../../nodes/AiClassify/AiClassify.node';
+import { ConfidenceRouter } from '../../nodes/ConfidenceRouter/ConfidenceRouter.node';
+import { ExtractInvoice } from '../../nodes/ExtractInvoice/ExtractInvoice.node';
+import { HumanReviewWait } from '../../nodes/HumanReviewWait/HumanReviewWait.node';
+import { MetricsLogger } from '../../nodes/MetricsLogger/MetricsLogger.node';
+
+export const PACKAGE = 'n8n-nodes-ai-workflow';
+
+const NODE_CLASSES = {
+	aiClassify: AiClassify,
+	extractInvoice: ExtractInvoice,
+	confidenceRouter: ConfidenceRouter,
+	humanReviewWait: HumanReviewWait,
+	metricsLogger: MetricsLogger,
+};
+export type PackageNodeName = keyof typeof NODE_CLASSES;
+
+/** This package's node types, as n8n knows them once the package is installed. */
+class PackageNodeTypes implements INodeTypes {
+	private readonly types = new Map<string, INodeType | IVersionedNodeType>(
+		Object.entries(NODE_CLASSES).map(([name, NodeClass]) => [`${PACKAGE}.${name}`, new NodeClass()]),
+	);
+
+	getByName(type: string): INodeType | IVersionedNodeType {
+		const found = this.types.get(type);
+		if (!found) throw new Error(`Unknown node type ${type}`);
+		return found;
+	}
+
+	getByNameAndVersion(type: string, version?: number): INodeType {
+		return NodeHelpers.getVersionedNodeType(this.getByName(type), version);
+	}
+
+	getKnownTypes() {
+		return {};
+	}
+}
+
+const CREDENTIAL_TYPES: Record<string, { properties: Array<{ name: string; default?: unknown }> }> = {
+	openAiCompatibleApi: new OpenAiCompatibleApi(),
+};
+
+/** Credentials by type, as the test gives them (n8n would decrypt them from its database). */
+class TestCredentialsHelper extends ICredentialsHelper {
+	constructor(private readonly credentials: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+
+	getParentTypes(): string[] {
+		return [];
+	}
+
+	async authenticate(_credentials: ICredentialDataDecryptedObject, _type: string, requestOptions: never) {
+		return requestOptions;
+	}
+
+	async preAuthentication() {
+		return undefined;
+	}
+
+	async runPreAuthentication() {
+		return undefined;
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('not used by the in-process harness');
+	}
+
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
+		const given = this.credentials[type];
+		if (!given) throw new Error(`Node does not have any credentials set for "${type}"`);
+		// n8n fills a credential's unset fields with their defaults.
+		const defaults = Object.fromEntries((CREDENTIAL_TYPES[type]?.properties ?? []).map((p) => [p.name, p.default]));
+		return { ...defaults, ...given } as ICredentialDataDecryptedObject;
+	}
+
+	async updateCredentials() {}
+
+	async updateCredentialsOauthTokenData() {}
+
+	getCredentialsProperties() {
+		return [];
+	}
+}
+
+export interface NodeUnderTest {
+	type: PackageNodeName;
+	parameters?: INode['parameters'];
+	/** Default: the node's newest version. */
+	typeVersion?: number;
+	/** n8n's node setting "On Error". */
+	onError?: INode['onError'];
+	/** Credentials by type, e.g. { openAiCompatibleApi: { apiKey, baseUrl } }. */
+	credentials?: Record<string, ICredentialDataDecryptedObject>;
+	name?: string;
+}
+
+export interface RunOptions extends NodeUnderTest {
+	/** Input items: plain objects become `{ json }`. */
+	items?: Array<IDataObject | INodeExecutionData>;
+	mode?: WorkflowExecuteMode;
+	workflowId?: string;
+	executionId?: string;
+}
+
+export interface NodeRun {
+	/** Items per output of the node's run (empty when it failed). */
+	outputs: INodeExecutionData[][];
+	/** The node's error, as n8n recorded it (message, description, itemIndex …). */
+	error?: IDataObject & { message: string };
+	/** Set when the node put the execution to wait. */
+	waitTill?: Date;
+	run: IRun;
+	workflow: Workflow;
+	node: INode;
+	additionalData: IWorkflowExecuteAdditionalData;
+}
+
+let userFolder: string | undefined;
+
+/** n8n-core keeps its instance settings (encryption key …) in a user folder: a fresh one per test process. */
+function ensureUserFolder(): void {
+	if (userFolder) return;
+	userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'aiw-nodes-'));
+	process.env.N8N_USER_FOLDER = userFolder;
+	process.on('exit', () => fs.rmSync(userFolder!, { recursive: true, force: true }));
+}
+
+export const WEBHOOK_BASE = 'http://127.0.0.1:5678';
+
+function newestVersion(type: PackageNodeName): number {
+	const { version } = new NODE_CLASSES[type]().description;
+	return Array.isArray(version) ? Math.max(...version) : version;
+}
+
+function buildWorkflow(spec: NodeUnderTest, workflowId: string): { workflow: Workflow; node: INode } {
+	const node: INode = {
+		id: randomUUID(),
+		name: spec.name ?? 'Node',
+		type: `${PACKAGE}.${spec.type}`,
+		typeVersion: spec.typeVersion ?? newestVersion(spec.type),
+		position: [0, 0],
+		parameters: spec.parameters ?? {},
+		...(spec.onError ? { onError: spec.onError } : {}),
+		credentials: Object.fromEntries(Object.keys(spec.credentials ?? {}).map((type) => [type, { id: `${type}-id`, name: type }])),
+	};
+	const workflow = new Workflow({
+		id: workflowId,
+		name: 'in-process test',
+		nodes: [node],
+		connections: {},
+		active: false,
+		nodeTypes: new PackageNodeTypes(),
+		settings: { executionOrder: 'v1' },
+	});
+	return { workflow, node };
+}
+
+function additionalDataFor(
+	executionId: string,
+	credentials: Record<string, ICredentialDataDecryptedObject>,
+	hooks: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper: new TestCredentialsHelper(credentials),
+		executionId,
+		hooks,
+		restApiUrl: `${WEBHOOK_BASE}/rest`,
+		instanceBaseUrl: `${WEBHOOK_BASE}/`,
+		webhookBaseUrl: `${WEBHOOK_BASE}/webhook`,
+		webhookWaitingBaseUrl: `${WEBHOOK_BASE}/webhook-waiting`,
+		webhookTestBaseUrl: `${WEBHOOK_BASE}/webhook-test`,
+		formWaitingBaseUrl: `${WEBHOOK_BASE}/form-waiting`,
+		variables: {},
+		currentNodeParameters: undefined,
+		executeWorkflow: async () => {
+			throw new Error('not used by the in-process harness');
+		},
+		getRunExecutionData: async () => undefined,
+		logAiEvent: () => undefined,
+		startRunnerTask: async () => {
+			throw new Error('not used by the in-process harness');
+		},
+		setExecutionStatus: () => undefined,
+		sendDataToUI: () => undefined,
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+/** Runs one node on the given items through n8n-core's WorkflowExecute. */
+export async function runNode(options: RunOptions): Promise<NodeRun> {
+	ensureUserFolder();
+	const workflowId = options.workflowId ?? 'wf-in-process';
+	const executionId = options.executionId ?? String(Math.floor(Math.random() * 1e9));
+	const mode = options.mode ?? 'trigger';
+	const { workflow, node } = buildWorkflow(options, workflowId);
+	const hooks = new ExecutionLifecycleHooks(mode, executionId, {
+		id: workflowId,
+		name: workflow.name,
+		nodes: [node],
+		connections: {},
+		active: false,
+		activeVersionId: null,
+		isArchived: false,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+	} as never);
+	const additionalData = additionalDataFor(executionId, options.credentials ?? {}, hooks);
+	const items = (options.items ?? [{}]).map((item) => ('json' in item && typeof item.json === 'object' ? (item as INodeExecutionData) : { json: item as IDataObject }));
+	const runExecutionData = createRunExecutionData({
+		executionData: { nodeExecutionStack: [{ node, data: { main: [items] }, source: null }] },
+	});
+	const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
+	const task = run.data.resultData.runData[node.name]?.[0];
+	const error = (task?.error ?? run.data.resultData.error) as NodeRun['error'];
+	return {
+		outputs: (task?.data?.main ?? []).map((output) => output ?? []),
+		error,
+		waitTill: run.waitTill ?? undefined,
+		run,
+		workflow,
+		node,
+		additionalData,
+	};
+}
+
+export interface WebhookRequest {
+	method: 'GET' | 'POST';
+	/** The path after /webhook-waiting/<executionId>/, e.g. 'review'. */
+	path?: string;
+	query?: Record<string, string>;
+	body?: IDataObject;
+	headers?: Record<string, string>;
+}
+
+export interface WebhookAnswer {
+	status: number;
+	headers: Record<string, string>;
+	body: string;
+	/** What webhook() returned: workflowData resumes the execution, noWebhookResponse leaves it waiting. */
+	result: IWebhookResponseData;
+}
+
+/**
+ * Calls the webhook() of a node that put its execution to wait, as n8n's waiting-webhook handler does:
+ * the waiting items are the node's last output, reachable through expressions.
+ */
+export async function callWaitingWebhook(waiting: NodeRun, request: WebhookRequest): Promise<WebhookAnswer> {
+	const answer: Omit<WebhookAnswer, 'result'> = { status: 200, headers: {}, body: '' };
+	const response = {
+		status(code: number) {
+			answer.status = code;
+			return response;
+		},
+		setHeader(name: string, value: string) {
+			answer.headers[name.toLowerCase()] = String(value);
+			return response;
+		},
+		header(name: string, value: string) {
+			return response.setHeader(name, value);
+		},
+		set(name: string, value: string) {
+			return response.setHeader(name, value);
+		},
+		type(value: string) {
+			return response.setHeader('content-type', value);
+		},
+		send(body: unknown) {
+			answer.body = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : JSON.stringify(body);
+			return response;
+		},
+		end(body?: unknown) {
+			if (body !== undefined) response.send(body);
+			return response;
+		},
+		json(body: unknown) {
+			response.setHeader('content-type', 'application/json');
+			return response.send(JSON.stringify(body));
+		},
+		redirect(location: string) {
+			answer.status = 302;
+			return response.setHeader('location', location);
+		},
+	};
+	const webhookPath = request.path ?? '';
+	const url = `/webhook-waiting/${waiting.additionalData.executionId}${webhookPath ? `/${webhookPath}` : ''}`;
+	const query = request.query ?? {};
+	const req = {
+		method: request.method,
+		url: `${url}${Object.keys(query).length ? `?${new URLSearchParams(query).toString()}` : ''}`,
+		path: url,
+		originalUrl: url,
+		query,
+		body: request.body ?? {},
+		headers: request.headers ?? {},
+		params: {},
+		rawBody: Buffer.from(JSON.stringify(request.body ?? {})),
+	};
+	const webhookData = {
+		httpMethod: request.method,
+		node: waiting.node.name,
+		path: webhookPath,
+		webhookDescription: { name: 'default', httpMethod: request.method, path: webhookPath, restartWebhook: true },
+		workflowId: waiting.workflow.id,
+		workflowExecuteAdditionalData: { ...waiting.additionalData, httpRequest: req, httpResponse: response },
+	} as unknown as IWebhookData;
+	const additionalData = { ...waiting.additionalData, httpRequest: req, httpResponse: response } as unknown as IWorkflowExecuteAdditionalData;
+	const context = new WebhookContext(waiting.workflow, waiting.node, additionalData, 'webhook', webhookData, [], waiting.run.data);
+	const nodeType = waiting.workflow.nodeTypes.getByNameAndVersion(waiting.node.type, waiting.node.typeVersion);
+	const result = await nodeType.webhook!.call(context);
+	return { ...answer, result };
+}

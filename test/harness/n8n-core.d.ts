@@ -1,0 +1,40 @@
+/**
+ * The few n8n-core classes the in-process layer uses. n8n-core is not a dependency of this package:
+ * jest maps it to the pinned n8n's own copy (jest.config.js), so only its shape is declared here.
+ */
+declare module 'n8n-core' {
+	import type {
+		IRun,
+		IRunExecutionData,
+		IWebhookData,
+		IWebhookFunctions,
+		IWorkflowBase,
+		IWorkflowExecuteAdditionalData,
+		INode,
+		Workflow,
+		WorkflowExecuteMode,
+	} from 'n8n-workflow';
+
+	export class ExecutionLifecycleHooks {
+		constructor(mode: WorkflowExecuteMode, executionId: string, workflowData: IWorkflowBase);
+		addHandler(hook: string, ...handlers: Array<(...args: never[]) => unknown>): void;
+	}
+
+	export class WorkflowExecute {
+		constructor(additionalData: IWorkflowExecuteAdditionalData, mode: WorkflowExecuteMode, runExecutionData?: IRunExecutionData);
+		processRunExecutionData(workflow: Workflow): Promise<IRun>;
+	}
+
+	export interface WebhookContext extends IWebhookFunctions {}
+	export class WebhookContext {
+		constructor(
+			workflow: Workflow,
+			node: INode,
+			additionalData: IWorkflowExecuteAdditionalData,
+			mode: WorkflowExecuteMode,
+			webhookData: IWebhookData,
+			closeFunctions: unknown[],
+			runExecutionData: IRunExecutionData | null,
+		);
+	}
+}

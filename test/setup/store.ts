@@ -1,0 +1,5 @@
+import { requirePostgres } from './preflight';
+
+export default async function setup(): Promise<void> {
+	await requirePostgres();
+}
