@@ -372,6 +372,9 @@ export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<
 			else res.destroy();
 		});
 	});
+	// Node's default of 5 s closes an idle kept-alive socket while a client (held up by a busy machine)
+	// is about to reuse it: ECONNRESET, which no real provider causes. close() ends idle sockets itself.
+	server.keepAliveTimeout = 120_000;
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(0, '127.0.0.1', () => resolve());
