@@ -95,12 +95,14 @@ export async function fileItem(
 export interface Inbox {
 	url: string;
 	posts: IDataObject[];
-	/** The next this many posts are answered 503 (with Retry-After: 0, so retries do not sleep). */
+	/** The next this many posts are refused (with Retry-After: 0, so retries do not sleep)… */
 	failNext: number;
+	/** …with this status (default 503). */
+	failStatus: number;
 }
 
 export function useInbox(): Inbox {
-	const inbox: Inbox = { url: '', posts: [], failNext: 0 };
+	const inbox: Inbox = { url: '', posts: [], failNext: 0, failStatus: 503 };
 	let server: http.Server;
 	beforeAll(async () => {
 		server = http.createServer((req, res) => {
@@ -109,7 +111,7 @@ export function useInbox(): Inbox {
 			req.on('end', () => {
 				if (inbox.failNext > 0) {
 					inbox.failNext--;
-					res.writeHead(503, { 'retry-after': '0' }).end('busy');
+					res.writeHead(inbox.failStatus, { 'retry-after': '0' }).end('busy');
 					return;
 				}
 				inbox.posts.push(JSON.parse(body) as IDataObject);
@@ -122,6 +124,7 @@ export function useInbox(): Inbox {
 	beforeEach(() => {
 		inbox.posts.length = 0;
 		inbox.failNext = 0;
+		inbox.failStatus = 503;
 	});
 	afterAll(async () => {
 		server.closeAllConnections();
