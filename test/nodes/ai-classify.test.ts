@@ -15,6 +15,8 @@ import {
 	expectNodeError,
 	jsonOf,
 	pairedPerOutput,
+	UNOPENABLE_STORE,
+	UNOPENABLE_STORE_FIX,
 	UNREACHABLE_BASE_URL,
 	useInbox,
 	useOpenAiServer,
@@ -420,11 +422,13 @@ describe('Train operation and named models', () => {
 	});
 
 	it('a store that cannot be opened stops with the store and the fix', async () => {
-		const blocker = path.join(temp.dir(), 'a-file');
-		fs.writeFileSync(blocker, 'not a folder');
-		const storePath = path.join(blocker, 'store.sqlite');
-		expectNodeError(await train({ modelName: 'x', storePath }, labelled.slice(0, 2)), { message: /^The store with the models to train cannot be opened: /, itemIndex: 0 });
-		expectNodeError(await local({ modelName: 'x', storePath }), { message: /^The store with the model "x" cannot be opened: /, itemIndex: 0 });
+		expectNodeError(await train({ modelName: 'x', ...UNOPENABLE_STORE }, labelled.slice(0, 2)), {
+			message: /^The store with the models to train cannot be opened: Cannot open the embedded store file /,
+			description: UNOPENABLE_STORE_FIX,
+			itemIndex: 0,
+		});
+		expectNodeError(await local({ modelName: 'x', ...UNOPENABLE_STORE }), { message: /^The store with the model "x" cannot be opened: /, description: UNOPENABLE_STORE_FIX });
+		expectNodeError(await local({ learnFromReviews: true, ...UNOPENABLE_STORE }), { message: /^The store with the reviews to learn from cannot be opened: /, description: UNOPENABLE_STORE_FIX });
 	});
 });
 
@@ -616,6 +620,9 @@ describe('endpoint failures: the item and the provider message, never the key', 
 
 	it('no credential at all stops with the fix', async () => {
 		const run = await model({}, [TICKETS[0]], { credentials: {} });
-		expectNodeError(run, { message: /credentials/i, description: /Check the categories, the credential/ });
+		expectNodeError(run, {
+			message: 'Node does not have any credentials set for "openAiCompatibleApi"',
+			description: 'Check the categories, the credential (Custom Headers must be JSON) and the Prices option (JSON).',
+		});
 	});
 });

@@ -6,13 +6,12 @@
  * link signature, the resume after a decision, the once-a-minute timeout sweep, the page in
  * Chromium) is tested in test/n8n/review.test.ts.
  */
-import * as path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { callWaitingWebhook, runNode, type NodeRun, type RunOptions, type WebhookAnswer, type WebhookRequest } from '../harness/inProcess';
-import { expectEveryItemOnce, expectNodeError, FIXTURES, fileItem, jsonOf, pairedPerOutput, useInbox, useTempFolder } from './support';
+import { expectEveryItemOnce, expectNodeError, fileItem, jsonOf, pairedPerOutput, UNOPENABLE_STORE, UNOPENABLE_STORE_FIX, useInbox, useTempFolder } from './support';
 
 // Human Review Wait resumes to one output per decision only on n8n 2.x, and finds the n8n it runs in
 // through require.main (nodes/shared/review/n8nVersion.ts). Under jest require.main is jest, not n8n:
@@ -562,16 +561,14 @@ describe('notification failures: nobody would learn about the review', () => {
 
 describe('store failures', () => {
 	it('a store that cannot be opened stops execute() with the fix, before anyone is told', async () => {
-		const storePath = path.join(FIXTURES, 'invoice2data', 'oyo.pdf', 'store.sqlite');
-		const run = await runNode({ type: 'humanReviewWait', parameters: { notifyUrl: inbox.url, storePath }, items: [TICKETS[0]] });
-		expectNodeError(run, { message: /^The review store cannot be opened: /, description: /./ });
+		const run = await runNode({ type: 'humanReviewWait', parameters: { notifyUrl: inbox.url, ...UNOPENABLE_STORE }, items: [TICKETS[0]] });
+		expectNodeError(run, { message: /^The review store cannot be opened: Cannot open the embedded store file /, description: UNOPENABLE_STORE_FIX });
 		expect(inbox.posts).toEqual([]);
 	});
 
 	it('a store lost while waiting: the page says so (503) and nothing is decided', async () => {
 		const review = await startReview({}, [TICKETS[0]]);
-		const storePath = path.join(FIXTURES, 'invoice2data', 'oyo.pdf', 'store.sqlite');
-		const lost = { ...review.run, node: { ...review.run.node, parameters: { ...review.run.node.parameters, storePath } } };
+		const lost = { ...review.run, node: { ...review.run.node, parameters: { ...review.run.node.parameters, ...UNOPENABLE_STORE } } };
 		const answer = await callWaitingWebhook(lost, { method: 'GET', path: 'review', query: { t: review.secret } });
 		expect(answer.status).toBe(503);
 		expect(answer.body).toContain('The review store cannot be reached.');

@@ -133,6 +133,10 @@ export function useInbox(): Inbox {
 	return inbox;
 }
 
+/** A store file no store can be opened at: its folder would be inside a file (ENOTDIR, nothing written). */
+export const UNOPENABLE_STORE = { storeType: 'sqlite', storePath: path.join(FIXTURES, 'invoice2data', 'oyo.pdf', 'store.sqlite') } as const;
+export const UNOPENABLE_STORE_FIX = 'Check that the folder exists and n8n may write to it, or set another store file path.';
+
 /** A port nothing listens on (the discard port): connections are refused at once. */
 export const UNREACHABLE_BASE_URL = 'http://127.0.0.1:9/v1';
 
