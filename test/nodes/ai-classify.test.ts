@@ -299,6 +299,14 @@ describe('OpenAI-compatible engine', () => {
 			expect(pairedPerOutput(without)[NAMES.indexOf(label)]).toEqual([0]);
 		});
 
+		it('without logprobs the model\'s yes/no per category (confidence source "model")', async () => {
+			const run = await model({ multiLabel: true, options: { confidenceMethod: 'verbalized' } }, [both]);
+			const [ai] = aiOf(run);
+			expect(ai.confidenceSource).toBe('model');
+			expect([...ai.labels!].sort()).toEqual(['refund', 'technical']);
+			expect(Object.values(ai.scores).every((p) => p === 0 || p === 1)).toBe(true);
+		});
+
 		it('in one output every label rides on the item', async () => {
 			const run = await model({ multiLabel: true, multiLabelThreshold: 0.5 }, [both]);
 			expect(run.outputs).toHaveLength(1);
@@ -434,35 +442,51 @@ describe('Train operation and named models', () => {
 
 describe('Learn From Reviews', () => {
 	const inbox = useInbox();
+	const text = 'Hello, a question about my account';
 
-	it("reviewers' corrections in the store teach the local engine", async () => {
-		const store = temp.store('reviews');
-		const text = 'Hello, a question about my account';
-		const before = aiOf(await local({ ...store }, [{ text }]))[0];
-		const reviewerLabel = NAMES.find((name) => name !== before.label)!;
-
-		// Human Review Wait keeps the case in the same store; the reviewer corrects the label.
+	/** Human Review Wait keeps the case in the same store; the reviewer corrects the label. */
+	async function correctedByReviewer(store: INodeParameters, item: IDataObject, ai: Ai, label: string): Promise<void> {
 		const waiting = await runNode({
 			type: 'humanReviewWait',
 			parameters: { notifyUrl: inbox.url, outputLayout: 'single', ...store },
-			items: [{ text, ai: { task: 'classify', label: before.label, scores: before.scores, confidence: before.confidence } }],
+			items: [{ ...item, ai: { task: 'classify', label: ai.label, scores: ai.scores, confidence: ai.confidence } }],
 		});
 		expect(waiting.waitTill).toBeDefined();
-		const secret = new URL(String(inbox.posts[0].reviewUrl)).searchParams.get('t')!;
+		const secret = new URL(String(inbox.posts[inbox.posts.length - 1].reviewUrl)).searchParams.get('t')!;
 		const page = await callWaitingWebhook(waiting, { method: 'GET', path: 'review', query: { t: secret } });
 		const decisionToken = /name="decisionToken" value="([^"]+)"/.exec(page.body)![1];
 		const decided = await callWaitingWebhook(waiting, {
 			method: 'POST',
 			path: 'review',
 			query: { t: secret },
-			body: { decisionToken, decision_0: 'correct', label_0: reviewerLabel, reviewer: 'Ann' },
+			body: { decisionToken, decision_0: 'correct', label_0: label, reviewer: 'Ann' },
 		});
 		expect(decided.status).toBe(200);
+	}
+
+	it("reviewers' corrections in the store teach the local engine", async () => {
+		const store = temp.store('reviews');
+		const before = aiOf(await local({ ...store }, [{ text }]))[0];
+		const reviewerLabel = NAMES.find((name) => name !== before.label)!;
+		await correctedByReviewer(store, { text }, before, reviewerLabel);
 
 		const learnt = aiOf(await local({ ...store, learnFromReviews: true }, [{ text }]))[0];
 		expect(learnt.label).toBe(reviewerLabel);
 		// Without the option the same node answers as before.
 		expect(aiOf(await local({ ...store }, [{ text }]))[0].label).toBe(before.label);
+	});
+
+	it('Reviewed Text Field finds the text where the reviewed items had it', async () => {
+		const store = temp.store('nested-reviews');
+		const item = { body: { text } };
+		const parameters = { ...store, text: '={{ $json.body.text }}' };
+		const before = aiOf(await local(parameters, [item]))[0];
+		const reviewerLabel = NAMES.find((name) => name !== before.label)!;
+		await correctedByReviewer(store, item, before, reviewerLabel);
+
+		// The default field ("text") is not on the reviewed items: nothing is learnt.
+		expect(aiOf(await local({ ...parameters, learnFromReviews: true }, [item]))[0].label).toBe(before.label);
+		expect(aiOf(await local({ ...parameters, learnFromReviews: true, reviewTextField: 'body.text' }, [item]))[0].label).toBe(reviewerLabel);
 	});
 });
 
