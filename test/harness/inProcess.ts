@@ -199,8 +199,16 @@ function ensureUserFolder(): void {
 	// n8n's logger would print every error a test provokes on purpose (the tests assert them);
 	// N8N_LOG_LEVEL=error (or debug) shows them again.
 	process.env.N8N_LOG_LEVEL ??= 'silent';
-	process.on('exit', () => fs.rmSync(userFolder!, { recursive: true, force: true }));
+	process.on('exit', removeUserFolder);
 }
+
+function removeUserFolder(): void {
+	if (userFolder) fs.rmSync(userFolder, { recursive: true, force: true });
+}
+
+// Jest ends its workers without an 'exit' event: remove the folder (and the binary data in it)
+// once the test file is done. Each test file has its own copy of this module, so its own folder.
+if (typeof afterAll === 'function') afterAll(removeUserFolder);
 
 /**
  * n8n-core's dependency container, the instance n8n-core itself uses (jest loads `@n8n/di` once, from
