@@ -13,6 +13,7 @@ import { OpenAiClassifier, ModelAnswerError, type ConfidenceMethod } from '../sh
 import { ItemInputError, prepareText, readContext } from '../shared/classify/input';
 import { classifyLocally, localModelFor } from '../shared/classify/localEngine';
 import type { AiResult } from '../shared/contract';
+import { failedItem } from '../shared/failedItem';
 import type { LabelledText, TrainedModel } from '../shared/localClassifier';
 import { examplesFromReviews } from '../shared/classify/feedback';
 import { defaultModelName, namedModelFor, readTrainingLabel, trainNamedModel } from '../shared/classify/training';
@@ -274,11 +275,7 @@ export class AiClassify implements INodeType {
 							: llmErrorToNodeError(node, result.error, itemIndex, connection);
 				if (!this.continueOnFail()) throw nodeError;
 				// Failed items keep their data and leave on the first output, so nothing is dropped.
-				outputs[0].push({
-					json: { ...item.json, error: nodeError.message },
-					binary: item.binary,
-					pairedItem: { item: itemIndex },
-				});
+				outputs[0].push(failedItem(node, item, itemIndex, nodeError.message));
 				continue;
 			}
 			const out: INodeExecutionData = {

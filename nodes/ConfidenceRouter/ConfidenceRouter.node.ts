@@ -17,6 +17,7 @@ import {
 	type RouterMode,
 } from '../shared/routing/route';
 import type { RoutePath } from '../shared/contract';
+import { failedItem } from '../shared/failedItem';
 
 const OUTPUT_INDEX: Record<RoutePath, number> = { auto: 0, review: 1, reject: 2 };
 
@@ -172,11 +173,7 @@ export class ConfidenceRouter implements INodeType {
 			} catch (error) {
 				if (this.continueOnFail()) {
 					// A failed item is not safe to automate: it goes to review carrying the error.
-					outputs[OUTPUT_INDEX.review].push({
-						...item,
-						json: { ...item.json, error: (error as Error).message },
-						pairedItem: { item: itemIndex },
-					});
+					outputs[OUTPUT_INDEX.review].push(failedItem(this.getNode(), item, itemIndex, (error as Error).message));
 					continue;
 				}
 				// n8n's errors (e.g. a failing condition) keep their own message; only the index is added.

@@ -11,6 +11,7 @@ import {
 } from 'n8n-workflow';
 import type { z } from 'zod/v4';
 import type { AiResult, Check } from '../shared/contract';
+import { failedItem } from '../shared/failedItem';
 import { DocumentError, OcrSession, OCR_LANGUAGES, readDocument, readText, type OcrLanguage, type ReadDocument } from '../shared/documents';
 import { processDocumentsInTurn } from '../shared/documents/inTurn';
 import { pageImages, type PageImage, type PageImageMode } from '../shared/documents/pageImages';
@@ -200,11 +201,7 @@ export class ExtractInvoice implements INodeType {
 				}
 				const error = toNodeError(node, outcome.reason, itemIndex, connection);
 				if (!this.continueOnFail()) throw error;
-				results.push({
-					json: { ...items[itemIndex].json, error: error.message, errorDescription: error.description ?? undefined },
-					binary: items[itemIndex].binary,
-					pairedItem: { item: itemIndex },
-				});
+				results.push(failedItem(node, items[itemIndex], itemIndex, error.message, { errorDescription: error.description ?? undefined }));
 			}
 			return [results];
 		} finally {

@@ -13,6 +13,7 @@ import {
 } from 'n8n-workflow';
 
 import { openStore, StoreUnavailableError, type PackageStore, type StoreConfig } from '../shared/store';
+import { failedItem } from '../shared/failedItem';
 import { storeConfigFrom, storeCredential } from '../shared/store/nodeParameters';
 import { buildReviewItem, REVIEW_CASE_VERSION, type BinaryInput, type ReviewCasePayload } from '../shared/review/case';
 import { applyDecision } from '../shared/review/decision';
@@ -181,7 +182,7 @@ export class HumanReviewWait implements INodeType {
 					description: `${(error as Error).message}. Check Notification URL (and that the service accepts the chosen format). The review was not started.`,
 				});
 			}
-			return [items.map((item, index) => ({ json: { ...item.json, error: (error as Error).message }, binary: item.binary, pairedItem: { item: index } }))];
+			return [items.map((item, index) => failedItem(this.getNode(), item, index, (error as Error).message))];
 		}
 
 		await this.putExecutionToWait(new Date(expiresAtMs));

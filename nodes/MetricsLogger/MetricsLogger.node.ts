@@ -11,6 +11,7 @@ import {
 import { buildEvent, skippedEvent, SkippedItem, type EventContext } from '../shared/metrics/events';
 import { csvHeader, toCsvRows, toJsonLines, toPrometheus } from '../shared/metrics/export';
 import { renderReportHtml } from '../shared/metrics/html';
+import { failedItem } from '../shared/failedItem';
 import { lastWindow, rangeWindow, reportFromStore, type ReportWindow } from '../shared/metrics/run';
 import {
 	describeStore,
@@ -148,16 +149,12 @@ async function log(context: IExecuteFunctions, store: () => Promise<PackageStore
 		const nodeError = storeError(context, error, storeName);
 		if (!context.continueOnFail()) throw nodeError;
 		// Every item says that its event was not recorded: nothing is lost silently.
-		return items.map((item, itemIndex) => ({
-			json: { ...item.json, error: nodeError.message },
-			binary: item.binary,
-			pairedItem: { item: itemIndex },
-		}));
+		return items.map((item, itemIndex) => failedItem(context.getNode(), item, itemIndex, nodeError.message));
 	}
 
 	return items.map((item, itemIndex) => {
+		if (failed.has(itemIndex)) return failedItem(context.getNode(), item, itemIndex, failed.get(itemIndex)!);
 		const output: INodeExecutionData = { json: item.json, pairedItem: { item: itemIndex } };
-		if (failed.has(itemIndex)) output.json = { ...item.json, error: failed.get(itemIndex) };
 		if (item.binary) output.binary = item.binary;
 		return output;
 	});

@@ -16,13 +16,15 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
+import { BinaryDataService, ExecutionLifecycleHooks, WebhookContext, WorkflowExecute } from 'n8n-core';
 import {
+	BINARY_ENCODING,
 	createRunExecutionData,
 	ICredentialsHelper,
 	NodeHelpers,
 	Workflow,
 	type ICredentialDataDecryptedObject,
+	type IBinaryData,
 	type IDataObject,
 	type INode,
 	type INodeCredentialsDetails,
@@ -55,11 +57,34 @@ const NODE_CLASSES = {
 };
 export type PackageNodeName = keyof typeof NODE_CLASSES;
 
+/**
+ * Where the items come from: in n8n a node always runs after another (a trigger at least), and n8n
+ * uses that node's run (e.g. to add back the input item's fields to an item sent to the error
+ * output). It is never executed here: its run is recorded with the items as its output.
+ */
+const INPUT_NODE_TYPE = 'aiw-harness.input';
+const INPUT_NODE_NAME = 'Input';
+
+class InputNode implements INodeType {
+	description = {
+		displayName: 'Input',
+		name: 'input',
+		group: ['trigger'],
+		version: 1,
+		description: 'The items of the test',
+		defaults: { name: INPUT_NODE_NAME },
+		inputs: [],
+		outputs: ['main'],
+		properties: [],
+	} as unknown as INodeType['description'];
+}
+
 /** This package's node types, as n8n knows them once the package is installed. */
 class PackageNodeTypes implements INodeTypes {
-	private readonly types = new Map<string, INodeType | IVersionedNodeType>(
-		Object.entries(NODE_CLASSES).map(([name, NodeClass]) => [`${PACKAGE}.${name}`, new NodeClass()]),
-	);
+	private readonly types = new Map<string, INodeType | IVersionedNodeType>([
+		...Object.entries(NODE_CLASSES).map(([name, NodeClass]): [string, INodeType] => [`${PACKAGE}.${name}`, new NodeClass()]),
+		[INPUT_NODE_TYPE, new InputNode()],
+	]);
 
 	getByName(type: string): INodeType | IVersionedNodeType {
 		const found = this.types.get(type);
@@ -171,7 +196,65 @@ function ensureUserFolder(): void {
 	if (userFolder) return;
 	userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'aiw-nodes-'));
 	process.env.N8N_USER_FOLDER = userFolder;
-	process.on('exit', () => fs.rmSync(userFolder!, { recursive: true, force: true }));
+	// n8n's logger would print every error a test provokes on purpose (the tests assert them);
+	// N8N_LOG_LEVEL=error (or debug) shows them again.
+	process.env.N8N_LOG_LEVEL ??= 'silent';
+	process.on('exit', removeUserFolder);
+}
+
+function removeUserFolder(): void {
+	if (userFolder) fs.rmSync(userFolder, { recursive: true, force: true });
+}
+
+// Jest ends its workers without an 'exit' event: remove the folder (and the binary data in it)
+// once the test file is done. Each test file has its own copy of this module, so its own folder.
+if (typeof afterAll === 'function') afterAll(removeUserFolder);
+
+/**
+ * n8n-core's dependency container, the instance n8n-core itself uses (jest loads `@n8n/di` once, from
+ * the pinned n8n's node_modules, for n8n-core and for this file alike).
+ */
+function n8nContainer(): { get<T>(type: new (...args: never[]) => T): T } {
+	const corePackage = require.resolve('n8n-core/package.json', { paths: [path.dirname(require.resolve('n8n-core'))] });
+	const diPath = require.resolve('@n8n/di', { paths: [path.dirname(corePackage)] });
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	return (require(diPath) as { Container: { get<T>(type: new (...args: never[]) => T): T } }).Container;
+}
+
+let binaryData: Promise<BinaryDataService> | undefined;
+
+/**
+ * n8n 2.x keeps binary data in files (N8N_DEFAULT_BINARY_DATA_MODE defaults to filesystem): items
+ * carry an id, not the bytes, so a node that read `binary.data` instead of n8n's helpers would fail
+ * there. The in-process layer does the same, in the test process's user folder.
+ */
+function binaryDataService(): Promise<BinaryDataService> {
+	ensureUserFolder();
+	binaryData ??= (async () => {
+		const service = n8nContainer().get(BinaryDataService);
+		await service.init();
+		return service;
+	})();
+	return binaryData;
+}
+
+/** A file as n8n puts it on an item (a webhook upload, Read Binary File …): stored by n8n-core. */
+export async function prepareBinary(data: Buffer, meta: { mimeType: string; fileName?: string }): Promise<IBinaryData> {
+	const service = await binaryDataService();
+	const extension = meta.fileName?.includes('.') ? meta.fileName.split('.').pop() : undefined;
+	const binary: IBinaryData = {
+		data: '',
+		mimeType: meta.mimeType,
+		...(meta.fileName ? { fileName: meta.fileName } : {}),
+		...(extension ? { fileExtension: extension } : {}),
+	};
+	return await service.store({ type: 'execution', workflowId: 'wf-in-process', executionId: 'inputs' }, data, binary);
+}
+
+/** The bytes of binary data a node returned, read through n8n-core as the next node would. */
+export async function readBinary(binary: IBinaryData): Promise<Buffer> {
+	if (!binary.id) return Buffer.from(binary.data, BINARY_ENCODING);
+	return await (await binaryDataService()).getAsBuffer(binary);
 }
 
 export const WEBHOOK_BASE = 'http://127.0.0.1:5678';
@@ -181,7 +264,7 @@ function newestVersion(type: PackageNodeName): number {
 	return Array.isArray(version) ? Math.max(...version) : version;
 }
 
-function buildWorkflow(spec: NodeUnderTest, workflowId: string): { workflow: Workflow; node: INode } {
+function buildWorkflow(spec: NodeUnderTest, workflowId: string): { workflow: Workflow; node: INode; input: INode } {
 	const node: INode = {
 		id: randomUUID(),
 		name: spec.name ?? 'Node',
@@ -192,16 +275,17 @@ function buildWorkflow(spec: NodeUnderTest, workflowId: string): { workflow: Wor
 		...(spec.onError ? { onError: spec.onError } : {}),
 		credentials: Object.fromEntries(Object.keys(spec.credentials ?? {}).map((type) => [type, { id: `${type}-id`, name: type }])),
 	};
+	const input: INode = { id: randomUUID(), name: INPUT_NODE_NAME, type: INPUT_NODE_TYPE, typeVersion: 1, position: [-200, 0], parameters: {} };
 	const workflow = new Workflow({
 		id: workflowId,
 		name: 'in-process test',
-		nodes: [node],
-		connections: {},
+		nodes: [input, node],
+		connections: { [input.name]: { main: [[{ node: node.name, type: 'main', index: 0 }]] } },
 		active: false,
 		nodeTypes: new PackageNodeTypes(),
 		settings: { executionOrder: 'v1' },
 	});
-	return { workflow, node };
+	return { workflow, node, input };
 }
 
 function additionalDataFor(
@@ -240,12 +324,12 @@ export async function runNode(options: RunOptions): Promise<NodeRun> {
 	const workflowId = options.workflowId ?? 'wf-in-process';
 	const executionId = options.executionId ?? String(Math.floor(Math.random() * 1e9));
 	const mode = options.mode ?? 'trigger';
-	const { workflow, node } = buildWorkflow(options, workflowId);
+	const { workflow, node, input } = buildWorkflow(options, workflowId);
 	const hooks = new ExecutionLifecycleHooks(mode, executionId, {
 		id: workflowId,
 		name: workflow.name,
-		nodes: [node],
-		connections: {},
+		nodes: [input, node],
+		connections: workflow.connectionsBySourceNode,
 		active: false,
 		activeVersionId: null,
 		isArchived: false,
@@ -255,8 +339,19 @@ export async function runNode(options: RunOptions): Promise<NodeRun> {
 	const additionalData = additionalDataFor(executionId, options.credentials ?? {}, hooks);
 	const items = (options.items ?? [{}]).map((item) => ('json' in item && typeof item.json === 'object' ? (item as INodeExecutionData) : { json: item as IDataObject }));
 	const runExecutionData = createRunExecutionData({
-		executionData: { nodeExecutionStack: [{ node, data: { main: [items] }, source: null }] },
+		resultData: {
+			runData: {
+				[input.name]: [{ startTime: Date.now(), executionTime: 0, executionIndex: 0, source: [], data: { main: [items] } }],
+			},
+			lastNodeExecuted: input.name,
+		},
+		executionData: {
+			nodeExecutionStack: [
+				{ node, data: { main: [items] }, source: { main: [{ previousNode: input.name, previousNodeOutput: 0, previousNodeRun: 0 }] } },
+			],
+		},
 	});
+	await binaryDataService();
 	const run = await new WorkflowExecute(additionalData, mode, runExecutionData).processRunExecutionData(workflow);
 	const task = run.data.resultData.runData[node.name]?.[0];
 	const error = (task?.error ?? run.data.resultData.error) as NodeRun['error'];
@@ -272,7 +367,8 @@ export async function runNode(options: RunOptions): Promise<NodeRun> {
 }
 
 export interface WebhookRequest {
-	method: 'GET' | 'POST';
+	/** What a browser, a link scanner (GET, HEAD) or a script sends. */
+	method: 'GET' | 'POST' | 'HEAD' | 'PUT';
 	/** The path after /webhook-waiting/<executionId>/, e.g. 'review'. */
 	path?: string;
 	query?: Record<string, string>;

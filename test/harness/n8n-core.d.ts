@@ -4,6 +4,7 @@
  */
 declare module 'n8n-core' {
 	import type {
+		IBinaryData,
 		IRun,
 		IRunExecutionData,
 		IWebhookData,
@@ -23,6 +24,17 @@ declare module 'n8n-core' {
 	export class WorkflowExecute {
 		constructor(additionalData: IWorkflowExecuteAdditionalData, mode: WorkflowExecuteMode, runExecutionData?: IRunExecutionData);
 		processRunExecutionData(workflow: Workflow): Promise<IRun>;
+	}
+
+	/** n8n-core's binary data store (a @Service, got from @n8n/di's Container). */
+	export class BinaryDataService {
+		init(): Promise<void>;
+		store(
+			location: { type: 'execution'; workflowId: string; executionId: string },
+			data: Buffer,
+			binaryData: IBinaryData,
+		): Promise<IBinaryData>;
+		getAsBuffer(binaryData: IBinaryData): Promise<Buffer>;
 	}
 
 	export interface WebhookContext extends IWebhookFunctions {}

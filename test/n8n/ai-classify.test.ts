@@ -9,7 +9,7 @@ import nodePath from 'node:path';
 
 import { describeEachN8nVersion, executionError, nodeOutput, type N8nInstance } from '../harness/n8n';
 import { startFakeOpenAi, type FakeOpenAi } from '../support/openaiServer';
-import { ourNode, splitOut, webhook, workflow } from '../support/workflow';
+import { node, ourNode, splitOut, webhook, workflow } from '../support/workflow';
 
 jest.setTimeout(10 * 60_000);
 
@@ -252,6 +252,34 @@ describeEachN8nVersion('AI Classify', (getN8n) => {
 		expect(failed.execution.status).toBe('error');
 		// n8n shows the message and, under it, how to fix it.
 		expect(executionError(failed.execution)).toMatch(/^Item 1: the text to classify is empty.*Check that "Text" points at the right field/s);
+	});
+
+	it('Continue (using error output): failed items leave on the error output with their fields', async () => {
+		const n8n = getN8n();
+		const path = `error-output-${++counter}-${Date.now()}`;
+		const id = await n8n.createWorkflow(
+			workflow(
+				`AI Classify error output ${counter}`,
+				[
+					webhook('Webhook', path),
+					splitOut('Split', 'body.items'),
+					ourNode('AI Classify', 'aiClassify', { engine: 'local', text: '={{ $json.text }}', categories: { category: CATEGORIES }, outputMode: 'single', options: {} }, { onError: 'continueErrorOutput' }),
+					node('Classified', 'n8n-nodes-base.noOp', 1, {}),
+					node('Failed', 'n8n-nodes-base.noOp', 1, {}),
+				],
+				{ Webhook: [['Split']], Split: [['AI Classify']], 'AI Classify': [['Classified'], ['Failed']] },
+			),
+		);
+		await n8n.activate(id);
+		await n8n.waitForWebhook(path, 'POST');
+		const { execution } = await n8n.runWebhook(id, path, { method: 'POST', body: { items: [{ text: TICKETS[0], n: 0 }, { text: '  ', n: 1 }, { n: 2 }] } });
+		expect(executionError(execution)).toBeUndefined();
+		expect(nodeOutput(execution, 'Classified')[0].map((item) => item.json.n)).toEqual([0]);
+		// n8n adds the input item's fields back to the item on the error output.
+		expect(nodeOutput(execution, 'Failed')[0].map((item) => item.json)).toEqual([
+			{ text: '  ', n: 1, error: 'Item 1: the text to classify is empty' },
+			{ n: 2, error: 'Item 2: the text to classify is nothing, not a string' },
+		]);
 	});
 
 	it('truncates text over the limit and flags it, or fails the item by option', async () => {
