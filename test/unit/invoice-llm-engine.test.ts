@@ -44,8 +44,10 @@ beforeEach(() => {
 });
 
 function extractor(options: { apiKey?: string; maxRetries?: number } = {}) {
-	const client = createClient({ baseUrl: fake.baseUrl, apiKey: options.apiKey ?? API_KEY, headers: {} }, 5000);
-	const runner = new ChatRunner(client, { concurrency: 4, maxRetries: options.maxRetries ?? 4, timeoutMs: 5000, baseBackoffMs: 1 });
+	// No test here is about timeouts: a generous limit keeps a busy machine (the test server tokenizes
+	// every prompt) from turning a slow first answer into a retry that changes `attempts`.
+	const client = createClient({ baseUrl: fake.baseUrl, apiKey: options.apiKey ?? API_KEY, headers: {} }, 60_000);
+	const runner = new ChatRunner(client, { concurrency: 4, maxRetries: options.maxRetries ?? 4, timeoutMs: 60_000, baseBackoffMs: 1 });
 	return new LlmInvoiceExtractor(runner, 'gpt-4o-mini');
 }
 
