@@ -29,14 +29,9 @@ export class ConfidenceRouter implements INodeType {
 		version: 1,
 		// Routing is a workflow step, not something an AI agent should call.
 		usableAsTool: undefined,
-		subtitle: '={{ $parameter["mode"] === "threeWay" ? "auto / review / reject" : "auto / review" }}',
+		subtitle: '={{ "Auto ≥ " + $parameter["threshold"] + ($parameter["mode"] === "threeWay" ? " · reject < " + $parameter["rejectBelow"] : ", else review") }}',
 		description: 'Send each item to the auto, human review or reject path by its AI confidence and your rules',
 		defaults: { name: 'Confidence Router' },
-		codex: {
-			categories: ['AI', 'Core Nodes'],
-			subcategories: { AI: ['Miscellaneous'], 'Core Nodes': ['Flow'] },
-			alias: ['route', 'threshold', 'human in the loop', 'confidence', 'review'],
-		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{ $parameter["mode"] === "threeWay" ? [{ "type": "main", "displayName": "Auto" }, { "type": "main", "displayName": "Review" }, { "type": "main", "displayName": "Reject" }] : [{ "type": "main", "displayName": "Auto" }, { "type": "main", "displayName": "Review" }] }}`,
 		properties: [
