@@ -134,7 +134,7 @@ export const extractInvoiceProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to look each invoice up among those already seen (same vendor and invoice ID, or the same file) in the package store. A duplicate gets a failed "duplicate" check, json.duplicateOf and a confidence of at most 0.5, so Confidence Router sends it to review.',
+			'Whether to look each invoice up among those already seen (same vendor and invoice ID, or the same file) in the package store. A duplicate gets a failed "duplicate" check, the ID of the invoice it repeats in duplicateOf and a confidence of at most 0.5, so Confidence Router sends it to review.',
 	},
 	...storeProperties('Where the invoices already seen are kept; every Extract Invoice that should see the others\' invoices must use the same store.', {
 		detectDuplicates: [false],

@@ -24,7 +24,7 @@ export const llmAuthenticationProperty: INodeProperties = {
 	noDataExpression: true,
 	options: [
 		{ name: 'OpenAI-Compatible API', value: 'openAiCompatibleApi' },
-		{ name: 'OpenAI (n8n Built-In Credential)', value: 'openAiApi' },
+		{ name: 'OpenAI (Built-In Credential)', value: 'openAiApi' },
 	],
 	default: 'openAiCompatibleApi',
 };

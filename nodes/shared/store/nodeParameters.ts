@@ -39,7 +39,7 @@ export function storeProperties(purpose: string, hideWhen?: Hide): INodeProperti
 				},
 			],
 			default: 'sqlite',
-			description: `${purpose} In queue mode every n8n process must reach it: use PostgreSQL.`,
+			description: `${purpose} In queue mode every n8n process must reach it: use PostgreSQL`,
 			...(hideWhen ? { displayOptions: hidden } : {}),
 		},
 		{
