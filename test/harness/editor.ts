@@ -118,7 +118,7 @@ export class Editor {
 			.evaluateAll((elements) =>
 				elements
 					// The Settings tab's parameters are in the page too, out of sight.
-					.filter((element) => (element as HTMLElement).offsetParent !== null)
+					.filter((element) => (element as unknown as { offsetParent: unknown }).offsetParent !== null)
 					.map((element) => element.getAttribute('data-test-id')!.slice('parameter-input-'.length)),
 			);
 		return [...new Set(ids)];
@@ -133,7 +133,7 @@ export class Editor {
 		await items.filter({ has: this.page.locator('.option-headline', { hasText: exact }) }).or(items.filter({ hasText: exact })).first().click();
 		await this.page.locator('.el-select-dropdown:visible').first().waitFor({ state: 'hidden' }).catch(() => undefined);
 		await this.parameter(parameter).locator('input').first().evaluate((input, text) => {
-			if (!(input as HTMLInputElement).value.includes(text as string)) throw new Error(`option ${text} not selected`);
+			if (!(input as unknown as { value: string }).value.includes(text as string)) throw new Error(`option ${text} not selected`);
 		}, option);
 	}
 

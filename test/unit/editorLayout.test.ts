@@ -139,3 +139,21 @@ describe('the panel n8n\'s editor builds from each node', () => {
 		expect(Object.entries(nodes).filter(([, node]) => node.usableAsTool).map(([name]) => name)).toEqual(['AiClassify']);
 	});
 });
+
+describe('the example workflows', () => {
+	const examplesDir = path.join(__dirname, '..', '..', 'examples');
+	const examples = fs.readdirSync(examplesDir).filter((file) => file.endsWith('.json'));
+
+	test.each(examples)('%s: Human Review Wait\'s Timed Out output never joins the decisions', (file) => {
+		const workflow = JSON.parse(fs.readFileSync(path.join(examplesDir, file), 'utf8')) as {
+			nodes: Array<{ name: string; type: string; parameters: Record<string, unknown> }>;
+			connections: Record<string, { main?: Array<Array<{ node: string }> | null> }>;
+		};
+		for (const node of workflow.nodes.filter((n) => n.type === 'n8n-nodes-ai-workflow.humanReviewWait')) {
+			if (node.parameters.outputLayout === 'single') continue;
+			const [timedOut = [], ...decisions] = (workflow.connections[node.name]?.main ?? []).map((targets) => (targets ?? []).map((t) => t.node));
+			const decided = new Set(decisions.flat());
+			expect(timedOut.filter((target) => decided.has(target))).toEqual([]);
+		}
+	});
+});
