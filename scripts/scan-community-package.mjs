@@ -132,7 +132,8 @@ async function main() {
 	try {
 		// The scanner's two legs: the node/credential sources, and the tarball's compiled code and package.json.
 		const source = await lint(scanner, repoRoot, SOURCE_FILE_PATTERNS);
-		const tarball = (await lint(scanner, packed.extracted, ['**/*.js', 'package.json'])).map((finding) => ({ ...finding, file: finding.file }));
+		const tarball = await lint(scanner, packed.extracted, ['**/*.js', 'package.json']);
+		process.stdout.write(`sources: ${source.length} findings; tarball: ${tarball.length} findings\n`);
 		findings = [...source, ...tarball];
 	} catch (error) {
 		log(`the scanner crashed: ${error.stack ?? error}`);

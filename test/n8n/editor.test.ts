@@ -240,4 +240,5 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		await editor.closeNdv();
 		await expect(editor.canvasNode('Metrics Logger').innerText()).resolves.toContain('Log decisions');
 	});
-});
+	// On a busy shared machine n8n's first start (its migrations) can take longer than the default 2 minutes.
+}, { readyTimeoutMs: 5 * 60_000 });
