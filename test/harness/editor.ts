@@ -89,6 +89,32 @@ export class Editor {
 		return this.page.locator(byTestId('canvas-node'), { hasText: name }).first();
 	}
 
+	/** The node's subtitle on the canvas, and whether the canvas shows it whole (not cut with an ellipsis). */
+	async canvasSubtitle(name: string, subtitle: string): Promise<{ shown: boolean; whole: boolean }> {
+		return await this.canvasNode(name).evaluate((node, text) => {
+			const all = [node, ...Array.from(node.querySelectorAll('*'))] as unknown as Array<{
+				textContent: string | null;
+				children: { length: number };
+				scrollWidth: number;
+				clientWidth: number;
+				parentElement: unknown;
+			}>;
+			const holders = all.filter((element) => (element.textContent ?? '').trim() === text);
+			const innermost = holders[holders.length - 1];
+			if (!innermost) return { shown: false, whole: false };
+			let whole = true;
+			for (let element = innermost; element && element !== (node as unknown); element = element.parentElement as typeof innermost) {
+				if (element.scrollWidth > element.clientWidth + 1) whole = false;
+			}
+			return { shown: true, whole };
+		}, subtitle);
+	}
+
+	/** Whether the canvas marks the node with n8n's issue sign (parameters or credentials to fix). */
+	async canvasNodeHasIssues(name: string): Promise<boolean> {
+		return (await this.canvasNode(name).locator(byTestId('node-issues')).count()) > 0;
+	}
+
 	get ndv(): Locator {
 		return this.page.locator(`${byTestId('ndv')}:visible`).first();
 	}
@@ -163,7 +189,13 @@ export class Editor {
 		return this.ndv.locator(byTestId('node-credentials-select')).first();
 	}
 
+	/** A picture of the open panel, its parameters scrolled to the top. */
 	async screenshotNdv(file: string) {
+		await this.ndv.locator(byTestId('node-parameters')).evaluate((element) => {
+			for (let scrolled = element as unknown as { scrollTop: number; parentElement: unknown } | null; scrolled; scrolled = scrolled.parentElement as typeof scrolled) {
+				scrolled.scrollTop = 0;
+			}
+		});
 		await this.ndv.screenshot({ path: file });
 	}
 

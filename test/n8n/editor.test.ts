@@ -89,6 +89,9 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		expect(local.indexOf('text')).toBeLessThan(local.indexOf('fallback'));
 		expect(await editor.parameterIssues()).toEqual([]);
 		await expect(editor.ndv.locator(byTestId('credentials-label')).count()).resolves.toBe(0);
+		await editor.closeNdv();
+		expect(await editor.canvasNodeHasIssues('AI Classify')).toBe(false);
+		await editor.openNode('AI Classify');
 
 		// A model engine shows the credential and the model, and the parameters only a model reads.
 		await editor.selectOption('engine', 'OpenAI-Compatible Model');
@@ -114,7 +117,11 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 			await editor.ndv.locator(byTestId('parameter-input-name')).nth(index).locator('input').fill(name);
 			await editor.ndv.locator(byTestId('parameter-input-examples')).nth(index).locator('textarea').fill(examples);
 		}
+		// The picture shows the cascade: the local engine and the model, with its credential and model.
+		await editor.selectOption('engine', 'Cascade (Local, Then Model)');
+		await editor.ndv.locator(byTestId('credentials-label')).first().waitFor();
 		await screenshot(editor, 'ai-classify');
+		await editor.selectOption('engine', 'Local (Offline)');
 		await editor.closeNdv();
 
 		// On the existing node every selector still switches: Train shows its Label, Classify comes back.
@@ -127,17 +134,20 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		await editor.selectOption('outputMode', 'One Output, With Confidence');
 		expect(await editor.parameterIssues()).toEqual([]);
 		await editor.closeNdv();
-		await expect(editor.canvasNode('AI Classify').innerText()).resolves.toContain('Local');
+		await expect(editor.canvasSubtitle('AI Classify', 'Local')).resolves.toEqual({ shown: true, whole: true });
 
 		await editor.openNodePanelAfter('AI Classify');
 		await editor.addNode('confidence', 'Confidence Router');
 		expect(await editor.shownParameters()).toEqual(expect.arrayContaining(['confidence', 'mode', 'threshold', 'label']));
 		expect(await editor.parameterIssues()).toEqual([]);
+		await editor.closeNdv();
+		expect(await editor.canvasNodeHasIssues('Confidence Router')).toBe(false);
+		await editor.openNode('Confidence Router');
 		await editor.selectOption('mode', 'Three-Way (Auto / Review / Reject)');
 		expect(await editor.shownParameters()).toContain('rejectBelow');
 		await screenshot(editor, 'confidence-router');
 		await editor.closeNdv();
-		await expect(editor.canvasNode('Confidence Router').innerText()).resolves.toContain('Auto ≥ 0.85 · reject < 0.3');
+		await expect(editor.canvasSubtitle('Confidence Router', 'Auto ≥ 0.85 · reject < 0.3')).resolves.toEqual({ shown: true, whole: true });
 
 		const id = await editor.save();
 		const saved = await savedWorkflow(n8n, id, ['AI Classify', 'Confidence Router']);
@@ -152,6 +162,10 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		const execution = await n8n.waitForExecution((e) => e.workflowId === id && ['success', 'error'].includes(e.status), 60_000, id);
 		expect(execution.status).toBe('success');
 		expect(nodeOutput(execution, 'AI Classify')[0][0].json).toMatchObject({ ai: { label: 'refund', engine: 'local' } });
+		if (process.env.AIW_UPDATE_SCREENSHOTS === '1' && n8n.major >= 2) {
+			await editor.page.locator(byTestId('zoom-to-fit')).click();
+			await editor.page.locator(byTestId('canvas')).first().screenshot({ path: path.join(repoRoot, 'docs', 'editor-canvas.png') });
+		}
 
 		// What the editor shows: the classified item in the node's output.
 		await editor.openNode('AI Classify');
@@ -172,6 +186,9 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		expect(fresh).not.toContain('model');
 		expect(await editor.parameterIssues()).toEqual([]);
 		await expect(editor.ndv.locator(byTestId('credentials-label')).count()).resolves.toBe(0);
+		await editor.closeNdv();
+		expect(await editor.canvasNodeHasIssues('Extract Invoice')).toBe(false);
+		await editor.openNode('Extract Invoice');
 
 		await editor.selectOption('engine', 'OpenAI-Compatible Model');
 		await editor.ndv.locator(byTestId('credentials-label')).first().waitFor();
@@ -191,7 +208,7 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		expect(await editor.parameterIssues()).toEqual([]);
 		await screenshot(editor, 'extract-invoice');
 		await editor.closeNdv();
-		await expect(editor.canvasNode('Extract Invoice').innerText()).resolves.toContain('Local');
+		await expect(editor.canvasSubtitle('Extract Invoice', 'Local')).resolves.toEqual({ shown: true, whole: true });
 
 		const id = await editor.save();
 		await savedWorkflow(n8n, id, ['Extract Invoice']);
@@ -218,7 +235,7 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		await editor.selectOption('storeType', 'Embedded (SQLite File)');
 		await screenshot(editor, 'human-review-wait');
 		await editor.closeNdv();
-		await expect(editor.canvasNode('Human Review Wait').innerText()).resolves.toContain('Wait up to 24 hours');
+		await expect(editor.canvasSubtitle('Human Review Wait', 'Wait up to 24 hours')).resolves.toEqual({ shown: true, whole: true });
 	});
 
 	test('Metrics Logger: operations and store switch on the panel, nothing flagged at the defaults', async () => {
@@ -228,6 +245,9 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		expect(await editor.shownParameters()).toEqual(expect.arrayContaining(['operation', 'storeType', 'step', 'groundTruth']));
 		expect(await editor.parameterIssues()).toEqual([]);
 		await expect(editor.ndv.locator(byTestId('credentials-label')).count()).resolves.toBe(0);
+		await editor.closeNdv();
+		expect(await editor.canvasNodeHasIssues('Metrics Logger')).toBe(false);
+		await editor.openNode('Metrics Logger');
 		await editor.selectOption('operation', 'Report');
 		expect(await editor.shownParameters()).toContain('window');
 		await editor.selectOption('operation', 'Export');
@@ -238,7 +258,7 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		await editor.selectOption('operation', 'Log');
 		await screenshot(editor, 'metrics-logger');
 		await editor.closeNdv();
-		await expect(editor.canvasNode('Metrics Logger').innerText()).resolves.toContain('Log decisions');
+		await expect(editor.canvasSubtitle('Metrics Logger', 'Log decisions')).resolves.toEqual({ shown: true, whole: true });
 	});
 	// On a busy shared machine n8n's first start (its migrations) can take longer than the default 2 minutes.
 }, { readyTimeoutMs: 5 * 60_000 });
