@@ -89,22 +89,25 @@ export class Editor {
 		return this.page.locator(byTestId('canvas-node'), { hasText: name }).first();
 	}
 
-	/** The node's subtitle on the canvas, and whether the canvas shows it whole (not cut with an ellipsis). */
+	/**
+	 * The node's subtitle on the canvas, and whether the canvas shows it whole: no element around it
+	 * that clips its content (overflow hidden, an ellipsis, a line clamp) is narrower or lower than it.
+	 */
 	async canvasSubtitle(name: string, subtitle: string): Promise<{ shown: boolean; whole: boolean }> {
 		return await this.canvasNode(name).evaluate((node, text) => {
-			const all = [node, ...Array.from(node.querySelectorAll('*'))] as unknown as Array<{
-				textContent: string | null;
-				children: { length: number };
-				scrollWidth: number;
-				clientWidth: number;
-				parentElement: unknown;
-			}>;
+			type Box = { textContent: string | null; scrollWidth: number; clientWidth: number; scrollHeight: number; clientHeight: number; parentElement: unknown };
+			type Style = { overflowX: string; overflowY: string; textOverflow: string };
+			const styleOf = (globalThis as unknown as { getComputedStyle(element: unknown): Style }).getComputedStyle;
+			const all = [node, ...Array.from(node.querySelectorAll('*'))] as unknown as Box[];
 			const holders = all.filter((element) => (element.textContent ?? '').trim() === text);
 			const innermost = holders[holders.length - 1];
 			if (!innermost) return { shown: false, whole: false };
 			let whole = true;
-			for (let element = innermost; element && element !== (node as unknown); element = element.parentElement as typeof innermost) {
-				if (element.scrollWidth > element.clientWidth + 1) whole = false;
+			for (let element: Box | null = innermost; element && element !== (node as unknown); element = element.parentElement as Box | null) {
+				const style = styleOf(element);
+				const clipsX = style.overflowX !== 'visible' || style.textOverflow === 'ellipsis';
+				if (clipsX && element.scrollWidth > element.clientWidth + 1) whole = false;
+				if (style.overflowY !== 'visible' && element.scrollHeight > element.clientHeight + 1) whole = false;
 			}
 			return { shown: true, whole };
 		}, subtitle);
