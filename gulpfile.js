@@ -1,15 +1,15 @@
 const path = require('path');
-const { task, src, dest } = require('gulp');
+const { task, src, dest, parallel } = require('gulp');
 
-task('build:icons', copyIcons);
-
-// n8n serves node and credential icons from the built package, so they sit beside the compiled code.
-function copyIcons() {
-	const nodeSource = path.resolve('nodes', '**', '*.{png,svg}');
-	const nodeDestination = path.resolve('dist', 'nodes');
-	src(nodeSource).pipe(dest(nodeDestination));
-
-	const credSource = path.resolve('credentials', '**', '*.{png,svg}');
-	const credDestination = path.resolve('dist', 'credentials');
-	return src(credSource).pipe(dest(credDestination));
+// n8n reads node and credential icons, and each node's codex (<Node>.node.json: categories, aliases,
+// documentation links), from the built package, beside the compiled code. tsc copies neither.
+function copyNodeAssets() {
+	return src(path.resolve('nodes', '**', '*.{png,svg,node.json}')).pipe(dest(path.resolve('dist', 'nodes')));
 }
+
+function copyCredentialAssets() {
+	return src(path.resolve('credentials', '**', '*.{png,svg}')).pipe(dest(path.resolve('dist', 'credentials')));
+}
+
+// Both copies finish before the task does (a task that returns only one stream may end before the other).
+task('build:assets', parallel(copyNodeAssets, copyCredentialAssets));

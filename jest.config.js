@@ -36,10 +36,10 @@ function layer(name, timeoutMs, extra = {}) {
 
 module.exports = {
 	projects: [
-		layer('unit', 30 * SECOND),
+		layer('unit', 60 * SECOND),
 		layer('store', 2 * MINUTE),
-		layer('nodes', 30 * SECOND, {
-			globals: { layerTimeoutMs: 30 * SECOND, n8nVersion: NODES_N8N_VERSION },
+		layer('nodes', 60 * SECOND, {
+			globals: { layerTimeoutMs: 60 * SECOND, n8nVersion: NODES_N8N_VERSION },
 			// One n8n-workflow for the nodes and n8n-core, as inside n8n (errors are matched by class there).
 			moduleNameMapper: {
 				'^n8n-workflow$': path.join(nodesN8n, 'n8n-workflow'),

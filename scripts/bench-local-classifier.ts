@@ -5,7 +5,7 @@
  *   npm run build && node scripts/bench-local-classifier.ts [--data <csv>] [--runs 3]
  */
 // Required, not imported: Node runs this file as CommonJS, and imports would make it a module.
-const { parseArgs }: typeof import('node:util') = require('node:util');
+import { parseArgs } from 'node:util';
 
 type Classifier = typeof import('../nodes/shared/localClassifier');
 type Evaluation = typeof import('../lib/eval/classifyEval');

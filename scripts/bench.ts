@@ -273,7 +273,6 @@ function buildReport(
 	const ours = byKey('aiClassify-default');
 	const oursTuned = byKey('aiClassify-tuned');
 	const theirs = byKey('textClassifier-default');
-	const local = byKey('aiClassify-local');
 	const comparisons = [
 		{ label: 'AI Classify defaults / Text Classifier defaults', ...compare(ours, theirs) },
 		{ label: `AI Classify concurrency ${tuned} / Text Classifier defaults`, ...compare(oursTuned, theirs) },

@@ -178,6 +178,7 @@ async function main() {
 	if (scans) {
 		const { renderPdfPage } = await import('../nodes/shared/documents/pdf');
 		const { nodeRequire } = await import('../nodes/shared/documents/esm');
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any -- @napi-rs/canvas is loaded by a path found at run time, untyped
 		const { loadImage, createCanvas } = nodeRequire('@napi-rs/canvas') as any;
 		for (const name of HOLDOUT ? [...pdfs.keys()].filter((_, i) => i % 4 === 1) : ['de-DE-a', 'fr-FR-c', 'en-GB-b']) {
 			const png = await renderPdfPage(pdfs.get(name)!, 1, 2.5);
@@ -195,6 +196,7 @@ async function main() {
 			}
 			ctx.putImageData(pixels, 0, 0);
 			writeFileSync(join(OUT, `${name}-scan.jpg`), canvas.toBuffer('image/jpeg', 45));
+			// eslint-disable-next-line @typescript-eslint/no-require-imports
 			writeFileSync(join(OUT, `${name}-scan.json`), require('node:fs').readFileSync(join(OUT, `${name}.json`)));
 		}
 	}

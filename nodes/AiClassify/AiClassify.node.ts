@@ -18,7 +18,7 @@ import type { LabelledText, TrainedModel } from '../shared/localClassifier';
 import { examplesFromReviews } from '../shared/classify/feedback';
 import { defaultModelName, namedModelFor, readTrainingLabel, trainNamedModel } from '../shared/classify/training';
 import { openStore, StoreUnavailableError, type PackageStore } from '../shared/store';
-import { storeConfigFrom, storeCredential } from '../shared/store/nodeParameters';
+import { storeConfigFrom } from '../shared/store/nodeParameters';
 
 /** The newest decided reviews the local engine learns from (older ones add little and cost training time). */
 const MAX_REVIEWS_TO_LEARN_FROM = 5000;
@@ -117,12 +117,14 @@ export class AiClassify implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["operation"] === "train" ? "train local model" : $parameter["engine"] + " · " + ($parameter["outputMode"] === "single" ? "one output, with confidence" : "output per category") }}',
+			'={{ $parameter["operation"] === "train" ? "Train local model" : ({ local: "Local", openai: "OpenAI-compatible", cascade: "Cascade" })[$parameter["engine"]] + ($parameter["outputMode"] === "perCategory" ? " · per category" : "") }}',
 		description: 'Puts a text into one of your categories with a calibrated confidence and a probability for every category',
 		defaults: { name: 'AI Classify' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: `={{(${configuredOutputs})($parameter)}}`,
+		// The model engines' credentials depend on Engine and Authentication, the store's on Store (see
+		// llmAuthenticationProperty and storeProperties for why those parameters have no show conditions).
 		credentials: [
 			{
 				name: 'openAiCompatibleApi',
@@ -136,7 +138,12 @@ export class AiClassify implements INodeType {
 				required: true,
 				displayOptions: { show: { operation: ['classify'], authentication: ['openAiApi'], engine: ['openai', 'cascade'] } },
 			},
-			storeCredential({ engine: ['local', 'cascade'] }),
+			{
+				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's own Postgres credential for the store
+				name: 'postgres',
+				required: true,
+				displayOptions: { show: { storeType: ['postgres'], engine: ['local', 'cascade'] } },
+			},
 		],
 		properties: aiClassifyProperties,
 	};

@@ -2,9 +2,18 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { storeProperties } from '../shared/store/nodeParameters';
 
-import { cascadeThresholdProperty, llmAuthenticationProperty, llmModelProperty, llmRequestOptions } from '../shared/llm/description';
+import {
+	cascadeThresholdProperty,
+	LLM_ENGINES,
+	llmAuthenticationProperty,
+	llmModelProperty,
+	llmRequestOptions,
+} from '../shared/llm/description';
 
-const llmOptions = llmRequestOptions();
+const llmOptions = llmRequestOptions(true);
+
+/** Options only the model engines use (the local classifier has no reasoning or confidence method). */
+const modelEnginesOnly = { show: { '/engine': LLM_ENGINES } };
 
 /**
  * Evaluated by n8n's editor and runtime as an expression (`$parameter` in, outputs out), so it must be
@@ -99,41 +108,8 @@ export const aiClassifyProperties: INodeProperties[] = [
 			'Texts the local classifier labels with at least this confidence keep its answer (no cost); the others are sent to the model',
 		),
 	),
-	classifyOnly(llmAuthenticationProperty),
+	llmAuthenticationProperty,
 	classifyOnly(llmModelProperty('The model the endpoint should use. Confidence is most reliable where the endpoint returns logprobs.')),
-	{
-		displayName: 'Model Name',
-		name: 'modelName',
-		type: 'string',
-		default: '',
-		placeholder: 'support-triage',
-		description:
-			'Name of the local model in the store. Train: the model to train (empty: one model for this workflow and node). Classify: the newest trained version of this model answers (empty, or not trained yet: the categories alone train it).',
-		displayOptions: { show: { engine: ['local', 'cascade'] } },
-	},
-	{
-		displayName: 'Learn From Reviews',
-		name: 'learnFromReviews',
-		type: 'boolean',
-		default: false,
-		description:
-			"Whether the local classifier also learns from this workflow's reviews kept by Human Review Wait: approved items teach their label, corrected ones the reviewer's",
-		displayOptions: { show: { operation: ['classify'], engine: ['local', 'cascade'] } },
-	},
-	{
-		displayName: 'Reviewed Text Field',
-		name: 'reviewTextField',
-		type: 'string',
-		default: 'text',
-		placeholder: 'body.text',
-		description:
-			"The field of the reviewed items that holds the text, as Human Review Wait shows it (one of its Context Fields, or a field of the item)",
-		displayOptions: { show: { operation: ['classify'], engine: ['local', 'cascade'], learnFromReviews: [true] } },
-	},
-	...storeProperties(
-		'Where trained models (Model Name) are kept, and where Human Review Wait keeps the reviews to learn from: the same store as that node.',
-		{ engine: ['local', 'cascade'] },
-	),
 	{
 		displayName: 'Text',
 		name: 'text',
@@ -192,6 +168,16 @@ export const aiClassifyProperties: INodeProperties[] = [
 		],
 	},
 	{
+		displayName: 'Fallback',
+		name: 'fallback',
+		type: 'options',
+		options: [
+			{ name: 'None', value: 'none', description: 'Every text gets one of the categories' },
+			{ name: 'Other', value: 'other', description: 'Texts that fit no category are labelled "Other"' },
+		],
+		default: 'none',
+	},
+	{
 		displayName: 'Allow Multiple Categories',
 		name: 'multiLabel',
 		type: 'boolean',
@@ -208,16 +194,6 @@ export const aiClassifyProperties: INodeProperties[] = [
 		default: 0.5,
 		description: 'A category is given when its probability reaches this value',
 		displayOptions: { show: { operation: ['classify'], multiLabel: [true], engine: ['openai'] } },
-	},
-	{
-		displayName: 'Fallback',
-		name: 'fallback',
-		type: 'options',
-		options: [
-			{ name: 'None', value: 'none', description: 'Every text gets one of the categories' },
-			{ name: 'Other', value: 'other', description: 'Texts that fit no category are labelled "Other"' },
-		],
-		default: 'none',
 	},
 	{
 		displayName: 'Output Mode',
@@ -246,7 +222,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'customer.tier, previousTickets',
 		description: 'Other fields of the item the model should see, comma-separated (dot notation for nested fields)',
-		displayOptions: { show: { operation: ['classify'] } },
+		displayOptions: { show: { operation: ['classify'], engine: LLM_ENGINES } },
 	},
 	{
 		displayName: 'Instructions',
@@ -256,8 +232,41 @@ export const aiClassifyProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'Tickets that mention a chargeback are always "billing".',
 		description: 'Extra rules for the model, placed before the categories',
-		displayOptions: { show: { operation: ['classify'] } },
+		displayOptions: { show: { operation: ['classify'], engine: LLM_ENGINES } },
 	},
+	{
+		displayName: 'Model Name',
+		name: 'modelName',
+		type: 'string',
+		default: '',
+		placeholder: 'support-triage',
+		description:
+			'Name of the local model in the store. Train: the model to train (empty: one model for this workflow and node). Classify: the newest trained version of this model answers (empty, or not trained yet: the categories alone train it).',
+		displayOptions: { show: { engine: ['local', 'cascade'] } },
+	},
+	{
+		displayName: 'Learn From Reviews',
+		name: 'learnFromReviews',
+		type: 'boolean',
+		default: false,
+		description:
+			"Whether the local classifier also learns from this workflow's reviews kept by Human Review Wait: approved items teach their label, corrected ones the reviewer's",
+		displayOptions: { show: { operation: ['classify'], engine: ['local', 'cascade'] } },
+	},
+	{
+		displayName: 'Reviewed Text Field',
+		name: 'reviewTextField',
+		type: 'string',
+		default: 'text',
+		placeholder: 'body.text',
+		description:
+			"The field of the reviewed items that holds the text, as Human Review Wait shows it (one of its Context Fields, or a field of the item)",
+		displayOptions: { show: { operation: ['classify'], engine: ['local', 'cascade'], learnFromReviews: [true] } },
+	},
+	...storeProperties(
+		'Where trained models (Model Name) are kept, and where Human Review Wait keeps the reviews to learn from: the same store as that node.',
+		{ engine: ['openai'] },
+	),
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -288,6 +297,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 					},
 				],
 				default: 'auto',
+				displayOptions: modelEnginesOnly,
 			},
 			{
 				displayName: 'Include Reasoning',
@@ -295,6 +305,7 @@ export const aiClassifyProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description: 'Whether the model explains its choice in ai.reasoning (more output tokens, slower)',
+				displayOptions: modelEnginesOnly,
 			},
 			{
 				displayName: 'Long Text',

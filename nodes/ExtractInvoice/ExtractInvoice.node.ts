@@ -26,7 +26,7 @@ import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
 import { createRunner, loadConnection, searchModels, type LlmRequestOptions } from '../shared/llm/nodeSupport';
 import { LlmRequestError } from '../shared/llm/runner';
 import { openStore, plainCause, StoreUnavailableError, type PackageStore } from '../shared/store';
-import { storeConfigFrom, storeCredential } from '../shared/store/nodeParameters';
+import { storeConfigFrom } from '../shared/store/nodeParameters';
 import { extractInvoiceProperties } from './description';
 
 type EngineChoice = 'local' | 'openai' | 'cascade';
@@ -63,17 +63,15 @@ export class ExtractInvoice implements INodeType {
 		icon: { light: 'file:extractInvoice.svg', dark: 'file:extractInvoice.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		usableAsTool: true,
-		subtitle: '={{"engine: " + $parameter["engine"]}}',
+		// No tool variant: an agent has no invoice file to hand over, and the node's job is a workflow step.
+		usableAsTool: undefined,
+		subtitle: '={{ ({ local: "Local", openai: "OpenAI-compatible", cascade: "Cascade" })[$parameter["engine"]] + ($parameter["detectDuplicates"] ? " · duplicates" : "") }}',
 		description: 'Turn an invoice PDF, scan, photo or text into a checked record with per-field confidence',
 		defaults: { name: 'Extract Invoice' },
-		codex: {
-			categories: ['AI'],
-			subcategories: { AI: ['Document Processing'] },
-			alias: ['invoice', 'OCR', 'PDF', 'receipt', 'accounts payable', 'extract'],
-		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		// The model engines' credentials depend on Engine and Authentication, the store's on Store (see
+		// llmAuthenticationProperty and storeProperties for why those parameters have no show conditions).
 		credentials: [
 			{
 				name: 'openAiCompatibleApi',
@@ -87,7 +85,12 @@ export class ExtractInvoice implements INodeType {
 				required: true,
 				displayOptions: { show: { authentication: ['openAiApi'], engine: ['openai', 'cascade'] } },
 			},
-			storeCredential({ detectDuplicates: [true] }),
+			{
+				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's own Postgres credential for the store
+				name: 'postgres',
+				required: true,
+				displayOptions: { show: { storeType: ['postgres'], detectDuplicates: [true] } },
+			},
 		],
 		properties: extractInvoiceProperties,
 	};

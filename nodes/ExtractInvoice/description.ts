@@ -30,34 +30,6 @@ const fieldsForModel: INodeProperties = {
 
 export const extractInvoiceProperties: INodeProperties[] = [
 	{
-		displayName: 'Input',
-		name: 'inputType',
-		type: 'options',
-		options: [
-			{ name: 'File (PDF or Image)', value: 'binary', description: 'A PDF (text layer or scan), PNG, JPEG, TIFF or WebP' },
-			{ name: 'Text', value: 'text', description: 'The invoice as plain text, e.g. an email body' },
-		],
-		default: 'binary',
-	},
-	{
-		displayName: 'Input Binary Field',
-		name: 'binaryPropertyName',
-		type: 'string',
-		default: 'data',
-		required: true,
-		displayOptions: { show: { inputType: ['binary'] } },
-		hint: 'The name of the binary property that holds the invoice file',
-	},
-	{
-		displayName: 'Text',
-		name: 'text',
-		type: 'string',
-		typeOptions: { rows: 6 },
-		default: '',
-		required: true,
-		displayOptions: { show: { inputType: ['text'] } },
-	},
-	{
 		displayName: 'Engine',
 		name: 'engine',
 		type: 'options',
@@ -97,6 +69,34 @@ export const extractInvoiceProperties: INodeProperties[] = [
 		displayOptions: { show: { engine: ['openai', 'cascade'] } },
 	},
 	{
+		displayName: 'Input',
+		name: 'inputType',
+		type: 'options',
+		options: [
+			{ name: 'File (PDF or Image)', value: 'binary', description: 'A PDF (text layer or scan), PNG, JPEG, TIFF or WebP' },
+			{ name: 'Text', value: 'text', description: 'The invoice as plain text, e.g. an email body' },
+		],
+		default: 'binary',
+	},
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		displayOptions: { show: { inputType: ['binary'] } },
+		hint: 'The name of the binary property that holds the invoice file',
+	},
+	{
+		displayName: 'Text',
+		name: 'text',
+		type: 'string',
+		typeOptions: { rows: 6 },
+		default: '',
+		required: true,
+		displayOptions: { show: { inputType: ['text'] } },
+	},
+	{
 		displayName: 'Custom Fields',
 		name: 'customFields',
 		type: 'fixedCollection',
@@ -134,10 +134,10 @@ export const extractInvoiceProperties: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to look each invoice up among those already seen (same vendor and invoice ID, or the same file) in the package store. A duplicate gets a failed "duplicate" check, json.duplicateOf and a confidence of at most 0.5, so Confidence Router sends it to review.',
+			'Whether to look each invoice up among those already seen (same vendor and invoice ID, or the same file) in the package store. A duplicate gets a failed "duplicate" check, the ID of the invoice it repeats in duplicateOf and a confidence of at most 0.5, so Confidence Router sends it to review.',
 	},
 	...storeProperties('Where the invoices already seen are kept; every Extract Invoice that should see the others\' invoices must use the same store.', {
-		detectDuplicates: [true],
+		detectDuplicates: [false],
 	}),
 	{
 		displayName: 'Options',

@@ -14,7 +14,7 @@ import {
 
 import { openStore, StoreUnavailableError, type PackageStore, type StoreConfig } from '../shared/store';
 import { failedItem } from '../shared/failedItem';
-import { storeConfigFrom, storeCredential } from '../shared/store/nodeParameters';
+import { storeConfigFrom } from '../shared/store/nodeParameters';
 import { buildReviewItem, REVIEW_CASE_VERSION, type BinaryInput, type ReviewCasePayload } from '../shared/review/case';
 import { applyDecision } from '../shared/review/decision';
 import { findN8nVersion, resumesToAllOutputs } from '../shared/review/n8nVersion';
@@ -67,17 +67,19 @@ export class HumanReviewWait implements INodeType {
 		version: 1,
 		// Pausing for a person is a workflow step; an AI agent must not call it as a tool.
 		usableAsTool: undefined,
-		subtitle: '={{ "wait up to " + $parameter["limitWaitTime"] + " " + $parameter["limitUnit"] }}',
+		subtitle: '={{ "Wait up to " + $parameter["limitWaitTime"] + " " + ($parameter["limitWaitTime"] === 1 ? $parameter["limitUnit"].slice(0, -1) : $parameter["limitUnit"]) }}',
 		description: 'Pause until a reviewer approves, corrects or rejects the AI output on a secure page',
 		defaults: { name: 'Human Review Wait' },
-		codex: {
-			categories: ['AI', 'Core Nodes'],
-			subcategories: { AI: ['Miscellaneous'], 'Core Nodes': ['Flow'] },
-			alias: ['human in the loop', 'approval', 'review', 'wait', 'HITL'],
-		},
 		inputs: [NodeConnectionTypes.Main],
 		outputs: outputsExpression,
-		credentials: [storeCredential()],
+		credentials: [
+			{
+				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's own Postgres credential for the store
+				name: 'postgres',
+				required: true,
+				displayOptions: { show: { storeType: ['postgres'] } },
+			},
+		],
 		webhooks: REVIEW_WEBHOOKS,
 		properties: reviewProperties,
 	};

@@ -24,7 +24,7 @@ import {
 	type StoreConfig,
 	type TruthSource,
 } from '../shared/store';
-import { storeConfigFrom, storeCredential } from '../shared/store/nodeParameters';
+import { storeConfigFrom } from '../shared/store/nodeParameters';
 import { metricsLoggerProperties } from './description';
 
 const EXPORT_PAGE = 10_000;
@@ -240,13 +240,21 @@ export class MetricsLogger implements INodeType {
 		icon: { light: 'file:metricsLogger.svg', dark: 'file:metricsLogger.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ { log: "log decisions", report: "report", export: "export " + $parameter["format"] }[$parameter["operation"]] }}',
+		subtitle: '={{ { log: "Log decisions", report: "Report", export: "Export " + ({ prometheus: "Prometheus", csv: "CSV", jsonl: "JSON Lines" })[$parameter["format"]] }[$parameter["operation"]] }}',
 		description: 'Records every AI decision and reports accuracy, precision/recall/F1, override rate, calibration, latency, cost and drift',
 		defaults: { name: 'Metrics Logger' },
-		usableAsTool: true,
+		// No tool variant: it records and reports a workflow's decisions; an agent has nothing to hand it.
+		usableAsTool: undefined,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [storeCredential()],
+		credentials: [
+			{
+				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's own Postgres credential for the store
+				name: 'postgres',
+				required: true,
+				displayOptions: { show: { storeType: ['postgres'] } },
+			},
+		],
 		properties: metricsLoggerProperties,
 	};
 

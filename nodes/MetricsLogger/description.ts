@@ -233,6 +233,14 @@ export const metricsLoggerProperties: INodeProperties[] = [
 		displayOptions: show(['report']),
 		options: [
 			{
+				displayName: 'Confidence Shift Alert Above',
+				name: 'confidenceShift',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
+				default: 0.05,
+				description: 'Alert when the mean confidence moves by more than this against the previous window',
+			},
+			{
 				displayName: 'HTML Page',
 				name: 'html',
 				type: 'boolean',
@@ -245,14 +253,6 @@ export const metricsLoggerProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0, numberPrecision: 3 },
 				default: 0.2,
-			},
-			{
-				displayName: 'Confidence Shift Alert Above',
-				name: 'confidenceShift',
-				type: 'number',
-				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
-				default: 0.05,
-				description: 'Alert when the mean confidence moves by more than this against the previous window',
 			},
 			{
 				displayName: 'Minimum Events for Alerts',

@@ -37,6 +37,7 @@ type FlattedParse = (text: string) => unknown;
 /** n8n's own flatted (the one it stores executions with). */
 export function flattedFrom(n8nFolder: string): FlattedParse {
 	const resolved = require.resolve('flatted', { paths: [path.join(n8nFolder, 'node_modules', 'n8n')] });
+	// eslint-disable-next-line @typescript-eslint/no-require-imports -- n8n's own flatted, from n8n's install folder
 	return (require(resolved) as { parse: FlattedParse }).parse;
 }
 

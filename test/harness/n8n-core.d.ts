@@ -37,16 +37,14 @@ declare module 'n8n-core' {
 		getAsBuffer(binaryData: IBinaryData): Promise<Buffer>;
 	}
 
-	export interface WebhookContext extends IWebhookFunctions {}
-	export class WebhookContext {
-		constructor(
-			workflow: Workflow,
-			node: INode,
-			additionalData: IWorkflowExecuteAdditionalData,
-			mode: WorkflowExecuteMode,
-			webhookData: IWebhookData,
-			closeFunctions: unknown[],
-			runExecutionData: IRunExecutionData | null,
-		);
-	}
+	/** n8n-core's class; only what the harness calls on it is declared (its IWebhookFunctions). */
+	export const WebhookContext: new (
+		workflow: Workflow,
+		node: INode,
+		additionalData: IWorkflowExecuteAdditionalData,
+		mode: WorkflowExecuteMode,
+		webhookData: IWebhookData,
+		closeFunctions: unknown[],
+		runExecutionData: IRunExecutionData | null,
+	) => IWebhookFunctions;
 }

@@ -26,6 +26,7 @@ function exportedClass(file: string): Constructor {
 	if (!fs.existsSync(file)) {
 		throw new Error(`${path.relative(repoRoot, file)} is listed in package.json "n8n" but was not built (run npm run build)`);
 	}
+	// eslint-disable-next-line @typescript-eslint/no-require-imports -- the built node file, by a path found at run time
 	const exported = require(file) as Record<string, unknown>;
 	// n8n's loader expects the class to be exported under the file's base name (AiClassify.node.js → AiClassify).
 	const className = path.basename(file).split('.')[0];

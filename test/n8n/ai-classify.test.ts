@@ -472,6 +472,7 @@ describeEachN8nVersion('AI Classify', (getN8n) => {
 			await n8n.waitForWebhook(reportPath, 'POST');
 			const { execution } = await n8n.runWebhook(report, reportPath, { method: 'POST', body: {} });
 			expect(executionError(execution)).toBeUndefined();
+			// eslint-disable-next-line @typescript-eslint/no-explicit-any -- n8n's untyped execution JSON
 			const cascade = nodeOutput(execution, 'Metrics Logger')[0][0].json.cascade as Record<string, any>;
 			expect(cascade).toMatchObject({ items: 3, localItems: 2, llmItems: 1, localItemsPriced: 2, localItemsNotPriced: 0 });
 			expect(cascade.localShare).toBeCloseTo(2 / 3, 10);

@@ -165,9 +165,11 @@ async function logAndReport(n8n: N8nInstance, store: Record<string, unknown>, cr
 	const { response, execution } = await n8n.runWebhook<string>(report.id, report.hookPath, { method: 'POST', body: {} });
 	expect(executionError(execution)).toBeUndefined();
 	const output = nodeOutput(execution, 'Metrics Logger')[0][0];
+	// eslint-disable-next-line @typescript-eslint/no-explicit-any -- n8n's untyped execution JSON
 	return { items, figures: output.json as Record<string, any>, html: response, output };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function expectFigures(figures: Record<string, any>, items: Decision[]) {
 	const expected = expectedFigures(items);
 	expect(figures.volume).toBe(expected.volume);

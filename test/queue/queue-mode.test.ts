@@ -251,6 +251,7 @@ describe(`n8n ${VERSION} in queue mode (main, webhook processor, 2 workers)`, ()
 		);
 		await queue.main.activate(id);
 		await queue.processor.waitForWebhook(hookPath, 'POST', 60_000);
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the webhook answers untyped JSON
 		const response = await queue.processor.webhook<Array<Record<string, any>>>(hookPath, { body: {}, timeoutMs: 120_000 });
 		expect(response.status).toBe(200);
 		return response.body[0];

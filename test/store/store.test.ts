@@ -76,6 +76,7 @@ describe.each(configs)('%s store', (kind, config) => {
 				{ version: 5, name: 'cascade tier' },
 			]);
 		} else {
+			// eslint-disable-next-line @typescript-eslint/no-require-imports -- node:sqlite is experimental and loaded only where it exists
 			const { DatabaseSync } = require('node:sqlite');
 			const db = new DatabaseSync(store.location);
 			const rows = db.prepare('SELECT version, name FROM aiwf_schema_migrations ORDER BY version').all();
@@ -310,6 +311,7 @@ describe('configuration and failures', () => {
 
 		test('sqlite', async () => {
 			const file = join(dir, 'schema-4.sqlite');
+			// eslint-disable-next-line @typescript-eslint/no-require-imports
 			const { DatabaseSync } = require('node:sqlite');
 			const db = new DatabaseSync(file);
 			db.exec(`CREATE TABLE ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);

@@ -83,6 +83,7 @@ describe('prompt', () => {
 			},
 		});
 		const multi = buildRequest(spec, { model: 'm', shape: 'multiLabel', logprobs: true }, 'x');
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the request body is untyped JSON
 		expect((multi.response_format as any).json_schema.schema.properties['2']).toEqual({ type: 'boolean', description: 'refund — Money back' });
 		expect(multi.top_logprobs).toBe(2);
 	});

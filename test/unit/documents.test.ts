@@ -145,6 +145,7 @@ describe('OCR (offline, installed language data)', () => {
 
 			// An image-only PDF: a page with only a drawn picture of text has no text layer.
 			const { nodeRequire } = await import('../../nodes/shared/documents/esm');
+			// eslint-disable-next-line @typescript-eslint/no-explicit-any -- @napi-rs/canvas is loaded by a path found at run time, untyped
 			const { createCanvas } = nodeRequire('@napi-rs/canvas') as { createCanvas(w: number, h: number): any };
 			const canvas = createCanvas(600, 200);
 			const ctx = canvas.getContext('2d');

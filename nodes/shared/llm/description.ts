@@ -9,6 +9,14 @@ type CollectionOption = INodeProperties | INodePropertyOptions | INodePropertyCo
 /** The engines that call a model (credentials of the nodes use the same displayOptions). */
 export const LLM_ENGINES = ['openai', 'cascade'];
 
+/**
+ * Which credential type the model engines use. n8n's editor takes a parameter named `authentication`
+ * that the credentials' display conditions name as the node's main authentication field: it leaves it
+ * out of the parameter list and offers its choices in the credential selector instead (both credential
+ * types in one list). It has no display conditions on purpose: the editor hides every parameter that an
+ * authentication-related parameter's `show` names, so `show: { engine }` here would hide Engine itself.
+ * The credentials carry the engine condition (see the nodes' `credentials`), so the local engine needs none.
+ */
 export const llmAuthenticationProperty: INodeProperties = {
 	displayName: 'Authentication',
 	name: 'authentication',
@@ -16,10 +24,9 @@ export const llmAuthenticationProperty: INodeProperties = {
 	noDataExpression: true,
 	options: [
 		{ name: 'OpenAI-Compatible API', value: 'openAiCompatibleApi' },
-		{ name: 'OpenAI (n8n Built-In Credential)', value: 'openAiApi' },
+		{ name: 'OpenAI (Built-In Credential)', value: 'openAiApi' },
 	],
 	default: 'openAiCompatibleApi',
-	displayOptions: { show: { engine: LLM_ENGINES } },
 };
 
 export function llmModelProperty(description: string): INodeProperties {

@@ -1,17 +1,26 @@
 /**
  * The store selection every node that uses the package store shows (Metrics Logger, Human Review
  * Wait, AI Classify's feedback loop), and how a node turns it into a store configuration. All nodes
- * that should see the same data must point at the same store.
+ * that should see the same data must point at the same store. Each node declares n8n's own Postgres
+ * credential itself, as a literal `{ name: 'postgres', required: true, displayOptions: { show: {
+ * storeType: ['postgres'] } } }` (n8n's community scanner reads credentials only as object literals),
+ * on purpose n8n's own: teams already have one for their database, and the store needs exactly its fields.
  */
-import type { IDisplayOptions, INodeCredentialDescription, INodeProperties, NodeParameterValue } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
-type Show = NonNullable<IDisplayOptions['show']>;
+type Hide = NonNullable<IDisplayOptions['hide']>;
 
 import { postgresConfigFromCredential } from './index';
 import type { StoreConfig } from './types';
 
-export function storeProperties(purpose: string, show?: Show): INodeProperties[] {
-	const when = (extra: Show = {}) => (show || Object.keys(extra).length > 0 ? { displayOptions: { show: { ...show, ...extra } } } : {});
+/**
+ * `hideWhen` hides the selection (e.g. `{ engine: ['openai'] }`). It is a hide condition, never a show
+ * condition, on purpose: n8n's editor treats every parameter named in a credential's display conditions
+ * as authentication-related (the Postgres credential names `storeType`) and hides from the panel every
+ * parameter those name in their `show` conditions, so `show: { engine }` here would hide Engine itself.
+ */
+export function storeProperties(purpose: string, hideWhen?: Hide): INodeProperties[] {
+	const hidden = hideWhen ? { hide: hideWhen } : {};
 	return [
 		{
 			displayName: 'Store',
@@ -30,8 +39,8 @@ export function storeProperties(purpose: string, show?: Show): INodeProperties[]
 				},
 			],
 			default: 'sqlite',
-			description: `${purpose} In queue mode every n8n process must reach it: use PostgreSQL.`,
-			...when(),
+			description: `${purpose} In queue mode every n8n process must reach it: use PostgreSQL`,
+			...(hideWhen ? { displayOptions: hidden } : {}),
 		},
 		{
 			displayName: 'Store File',
@@ -41,20 +50,9 @@ export function storeProperties(purpose: string, show?: Show): INodeProperties[]
 			placeholder: '~/.n8n/ai-workflow/store.sqlite',
 			description:
 				'Path of the SQLite file; empty: ai-workflow/store.sqlite in the n8n user folder. Every node that should see the same data must use the same file.',
-			...when({ storeType: ['sqlite'] }),
+			displayOptions: { show: { storeType: ['sqlite'] }, ...hidden },
 		},
 	];
-}
-
-/** n8n's own Postgres credential, shown when the PostgreSQL store is chosen. */
-export function storeCredential(show?: Record<string, NodeParameterValue[]>): INodeCredentialDescription {
-	return {
-		// n8n's own Postgres credential on purpose: teams already have one for their database, and the
-		// store needs exactly its fields (n8n's lint rule against reusing credentials is meant for n8n Cloud).
-		name: 'postgres',
-		required: true,
-		displayOptions: { show: { ...show, storeType: ['postgres'] } },
-	};
 }
 
 /** The part of n8n's function contexts the store selection needs (execute and webhook alike). */
