@@ -8,7 +8,7 @@
  * `n8n-ai-workflow-eval invoice <folder>`: runs the local invoice extractor on documents with expected
  * values beside them and prints per-field accuracy and field-confidence ECE.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { trainClassifier, trainOptionNames, type CategoryDefinition, type TrainOptions } from '../../nodes/shared/localClassifier';
 import { createRandom, shuffleInPlace } from '../../nodes/shared/localClassifier/random';
@@ -21,6 +21,7 @@ import {
 	type LabelledRow,
 } from './classifyEval';
 import { evaluateOpenSet, type OpenSetReport } from './classifyOpenSet';
+import { parseCsvRecords } from './csv';
 import { runInvoiceEvaluation } from './invoiceEval';
 
 const usage = `Usage: n8n-ai-workflow-eval classify --train <csv> [options]
@@ -108,9 +109,7 @@ export function runClassifyEvaluations(argv: string[]): { json: boolean; runs: C
 		values['unknown-share'] === undefined
 			? undefined
 			: parseNumber('--unknown-share', values['unknown-share'], (value) => value > 0 && value < 1);
-	const oosRows = values['oos-test']
-		? readLabelledCsv(values['oos-test'], values['oos-text-column'] ?? values['text-column'], values['label-column'])
-		: [];
+	const oosRows = values['oos-test'] ? readTexts(values['oos-test'], values['oos-text-column'] ?? values['text-column']) : [];
 	const trainOptions = parseTrainOptions(values.option ?? []);
 	const listed = (text: string | undefined) => (text ?? '').split(',').map((label) => label.trim()).filter((label) => label !== '');
 	const otherLabels = listed(values['other-labels']);
@@ -168,6 +167,14 @@ export function runClassifyEvaluations(argv: string[]): { json: boolean; runs: C
 		return evaluation;
 	});
 	return { json: values.json ?? false, runs };
+}
+
+/** Every non-empty text of a CSV column, as out-of-scope rows (no label needed). */
+function readTexts(path: string, column: string): LabelledRow[] {
+	if (!existsSync(path)) throw new UsageError(`${path} does not exist: give the path of a CSV file`);
+	const { header, records } = parseCsvRecords(readFileSync(path, 'utf8'));
+	if (!header.includes(column)) throw new UsageError(`${path} has no "${column}" column (header: ${header.join(', ')})`);
+	return records.filter((record) => record[column].trim() !== '').map((record) => ({ text: record[column], label: OTHER_LABEL }));
 }
 
 /** A seeded share of the labels (not those given as examples of Other). */

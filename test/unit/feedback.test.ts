@@ -107,5 +107,5 @@ it('with Fallback "Other", a review corrected to Other teaches it: the text and 
 	const similar = 'Is there a job opening in your warehouse?';
 	expect(classifyLocally(after, reviewed[1], false).label).toBe('Other');
 	expect(classifyLocally(after, similar, false).label).toBe('Other');
-	expect(classifyLocally(after, similar, false).scores.Other).toBeGreaterThan(classifyLocally(before, similar, false).scores.Other);
+	expect(classifyLocally(after, similar, false).scores!.Other).toBeGreaterThan(classifyLocally(before, similar, false).scores!.Other);
 });

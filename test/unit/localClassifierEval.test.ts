@@ -100,8 +100,8 @@ describe('eval classify command', () => {
 		const path = join(folder, 'open.csv');
 		writeFileSync(path, csv([...supportTickets, ...supportTicketsMore]));
 		const oosPath = join(folder, 'oos.csv');
-		writeFileSync(oosPath, csv(offTopicTexts.map((text) => ({ text, label: 'none' }))));
-		const evaluation = runClassifyEvaluation(['--train', path, '--split', '0.3', '--unknown', 'shipping', '--oos-test', oosPath]);
+		writeFileSync(oosPath, ['message', ...offTopicTexts].join('\n'));
+		const evaluation = runClassifyEvaluation(['--train', path, '--split', '0.3', '--unknown', 'shipping', '--oos-test', oosPath, '--oos-text-column', 'message']);
 		const openSet = evaluation.openSet!;
 		expect(evaluation.labels).toBe(2);
 		expect(openSet.unknownLabels).toEqual(['shipping']);

@@ -124,6 +124,12 @@ describe('local classifier: the open set ("Other" for texts unlike every categor
 			[supportCategories[0], OTHER],
 			{ openSetLabel: 'Other' },
 		);
+		// One example in all: an answer, with an honestly low confidence.
+		const one = trainClassifier([supportTickets[0]], supportCategoriesWithOther, { openSetLabel: 'Other' });
+		const guess = predict(one, 'I was charged twice for my subscription');
+		expect(guess.label).toBe('billing');
+		expect(guess.confidence).toBeLessThan(0.8);
+		expect(guess.confidence).toBeLessThanOrEqual(predict(trainClassifier([supportTickets[0]], supportCategories), 'I was charged twice for my subscription').confidence);
 		// One category: the softmax has nothing to compare, the known n-gram share alone decides.
 		expect(single.softmax.classCount).toBe(1);
 		expect(predict(single, 'Why is my invoice higher this month?').label).toBe('billing');
