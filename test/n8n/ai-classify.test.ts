@@ -1,7 +1,8 @@
 /**
  * AI Classify inside a real n8n (each supported version), against the OpenAI-compatible test server
  * through the real openai SDK: batches through a production webhook, routing per category, confidence
- * equal to what the server's logprobs imply, faults (429/500) without losing items, and bad input.
+ * equal to what the server's logprobs imply, faults (429/500) without losing items, and bad input;
+ * Fallback "Other" for texts unlike every category (local engine, Train, cascade, model).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -571,5 +572,114 @@ describeEachN8nVersion('AI Classify', (getN8n) => {
 			expect(Object.values(item.ai.scores).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
 		}
 		expect(items[0].ai.label).toBe('billing');
+	});
+
+	describe('Fallback "Other"', () => {
+		const samples = nodePath.join(__dirname, '../../examples/samples');
+		const training = JSON.parse(fs.readFileSync(nodePath.join(samples, 'triage-training.json'), 'utf8')) as {
+			examples: Record<string, string[]>;
+		};
+		const tickets = JSON.parse(fs.readFileSync(nodePath.join(samples, 'tickets.json'), 'utf8')) as Array<{ text: string; truth: string }>;
+		const labels = Object.keys(training.examples);
+		// The categories with their examples in the node's own settings, as a user would give them.
+		const categories = { category: labels.map((name) => ({ name, examples: training.examples[name].join('\n') })) };
+		// Clearly out of scope for a shop's support inbox.
+		const offTopic = [
+			'what is the weather in Paris tomorrow',
+			'Who won the football match last night?',
+			'Can you recommend a good pasta recipe?',
+			'Tell me a joke about cats',
+			'How tall is the Eiffel tower?',
+			'What time does the sun set today?',
+		];
+
+		it('local engine: off-topic texts go to the Other output, in-scope ones keep their category', async () => {
+			const run = await deployLocal(getN8n(), { categories, fallback: 'other', outputMode: 'perCategory' });
+			const items = [...tickets.map(({ text, truth }) => ({ text, truth })), ...offTopic.map((text) => ({ text, truth: 'Other' }))];
+			const { execution } = await run(items);
+			expect(execution.status).toBe('success');
+			const outputs = nodeOutput(execution, 'AI Classify');
+			expect(outputs).toHaveLength(labels.length + 1);
+			const other = outputs[labels.length].map((item) => item.json as { text: string; truth: string; ai: AiField });
+			expect(other.filter((item) => item.truth === 'Other').map((item) => item.text).sort()).toEqual([...offTopic].sort());
+			expect(other.filter((item) => item.truth !== 'Other').length).toBeLessThanOrEqual(2);
+			for (const item of other) {
+				expect(item.ai.label).toBe('Other');
+				expect(item.ai.confidence).toBe(item.ai.scores.Other);
+				expect(item.ai.confidence).toBe(Math.max(...Object.values(item.ai.scores)));
+			}
+			const all = outputs.flat().map((item) => item.json as { truth: string; ai: AiField });
+			expect(all).toHaveLength(items.length);
+			for (const item of all) {
+				expect(Object.keys(item.ai.scores).sort()).toEqual([...labels, 'Other'].sort());
+				expect(Object.values(item.ai.scores).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+			}
+			const inScope = all.filter((item) => item.truth !== 'Other');
+			expect(inScope.filter((item) => item.ai.label === item.truth).length / inScope.length).toBeGreaterThan(0.8);
+		});
+
+		it('Train: items labelled Other teach it; the named model then says Other for texts like them', async () => {
+			const n8n = getN8n();
+			const tmp = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'aiwf-other-'));
+			try {
+				const store = { storeType: 'sqlite', storePath: nodePath.join(tmp, 'store.sqlite') };
+				const modelName = `with-other-${Date.now()}`;
+				const bare = { category: labels.map((name) => ({ name })) };
+				const spam = [
+					'Win a free cruise, click this link now',
+					'Cheap watches and sunglasses, best prices online',
+					'Congratulations, you have won a prize, claim it today',
+					'Earn money from home, no experience needed',
+					'Limited offer: lose weight fast with this pill',
+					'You are the lucky winner of our lottery',
+				];
+				const labelled = [
+					...labels.flatMap((label) => training.examples[label].map((text) => ({ text, label }))),
+					// Any case: the label is matched to the category "Other".
+					...spam.map((text) => ({ text, label: 'other' })),
+				];
+				const settings = { categories: bare, fallback: 'other', modelName, ...store };
+				const train = await deployLocal(n8n, { ...settings, operation: 'train', label: '={{ $json.label }}' });
+				const trained = await train(labelled);
+				expect(trained.execution.status).toBe('success');
+				expect(trained.response.body).toMatchObject([{ model: modelName, skipped: 0, metrics: { examplesPerLabel: { Other: spam.length } } }]);
+
+				const classify = await deployLocal(n8n, { ...settings, outputMode: 'single' });
+				const { response } = await classify([{ text: 'Claim your free prize now, click here' }, { text: tickets[0].text }]);
+				const [unseenSpam, ticket] = response.body as Array<{ ai: AiField }>;
+				expect(unseenSpam.ai.label).toBe('Other');
+				expect(ticket.ai.label).toBe(tickets[0].truth);
+			} finally {
+				fs.rmSync(tmp, { recursive: true, force: true });
+			}
+		});
+
+		it('cascade: a confident local Other stays local; the model answers Other from its logprobs', async () => {
+			const bar = 0.55;
+			const cascade = await deploy(getN8n(), credentialId, classifyParameters({ engine: 'cascade', categories, fallback: 'other', cascadeThreshold: bar }));
+			const { response, execution } = await cascade.run(offTopic.map((text) => ({ text })));
+			expect(execution.status).toBe('success');
+			const items = response.body as Array<{ ai: AiField & { tier?: string } }>;
+			const local = items.filter((item) => item.ai.tier === 'local');
+			expect(local.length).toBeGreaterThan(0);
+			for (const item of local) {
+				expect(item.ai.label).toBe('Other');
+				expect(item.ai.confidence).toBeGreaterThanOrEqual(bar);
+			}
+			expect(fake.stats.chatRequests).toBe(items.length - local.length);
+			for (const item of items.filter((i) => i.ai.tier === 'llm')) {
+				expect(item.ai.confidenceSource).toBe('logprobs');
+				expect(item.ai.scores).toHaveProperty('Other');
+			}
+			// The model alone: Other is one of its category keys, with a probability from the logprobs (names
+			// only: the test model would read the example lines as options).
+			const names = { category: labels.map((name) => ({ name })) };
+			const model = await deploy(getN8n(), credentialId, classifyParameters({ categories: names, fallback: 'other' }));
+			const [answered] = (await model.run([{ text: offTopic[0] }])).response.body as Array<{ ai: AiField }>;
+			expect(answered.ai.confidenceSource).toBe('logprobs');
+			expect(answered.ai.label).toBe('Other');
+			expect(answered.ai.confidence).toBeCloseTo(answered.ai.scores.Other, 6);
+			expect(Object.values(answered.ai.scores).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+		});
 	});
 });

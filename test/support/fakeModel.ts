@@ -21,7 +21,7 @@
  * The option's words are those of its line (the key itself counts unless it is a number).
  *
  * Scores and probabilities. score = number of distinct option words found in the query. Options named
- * other/others/none/unknown/fallback/misc, or described as "none of the other/above", score at least
+ * other/others/none/unknown/fallback/misc, or described as "none of the other/above/categories", score at least
  * 0.5, so they win only when nothing else overlaps. Probabilities are softmax(score / 0.5); the answer
  * is the argmax (ties go to the option listed first). An independent boolean is true with probability
  * sigmoid((score - 0.5) / 0.5), scored against the property's name and description; booleans of one
@@ -150,7 +150,7 @@ function escapeRegExp(text: string): string {
 
 const isNumeric = (key: string) => /^\d+$/.test(key);
 const isOtherOption = (key: string, line: string) =>
-	/^(others?|none|unknown|fallback|misc)$/i.test(key) || /none of the (other|above)/i.test(line);
+	/^(others?|none|unknown|fallback|misc)$/i.test(key) || /none of the (other|above|categories)/i.test(line);
 
 function startsWithKey(line: string, key: string): boolean {
 	const quoted = `["'\`“]?${escapeRegExp(key)}["'\`”]?`;

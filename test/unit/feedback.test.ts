@@ -78,3 +78,34 @@ it('a corrected review changes the next prediction of the local engine', () => {
 	expect(after.label).toBe(corrected);
 	expect(after.model).not.toBe(before.model);
 });
+
+it('with Fallback "Other", a review corrected to Other teaches it: the text and texts like it become Other', () => {
+	const training = JSON.parse(fs.readFileSync(path.join(__dirname, '../../examples/samples/triage-training.json'), 'utf8')) as {
+		examples: Record<string, string[]>;
+	};
+	const categories = normaliseCategories(
+		Object.entries(training.examples).map(([name, examples]) => ({ name, examples: examples.join('\n') })),
+		true,
+	);
+	const reviewed = [
+		'Do you sell gift cards for the new store opening?',
+		'Are you hiring? I would like to send my CV',
+		'I would like to apply for a job in your warehouse',
+	];
+	const before = localModelFor({ categories, withOther: true });
+	expect(before.openSet?.otherTrained).toBe(false);
+	const examples = examplesFromReviews(
+		reviewed.map((text, index) =>
+			decidedCase(`other-${index}`, [{ text, label: 'order' }], [{ decision: 'corrected', label: 'Other' }]),
+		),
+		'body.text',
+		[...categories.map((c) => c.name), 'Other'],
+	);
+	expect(examples.map((example) => example.label)).toEqual(['Other', 'Other', 'Other']);
+	const after = localModelFor({ categories, withOther: true, examples });
+	expect(after.openSet?.otherTrained).toBe(true);
+	const similar = 'Is there a job opening in your warehouse?';
+	expect(classifyLocally(after, reviewed[1], false).label).toBe('Other');
+	expect(classifyLocally(after, similar, false).label).toBe('Other');
+	expect(classifyLocally(after, similar, false).scores!.Other).toBeGreaterThan(classifyLocally(before, similar, false).scores!.Other);
+});

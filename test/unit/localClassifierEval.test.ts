@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainClassifier } from '../../nodes/shared/localClassifier';
 import { evaluateModel, limitPerLabel, splitStratified } from '../../lib/eval/classifyEval';
-import { formatEvaluation, runClassifyEvaluation } from '../../lib/eval/cli';
+import { formatEvaluation, formatSummary, runClassifyEvaluation, runClassifyEvaluations } from '../../lib/eval/cli';
 import { parseCsv, parseCsvRecords } from '../../lib/eval/csv';
 import { supportCategories, supportTickets } from './fixtures/supportTickets';
+import { offTopicTexts, supportTicketsMore } from './fixtures/supportTicketsMore';
 
 describe('CSV reader', () => {
 	it('handles quoted commas, doubled quotes, line breaks in quotes, CRLF and a byte-order mark', () => {
@@ -93,6 +94,55 @@ describe('eval classify command', () => {
 		const evaluation = runClassifyEvaluation(['--train', trainPath, '--test', testPath, '--per-class', '4']);
 		expect(evaluation.trainExamples).toBe(12);
 		expect(evaluation.report.examples).toBe(5);
+	});
+
+	it('--unknown: labels left out of training are out of scope; prints recall, accuracy against Fallback None and the trade-off curve', () => {
+		const path = join(folder, 'open.csv');
+		writeFileSync(path, csv([...supportTickets, ...supportTicketsMore]));
+		const oosPath = join(folder, 'oos.csv');
+		writeFileSync(oosPath, ['message', ...offTopicTexts].join('\n'));
+		const evaluation = runClassifyEvaluation(['--train', path, '--split', '0.3', '--unknown', 'shipping', '--oos-test', oosPath, '--oos-text-column', 'message']);
+		const openSet = evaluation.openSet!;
+		expect(evaluation.labels).toBe(2);
+		expect(openSet.unknownLabels).toEqual(['shipping']);
+		expect(openSet.outOfScopeExamples).toBe(Math.round(24 * 0.3) + offTopicTexts.length);
+		expect(openSet.inScopeExamples).toBe(evaluation.report.examples);
+		expect(openSet.accuracyWithoutOther).toBe(evaluation.report.accuracy);
+		expect(openSet.accuracy).toBeLessThanOrEqual(openSet.accuracyWithoutOther);
+		expect(openSet.outOfScopeRecall).toBeGreaterThan(0);
+		const thresholds = openSet.curve.map((point) => point.threshold);
+		expect(thresholds).toEqual([...thresholds].sort((a, b) => a - b));
+		// Along the curve, a higher threshold never gains accuracy nor loses recall.
+		for (let i = 1; i < openSet.curve.length; i++) {
+			expect(openSet.curve[i].accuracy).toBeLessThanOrEqual(openSet.curve[i - 1].accuracy);
+			expect(openSet.curve[i].outOfScopeRecall).toBeGreaterThanOrEqual(openSet.curve[i - 1].outOfScopeRecall);
+		}
+		const fitted = openSet.curve.filter((point) => point.fitted);
+		expect(fitted).toHaveLength(1);
+		expect(fitted[0]).toMatchObject({ threshold: openSet.threshold, accuracy: openSet.accuracy, outOfScopeRecall: openSet.outOfScopeRecall });
+		const text = formatEvaluation(evaluation);
+		expect(text).toMatch(/Open set \(Fallback "Other", local-[0-9a-f]{16}\): \d+ in-scope, \d+ out-of-scope test texts/);
+		expect(text).toMatch(/in-scope accuracy: +\d+\.\d\d% \(Fallback "None": \d+\.\d\d%/);
+		expect(text).toMatch(/out-of-scope recall: \d+\.\d\d%/);
+		expect(text).toMatch(/\n {3}\* +-?\d+\.\d{3} +\d+\.\d\d% +\d+\.\d\d%/);
+	});
+
+	it('--other-labels teaches Other from a label; --seeds runs each seed and prints the means; --option sets training options', () => {
+		const path = join(folder, 'taught.csv');
+		writeFileSync(path, csv([...supportTickets, ...supportTicketsMore]));
+		const { runs } = runClassifyEvaluations(['--train', path, '--split', '0.3', '--other-labels', 'shipping', '--seeds', '1,2', '--option', 'openSetBudget=0.05']);
+		expect(runs.map((run) => run.seed)).toEqual([1, 2]);
+		// --split-seed keeps one held-out part: the same training rows and seed give the same model.
+		const version = (args: string[]) => runClassifyEvaluation(['--train', path, '--split', '0.3', ...args]).modelVersion;
+		expect(version(['--split-seed', '4', '--seeds', '4'])).toBe(version(['--seed', '4']));
+		expect(version(['--split-seed', '1', '--seeds', '4'])).not.toBe(version(['--seed', '4']));
+		expect(runs[0].openSet!.otherLabels).toEqual(['shipping']);
+		expect(runs[0].openSet!.taughtRecall).toBeGreaterThan(0.5);
+		expect(runs[0].openSet!.unseenRecall).toBeUndefined();
+		expect(formatSummary(runs)).toMatch(/^Mean of 2 seeds \(1, 2\):\n {2}accuracy [\d.]+% \([\d.]+%–[\d.]+%\)[^\n]*\n {2}open set: in-scope accuracy/);
+		expect(() => runClassifyEvaluations(['--train', path, '--option', 'budget=0.1'])).toThrow(/no training option "budget"/);
+		expect(() => runClassifyEvaluations(['--train', path, '--unknown', 'returns'])).toThrow(/"returns" is not a label/);
+		expect(() => runClassifyEvaluations(['--train', path, '--unknown', 'billing,shipping,account_access'])).toThrow(/Every label is unknown/);
 	});
 
 	it('explains a missing column', () => {

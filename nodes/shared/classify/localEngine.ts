@@ -20,7 +20,9 @@ export interface LocalTrainingData {
 
 function definitions(data: LocalTrainingData) {
 	const defs = data.categories.map((c) => ({ name: c.name, description: c.description }));
-	if (data.withOther) defs.push({ name: OTHER_CATEGORY, description: 'fits none of the other categories' });
+	// "Other" is decided by the classifier's open-set head (texts unlike every category), not learnt
+	// from a description; examples labelled Other (training items, reviewers' corrections) add to it.
+	if (data.withOther) defs.push({ name: OTHER_CATEGORY, description: undefined });
 	return defs;
 }
 
@@ -32,14 +34,15 @@ function trainingExamples(data: LocalTrainingData): LabelledText[] {
 export function localModelFor(data: LocalTrainingData): TrainedModel {
 	const categories = definitions(data);
 	const examples = trainingExamples(data);
-	const key = trainingFingerprint(examples, categories);
+	const options = data.withOther ? { openSetLabel: OTHER_CATEGORY } : {};
+	const key = trainingFingerprint(examples, categories, options);
 	const cached = modelCache.get(key);
 	if (cached) {
 		modelCache.delete(key);
 		modelCache.set(key, cached);
 		return cached;
 	}
-	const model = trainClassifier(examples, categories);
+	const model = trainClassifier(examples, categories, options);
 	modelCache.set(key, model);
 	if (modelCache.size > MAX_CACHED_MODELS) modelCache.delete(modelCache.keys().next().value!);
 	return model;

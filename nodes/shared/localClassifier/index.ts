@@ -1,5 +1,5 @@
 /** Offline text classifier for AI Classify's `local` engine: pure, no n8n imports. */
-export { trainClassifier, trainingFingerprint, TrainingInputError, describeCategory } from './train';
+export { trainClassifier, trainingFingerprint, TrainingInputError, describeCategory, trainOptionNames } from './train';
 export type { LabelledText, CategoryDefinition, TrainOptions } from './train';
 export { predict, predictProbabilities } from './predict';
 export type { Prediction } from './predict';

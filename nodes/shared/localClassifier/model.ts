@@ -1,6 +1,7 @@
 /** The trained model as it lives in memory, and its content-derived version. */
 import { createHash } from 'node:crypto';
 import type { FeatureOptions } from './features';
+import type { OpenSetFit, OpenSetHead } from './openSet';
 import type { SoftmaxWeights } from './softmaxRegression';
 import type { Vectorizer } from './vectorizer';
 
@@ -25,6 +26,18 @@ export interface TrainingSettings {
 	 * them). Optional because models stored before it existed lack it (they fitted every fold).
 	 */
 	foldsFitted?: number;
+	/**
+	 * The label of texts unlike every category ("Other"), decided by the open-set head rather than
+	 * learnt as a category from its description. Absent: no such label, or a model stored before it
+	 * existed (where "Other" was an ordinary category).
+	 */
+	openSetLabel?: string;
+	/** Share of held-out in-scope answers that were right the open set may turn into Other. */
+	openSetBudget?: number;
+	/** Weight of the known n-gram share in the open-set score (see openSet.ts). */
+	openSetCoverageWeight?: number;
+	/** Slope of P(Other) in the open-set score; absent: the most likely on the held-out answers. */
+	openSetSlope?: number;
 }
 
 export interface TrainingMetrics {
@@ -46,6 +59,8 @@ export interface TrainingMetrics {
 	columns: number;
 	trainMs: number;
 	calibrationMs: number;
+	/** How the open-set threshold was fitted (absent without an open-set label). */
+	openSet?: Partial<OpenSetFit> & { fitted: boolean };
 }
 
 export interface TrainedModel {
@@ -65,6 +80,11 @@ export interface TrainedModel {
 	 * be fitted (cold start, very few examples), so the confidence stays honestly low.
 	 */
 	uniformMix: number;
+	/**
+	 * Decides the open-set label (always the last label); absent in models without one. The softmax
+	 * has the last label as a class only when `otherTrained`.
+	 */
+	openSet?: OpenSetHead;
 }
 
 export type ModelContent = Omit<TrainedModel, 'version' | 'trainedAt' | 'metrics'>;
@@ -80,6 +100,8 @@ export function modelVersion(content: ModelContent): string {
 			wordBlockWeight: content.vectorizer.wordBlockWeight,
 			temperature: content.temperature,
 			uniformMix: content.uniformMix,
+			// Undefined (older models, no open set) leaves the JSON, and so their versions, as they were.
+			openSet: content.openSet,
 		}),
 	);
 	for (const array of [

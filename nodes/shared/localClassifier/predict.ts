@@ -1,8 +1,9 @@
 /** One text → label, calibrated class probabilities and the confidence of the chosen label. */
 import { extractFeatures } from './features';
 import type { TrainedModel } from './model';
+import { withOther } from './openSet';
 import { computeLogits, softmaxInPlace } from './softmaxRegression';
-import { vectorize } from './vectorizer';
+import { knownShare, vectorize } from './vectorizer';
 
 export interface Prediction {
 	label: string;
@@ -10,12 +11,17 @@ export interface Prediction {
 	confidence: number;
 }
 
-export function predictProbabilities(model: TrainedModel, text: string): Float64Array {
+/**
+ * The softmax's calibrated probabilities (without the open-set label unless it is a trained class)
+ * and the text's known n-gram share, from which `predictProbabilities` decides the open set.
+ */
+export function softmaxProbabilities(model: TrainedModel, text: string): { probabilities: Float64Array; coverage: number } {
 	if (typeof text !== 'string' || text.trim() === '') {
 		throw new Error('Cannot classify an empty text: give the item a non-empty text field');
 	}
-	const row = vectorize(model.vectorizer, extractFeatures(text, model.features));
-	const probabilities = new Float64Array(model.labels.length);
+	const features = extractFeatures(text, model.features);
+	const row = vectorize(model.vectorizer, features);
+	const probabilities = new Float64Array(model.softmax.classCount);
 	computeLogits(model.softmax.weights, model.softmax.bias, model.softmax.classCount, row, 1, probabilities);
 	softmaxInPlace(probabilities, model.temperature);
 	if (model.uniformMix > 0) {
@@ -24,7 +30,13 @@ export function predictProbabilities(model: TrainedModel, text: string): Float64
 			probabilities[k] = (1 - model.uniformMix) * probabilities[k] + uniform;
 		}
 	}
-	return probabilities;
+	// Only the open set needs the share: models without one predict as fast as before.
+	return { probabilities, coverage: model.openSet ? knownShare(model.vectorizer, features) : Number.NaN };
+}
+
+export function predictProbabilities(model: TrainedModel, text: string): Float64Array {
+	const { probabilities, coverage } = softmaxProbabilities(model, text);
+	return model.openSet ? withOther(model.openSet, probabilities, coverage) : probabilities;
 }
 
 export function predict(model: TrainedModel, text: string): Prediction {

@@ -18,6 +18,8 @@ interface Header {
 	wordBlockWeight: number;
 	temperature: number;
 	uniformMix: number;
+	/** Absent in models without an open-set label (and in every model stored before it existed). */
+	openSet?: TrainedModel['openSet'];
 	columnCount: number;
 	classCount: number;
 }
@@ -34,6 +36,7 @@ export function serializeModel(model: TrainedModel): Buffer {
 		wordBlockWeight: model.vectorizer.wordBlockWeight,
 		temperature: model.temperature,
 		uniformMix: model.uniformMix,
+		openSet: model.openSet,
 		columnCount: model.softmax.columnCount,
 		classCount: model.softmax.classCount,
 	};
@@ -102,6 +105,7 @@ export function deserializeModel(serialized: Buffer | Uint8Array | string): Trai
 		temperature: header.temperature,
 		uniformMix: header.uniformMix,
 	};
+	if (header.openSet) model.openSet = header.openSet;
 	if (modelVersion(model) !== header.version) {
 		throw new Error('Local classifier model is corrupted: its content does not match its version; retrain the model');
 	}

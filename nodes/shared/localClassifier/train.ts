@@ -11,7 +11,16 @@ import { defaultFeatureOptions, extractFeatures, tokenize, type FeatureOptions, 
 import { MODEL_FORMAT, modelVersion, type ModelContent, type TrainedModel, type TrainingSettings } from './model';
 import { createRandom, shuffleInPlace } from './random';
 import { computeLogits, softmaxInPlace, trainSoftmax, type ClassCoupling, type SoftmaxWeights } from './softmaxRegression';
-import { fitVectorizer, vectorize, type Vectorizer } from './vectorizer';
+import {
+	answerOf,
+	defaultOpenSetSettings,
+	fitOpenSet as fitSlopeAndThreshold,
+	fitOpenSetThreshold,
+	openSetScore,
+	type HeldOutAnswer,
+	type OpenSetHead,
+} from './openSet';
+import { fitVectorizer, knownShare, vectorize, type Vectorizer } from './vectorizer';
 
 export interface LabelledText {
 	text: string;
@@ -64,9 +73,20 @@ export function trainClassifier(
 	options: TrainOptions = {},
 ): TrainedModel {
 	const started = performance.now();
-	const labels = validateCategories(categories);
+	const openSetLabel = options.openSetLabel;
+	// The open-set label goes last: the softmax has it as a class only when it has examples.
+	const ordered =
+		openSetLabel === undefined || !Array.isArray(categories)
+			? categories
+			: [...categories.filter((c) => c?.name !== openSetLabel), ...categories.filter((c) => c?.name === openSetLabel)];
+	const labels = validateCategories(ordered);
+	if (openSetLabel !== undefined && labels[labels.length - 1] !== openSetLabel) {
+		throw new TrainingInputError(`The open-set label "${openSetLabel}" is not one of the categories: add it as a category`);
+	}
 	const labelIndex = new Map(labels.map((label, index) => [label, index]));
 	const targets = validateExamples(examples, labelIndex);
+	const otherTrained = openSetLabel !== undefined && targets.includes(labels.length - 1);
+	const classCount = openSetLabel !== undefined && !otherTrained ? labels.length - 1 : labels.length;
 	const features: FeatureOptions = {
 		hashBits: options.hashBits ?? defaultFeatureOptions.hashBits,
 		charNgramMin: options.charNgramMin ?? defaultFeatureOptions.charNgramMin,
@@ -76,9 +96,14 @@ export function trainClassifier(
 	};
 	const settings: TrainingSettings = {
 		...defaultSettings,
-		...scaledDefaults(examples.length + categories.length),
+		// The open-set label has no pseudo-example: the in-scope model is the one trained without it.
+		...scaledDefaults(examples.length + labels.length - (openSetLabel === undefined ? 0 : 1)),
 		...definedOnly(options),
 	};
+	if (openSetLabel !== undefined) {
+		settings.openSetBudget ??= defaultOpenSetSettings.budget;
+		settings.openSetCoverageWeight ??= defaultOpenSetSettings.coverageWeight;
+	}
 	// Folds chosen by the caller are all fitted unless it says otherwise.
 	if (options.folds !== undefined && options.foldsFitted === undefined) settings.foldsFitted = settings.folds;
 
@@ -88,27 +113,30 @@ export function trainClassifier(
 	const categoryFeatures: TextFeatures[] = [];
 	const categoryTargets: number[] = [];
 	if (settings.useCategoryText || examples.length === 0) {
-		categories.forEach((category, index) => {
+		// Not the open-set label's: "fits none of the categories" has no words of its own to learn.
+		ordered.slice(0, labels.length - (openSetLabel === undefined ? 0 : 1)).forEach((category, index) => {
 			categoryFeatures.push(extractFeatures(describeCategory(category), features));
 			categoryTargets.push(index);
 		});
 	}
 
-	const coupling = nameSharingGroups(categories, settings.nameSharing ?? 0);
+	const coupling = nameSharingGroups(ordered.slice(0, classCount), settings.nameSharing ?? 0);
 	const fit = (trainRows: number[]): FittedParts => {
 		const documents = trainRows.map((row) => exampleFeatures[row]).concat(categoryFeatures);
 		const documentTargets = Int32Array.from(trainRows.map((row) => targets[row]).concat(categoryTargets));
 		const vectorizer = fitVectorizer(documents, features.hashBits, settings);
 		const rows = documents.map((document) => vectorize(vectorizer, document));
-		const softmax = trainSoftmax(rows, documentTargets, labels.length, vectorizer.hashIds.length, settings, coupling);
+		const softmax = trainSoftmax(rows, documentTargets, classCount, vectorizer.hashIds.length, settings, coupling);
 		return { vectorizer, softmax };
 	};
 
 	const calibrationStarted = performance.now();
 	const calibration =
 		examples.length >= MIN_EXAMPLES_TO_CALIBRATE
-			? crossFit(exampleFeatures, targets, labels.length, settings, fit)
+			? crossFit(exampleFeatures, targets, classCount, settings, fit)
 			: undefined;
+	const openSetFit =
+		openSetLabel === undefined ? undefined : fitOpenSet(calibration, classCount, otherTrained, settings);
 	const calibrationMs = performance.now() - calibrationStarted;
 
 	const final = fit(examples.map((_, row) => row));
@@ -127,6 +155,7 @@ export function trainClassifier(
 		softmax: final.softmax,
 		temperature,
 		uniformMix,
+		openSet: openSetFit?.head,
 	};
 	const examplesPerLabel: Record<string, number> = Object.fromEntries(labels.map((label) => [label, 0]));
 	for (const example of examples) examplesPerLabel[example.label]++;
@@ -147,8 +176,47 @@ export function trainClassifier(
 			columns: final.vectorizer.hashIds.length,
 			trainMs: performance.now() - started,
 			calibrationMs,
+			openSet: openSetFit?.metrics,
 		},
 	};
+}
+
+// Without held-out answers to fit it on: a gentle slope, so the confidence of an unfitted Other stays modest.
+const UNFITTED_SLOPE = 1;
+
+function unfittedThreshold(inScope: number, coverageWeight: number): number {
+	return openSetScore(Math.min(1, 1.5 / inScope), 0.5, coverageWeight);
+}
+
+/**
+ * The open-set head from the held-out folds' answers; without folds (under ten examples) the
+ * threshold cannot be measured, and a text is Other only when it looks like nothing the training has
+ * seen: its best category barely above a uniform guess, and half its n-grams unknown.
+ */
+function fitOpenSet(
+	calibration: CrossFitResult | undefined,
+	classCount: number,
+	otherTrained: boolean,
+	settings: TrainingSettings,
+): { head: OpenSetHead; metrics: NonNullable<TrainedModel['metrics']['openSet']> } {
+	const fitSettings = { coverageWeight: settings.openSetCoverageWeight!, budget: settings.openSetBudget! };
+	const head = { coverageWeight: fitSettings.coverageWeight, slope: settings.openSetSlope ?? UNFITTED_SLOPE, otherTrained };
+	if (!calibration) {
+		const inScope = otherTrained ? classCount - 1 : classCount;
+		return { head: { ...head, threshold: unfittedThreshold(inScope, fitSettings.coverageWeight) }, metrics: { fitted: false } };
+	}
+	const probabilities = new Float64Array(classCount);
+	const answers = Array.from(calibration.heldOutTargets, (target, row): HeldOutAnswer => {
+		probabilities.set(calibration.heldOutLogits.subarray(row * classCount, (row + 1) * classCount));
+		softmaxInPlace(probabilities, calibration.temperature);
+		let best = 0;
+		for (let k = 1; k < classCount; k++) if (probabilities[k] > probabilities[best]) best = k;
+		const kind = otherTrained && target === classCount - 1 ? 'other' : best === target ? 'right' : 'wrong';
+		return { ...answerOf(probabilities, calibration.heldOutCoverage[row], otherTrained), kind, truth: probabilities[target] };
+	});
+	const fit =
+		settings.openSetSlope === undefined ? fitSlopeAndThreshold(answers, fitSettings) : fitOpenSetThreshold(answers, { ...fitSettings, slope: settings.openSetSlope });
+	return { head: { ...head, slope: fit.slope, threshold: fit.threshold }, metrics: { fitted: true, ...fit } };
 }
 
 interface FittedParts {
@@ -162,6 +230,10 @@ interface CrossFitResult {
 	ece: number;
 	eceBefore: number;
 	heldOut: number;
+	heldOutLogits: Float64Array;
+	heldOutTargets: Int32Array;
+	/** Known n-gram share of each held-out text under its fold's vectorizer. */
+	heldOutCoverage: Float64Array;
 }
 
 function crossFit(
@@ -177,6 +249,7 @@ function crossFit(
 	const foldsFitted = Math.max(1, Math.min(settings.foldsFitted ?? folds, folds));
 	const heldOutRows: number[] = [];
 	const foldLogits: Float64Array[] = [];
+	const coverage: number[] = [];
 	for (let fold = 0; fold < foldsFitted; fold++) {
 		const trainRows: number[] = [];
 		const testRows: number[] = [];
@@ -189,6 +262,7 @@ function crossFit(
 			computeLogits(model.softmax.weights, model.softmax.bias, classCount, vector, 1, logits);
 			heldOutRows.push(row);
 			foldLogits.push(logits);
+			coverage.push(knownShare(model.vectorizer, exampleFeatures[row]));
 		}
 	}
 	const heldOutLogits = new Float64Array(heldOutRows.length * classCount);
@@ -197,7 +271,16 @@ function crossFit(
 	const temperature = fitTemperature(heldOutLogits, heldOutTargets, classCount);
 	const before = summarise(heldOutLogits, heldOutTargets, classCount, 1);
 	const after = summarise(heldOutLogits, heldOutTargets, classCount, temperature);
-	return { temperature, accuracy: after.accuracy, ece: after.ece, eceBefore: before.ece, heldOut: heldOutRows.length };
+	return {
+		temperature,
+		accuracy: after.accuracy,
+		ece: after.ece,
+		eceBefore: before.ece,
+		heldOut: heldOutRows.length,
+		heldOutLogits,
+		heldOutTargets,
+		heldOutCoverage: Float64Array.from(coverage),
+	};
 }
 
 function summarise(logits: Float64Array, targets: Int32Array, classCount: number, temperature: number) {
@@ -362,6 +445,9 @@ function validateOptions(features: FeatureOptions, settings: TrainingSettings): 
 		['folds', settings.folds, (value) => Number.isInteger(value) && value >= 2, 'an integer ≥ 2'],
 		['foldsFitted', settings.foldsFitted ?? settings.folds, (value) => Number.isInteger(value) && value >= 1 && value <= settings.folds, 'an integer from 1 to folds'],
 		['nameSharing', settings.nameSharing ?? 0, (value) => value >= 0 && value <= 1, 'a number from 0 to 1'],
+		['openSetBudget', settings.openSetBudget ?? 0, (value) => value >= 0 && value < 1, 'a number in [0, 1)'],
+		['openSetCoverageWeight', settings.openSetCoverageWeight ?? 0, (value) => value >= 0 && value <= 10, 'a number from 0 to 10'],
+		['openSetSlope', settings.openSetSlope ?? 1, (value) => value > 0 && value <= 100, 'a number in (0, 100]'],
 		['seed', settings.seed, Number.isInteger, 'an integer'],
 	];
 	for (const [name, value, valid, expected] of checks) {
@@ -371,21 +457,36 @@ function validateOptions(features: FeatureOptions, settings: TrainingSettings): 
 	}
 }
 
+const settingNames: (keyof TrainingSettings)[] = [
+	'seed',
+	'epochs',
+	'learningRate',
+	'l2',
+	'minDf',
+	'wordBlockWeight',
+	'folds',
+	'foldsFitted',
+	'useCategoryText',
+	'nameSharing',
+	'openSetLabel',
+	'openSetBudget',
+	'openSetCoverageWeight',
+	'openSetSlope',
+];
+
+/** Every option `trainClassifier` reads (others are ignored). */
+export const trainOptionNames: readonly (keyof TrainOptions)[] = [
+	...settingNames,
+	'hashBits',
+	'charNgramMin',
+	'charNgramMax',
+	'wordBigrams',
+	'wordStems',
+];
+
 function definedOnly(options: TrainOptions): Partial<TrainingSettings> {
-	const keys: (keyof TrainingSettings)[] = [
-		'seed',
-		'epochs',
-		'learningRate',
-		'l2',
-		'minDf',
-		'wordBlockWeight',
-		'folds',
-		'foldsFitted',
-		'useCategoryText',
-		'nameSharing',
-	];
 	const settings: Partial<TrainingSettings> = {};
-	for (const key of keys) {
+	for (const key of settingNames) {
 		if (options[key] !== undefined) (settings as Record<string, unknown>)[key] = options[key];
 	}
 	return settings;

@@ -95,3 +95,20 @@ function weighBlock(vectorizer: Vectorizer, block: SparseCounts, blockScale: num
 	}
 	return { columns, values };
 }
+
+/**
+ * Share of a text's feature occurrences (words and character n-grams) that have a column: texts of
+ * another subject share few n-grams with the training data, whatever the classifier makes of them.
+ * 0 for a text with no features at all.
+ */
+export function knownShare(vectorizer: Vectorizer, features: TextFeatures): number {
+	let known = 0;
+	let total = 0;
+	for (const block of [features.words, features.chars]) {
+		for (let i = 0; i < block.ids.length; i++) {
+			total += block.counts[i];
+			if (vectorizer.columnOf[block.ids[i]] !== -1) known += block.counts[i];
+		}
+	}
+	return total === 0 ? 0 : known / total;
+}
