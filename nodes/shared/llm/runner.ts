@@ -147,6 +147,8 @@ export class ChatRunner {
 	private readonly now: () => number;
 	private readonly limiters = new Map<string, RateLimiter>();
 	private readonly estimator = new TokenEstimator();
+	/** Attempts sent by this runner, and how many were answered 429 (for the progress log). */
+	readonly stats = { attempts: 0, rateLimited: 0 };
 
 	constructor(
 		private readonly client: OpenAI,
@@ -208,6 +210,7 @@ export class ChatRunner {
 		let rateLimitedAttempts = 0;
 		for (let attempt = 1; ; attempt++) {
 			const ticket = await limiter.acquire(this.estimator.estimate(params));
+			this.stats.attempts++;
 			let settled = false;
 			try {
 				const { completion, headers } = await this.send(params);
@@ -239,6 +242,7 @@ export class ChatRunner {
 					);
 				}
 				if (rateLimited) {
+					this.stats.rateLimited++;
 					rateLimitedAttempts++;
 					rateLimitedSince ??= this.now();
 					const waited = this.now() - rateLimitedSince;
