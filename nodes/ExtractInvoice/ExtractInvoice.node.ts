@@ -196,14 +196,12 @@ export class ExtractInvoice implements INodeType {
 		};
 
 		const finishCounted = async (itemIndex: number, read: ReadItem): Promise<INodeExecutionData> => {
-			try {
-				const output = await finishItem(itemIndex, read);
-				progress?.itemDone(false);
-				return output;
-			} catch (error) {
-				progress?.itemDone(true);
-				throw error;
-			}
+			const output = finishItem(itemIndex, read);
+			output.then(
+				() => progress?.itemDone(false),
+				() => progress?.itemDone(true),
+			);
+			return await output;
 		};
 
 		try {

@@ -28,10 +28,13 @@ class FakeClock implements Clock {
 	private t = 0;
 	private timers: Array<{ at: number; seq: number; wake: () => void }> = [];
 	private seq = 0;
+	/** Timers fire up to `lagMs` late, as on a busy event loop (deterministic pseudo-random). */
+	constructor(private readonly lagMs = 0) {}
 	now = () => this.t;
 	sleep = (ms: number) =>
 		new Promise<void>((wake) => {
-			this.timers.push({ at: this.t + Math.max(0, ms), seq: this.seq++, wake });
+			const lag = this.lagMs ? ((this.seq * 7919) % 101) / 100 * this.lagMs : 0;
+			this.timers.push({ at: this.t + Math.max(0, ms) + lag, seq: this.seq++, wake });
 		});
 	async run<T>(work: Promise<T>): Promise<T> {
 		let done = false;
@@ -124,6 +127,9 @@ describe('the budget', () => {
 		const behind = observe(booked.state, {}, booked.ticket, { kind: 'answered', snapshot: { limitRequests: 600, remainingRequests: 0, resetRequestsMs: booked.state.requestsTat - booked.ticket.sendAt + 3000 } }, 450);
 		expect(behind.requestsTat).toBeCloseTo(booked.state.requestsTat + 3000);
 		expect(behind.epoch).toBe(booked.state.epoch + 1);
+		// More budget than booked is not taken from a header (its timing can only err that way).
+		const ahead = observe(booked.state, {}, booked.ticket, { kind: 'answered', snapshot: { limitRequests: 600, remainingRequests: 0, resetRequestsMs: booked.state.requestsTat - booked.ticket.sendAt - 3000 } }, 450);
+		expect(ahead.requestsTat).toBe(booked.state.requestsTat);
 		expect(state.headerRequestsPerMinute).toBe(600);
 	});
 
@@ -194,8 +200,8 @@ const PROMPT_TOKENS = 141;
  * `clients` runners (executions or workers) sharing one budget store, each with `items` requests at
  * concurrency 8, against one provider with `limits` answering after `latencyMs`.
  */
-async function simulate(limits: ProviderLimits, options: { clients?: number; items: number; latencyMs?: number; stated?: boolean }): Promise<SimulationResult> {
-	const clock = new FakeClock();
+async function simulate(limits: ProviderLimits, options: { clients?: number; items: number; latencyMs?: number; stated?: boolean; lagMs?: number }): Promise<SimulationResult> {
+	const clock = new FakeClock(options.lagMs ?? 0);
 	const provider = new ProviderRateLimiter(limits, 0);
 	const latency = options.latencyMs ?? 200;
 	const log: Array<{ at: number; status: number }> = [];
@@ -278,6 +284,12 @@ describe('pacing against a provider (simulated time)', () => {
 
 	it('500 RPM / 200,000 TPM with headers: 2,000 items at ≥ 90% of the limit, no 429 in steady state', async () => {
 		const result = await simulate({ requestsPerMinute: 500, tokensPerMinute: 200_000 }, { items: 2000 });
+		check(result);
+		expect(result.steadyRateLimited).toBe(0);
+	});
+
+	it('the same on a busy event loop (timers up to 300 ms late): the headers are read against when requests left', async () => {
+		const result = await simulate({ requestsPerMinute: 500, tokensPerMinute: 200_000 }, { items: 2000, lagMs: 300 });
 		check(result);
 		expect(result.steadyRateLimited).toBe(0);
 	});

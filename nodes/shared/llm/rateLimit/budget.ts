@@ -70,6 +70,11 @@ export interface BudgetState {
 /** One booked send. */
 export interface Ticket {
 	sendAt: number;
+	/**
+	 * When it actually left (store clock): sendAt plus how late the waiting caller woke. The endpoint's
+	 * headers count from its arrival, so they are read against this time.
+	 */
+	sentAt?: number;
 	/** bookedRequests / bookedTokens right after this booking. */
 	bookedRequests: number;
 	bookedTokens: number;
@@ -218,13 +223,16 @@ function endpointTat(view: DimensionView, unitMs: number, sentAt: number, booked
 
 /**
  * Follows the endpoint's view of one bucket: at once when told to (first sync, a 429), otherwise only
- * beyond the dead band (rounding of the headers, requests still on their way).
+ * where it shows less budget than booked here, beyond the dead band (rounding of the headers, requests
+ * on their way) — someone else uses the key. More budget than booked is not taken from a header:
+ * its timing can only err towards it (a request arrives after it was sent), and spending it would
+ * risk 429s for little.
  */
 function followEndpoint(local: number, endpoint: number | undefined, now: number, deadBandMs: number, force: boolean): { tat: number; shrank: boolean } {
 	if (endpoint === undefined) return { tat: local, shrank: false };
 	const localAt = Math.max(local, now);
 	const endpointAt = Math.max(endpoint, now);
-	if (force || Math.abs(endpointAt - localAt) > deadBandMs) return { tat: endpoint, shrank: endpointAt > localAt + deadBandMs };
+	if (force || endpointAt > localAt + deadBandMs) return { tat: endpoint, shrank: endpointAt > localAt + deadBandMs };
 	return { tat: local, shrank: false };
 }
 
@@ -265,7 +273,7 @@ export function observe(input: BudgetState, stated: StatedLimits, ticket: Ticket
 	const followsTokens = tokenMs && snapshot && state.headerTokensPerMinute === limits.tokensPerMinute;
 	const force = !state.synced || rateLimited;
 	const follow = (tat: number, view: DimensionView, unitMs: number, bookedSince: number, deadBandMs: number) => {
-		const followed = followEndpoint(tat, endpointTat(view, unitMs, ticket.sendAt, bookedSince), now, deadBandMs, force);
+		const followed = followEndpoint(tat, endpointTat(view, unitMs, ticket.sentAt ?? ticket.sendAt, bookedSince), now, deadBandMs, force);
 		shrank ||= followed.shrank;
 		return followed.tat;
 	};

@@ -96,10 +96,13 @@ export class RateLimiter {
 			return { state: next, result: ticket };
 		});
 		for (let rebookings = 0; ; rebookings++) {
-			const wait = booked.result.sendAt - booked.now;
+			const wait = Math.max(0, booked.result.sendAt - booked.now);
+			const wakeAt = this.clock.now() + wait;
 			if (wait > 0) await this.clock.sleep(wait);
 			// The budget shrank while this send waited (a 429, headers saying less): book again.
-			if (rebookings >= MAX_REBOOKINGS || (this.latest?.epoch ?? 0) <= booked.result.epoch) return booked.result;
+			if (rebookings >= MAX_REBOOKINGS || (this.latest?.epoch ?? 0) <= booked.result.epoch) {
+				return { ...booked.result, sentAt: booked.result.sendAt + Math.max(0, this.clock.now() - wakeAt) };
+			}
 			const stale = booked.result;
 			booked = await this.change((state, now) => {
 				const { state: next, ticket } = reserve(release(state, stale, now), this.stated, tokens, now);

@@ -1,8 +1,9 @@
 /**
  * Rate budgets in PostgreSQL — the package store's database, for teams whose n8n processes share it
  * but no Redis. One row per budget in `aiwf_rate_limits` (created on first use, beside the store's
- * tables; it holds nothing that outlives an hour), updated optimistically by version: read with the
- * server's clock, compute here, write only if the version is unchanged. Two round trips per update.
+ * tables; it holds nothing that outlives an hour), updated under its row lock: processes queue on
+ * the lock instead of retrying each other's conflicts (a hot row under optimistic updates starves).
+ * Four round trips per update, in one transaction, with the server's clock.
  */
 import { Pool } from 'pg';
 
@@ -10,7 +11,6 @@ import { describePostgres, poolConfig } from '../../store/postgres';
 import { STATE_TTL_MS, type SharedStateStore, type StateUpdate } from './sharedState';
 
 const TABLE = 'aiwf_rate_limits';
-const MAX_TRIES = 50;
 
 export class PostgresStateStore implements SharedStateStore {
 	readonly shared = true;
@@ -23,11 +23,16 @@ export class PostgresStateStore implements SharedStateStore {
 	}
 
 	private connected(): Promise<void> {
-		this.pool ??= new Pool({ ...poolConfig({ kind: 'postgres', connectionString: this.connectionString, maxConnections: 4, connectionTimeoutMs: 2000 }), application_name: 'n8n-nodes-ai-workflow rate limits' });
-		// An idle client losing its connection must not crash n8n; the next update reports it.
-		this.pool.on('error', () => undefined);
+		if (!this.pool) {
+			this.pool = new Pool({ ...poolConfig({ kind: 'postgres', connectionString: this.connectionString, maxConnections: 4, connectionTimeoutMs: 5000 }), application_name: 'n8n-nodes-ai-workflow rate limits' });
+			// An idle client losing its connection must not crash n8n; the next update reports it.
+			this.pool.on('error', () => undefined);
+		}
 		this.ready ??= (async () => {
-			await this.pool!.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (key TEXT PRIMARY KEY, state TEXT NOT NULL, version BIGINT NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+			await this.pool!.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (key TEXT PRIMARY KEY, state TEXT NOT NULL, version BIGINT NOT NULL, updated_at TIMESTAMPTZ NOT NULL DEFAULT now())`).catch((error: { code?: string }) => {
+				// Two processes creating it at once: PostgreSQL's IF NOT EXISTS is not atomic; the other one made it.
+				if (error.code !== '23505' && error.code !== '42P07') throw error;
+			});
 			await this.pool!.query(`DELETE FROM ${TABLE} WHERE updated_at < now() - make_interval(secs => $1)`, [STATE_TTL_MS / 1000]);
 		})().catch((error: unknown) => {
 			this.ready = undefined;
@@ -38,21 +43,25 @@ export class PostgresStateStore implements SharedStateStore {
 
 	async update(key: string, update: StateUpdate): Promise<void> {
 		await this.connected();
-		const pool = this.pool!;
-		for (let tries = 0; tries < MAX_TRIES; tries++) {
-			const { rows } = await pool.query<{ state: string | null; version: string | null; now: number }>(
-				`SELECT r.state, r.version, (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now FROM (SELECT 1) AS one LEFT JOIN ${TABLE} r ON r.key = $1`,
+		const client = await this.pool!.connect();
+		let broken: Error | undefined;
+		try {
+			await client.query('BEGIN');
+			await client.query(`INSERT INTO ${TABLE} (key, state, version) VALUES ($1, '', 0) ON CONFLICT (key) DO NOTHING`, [key]);
+			const { rows } = await client.query<{ state: string; now: number }>(
+				`SELECT state, (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS now FROM ${TABLE} WHERE key = $1 FOR UPDATE`,
 				[key],
 			);
-			const { state, version, now } = rows[0];
-			const next = update(state ?? undefined, Number(now));
-			const written =
-				version === null
-					? await pool.query(`INSERT INTO ${TABLE} (key, state, version) VALUES ($1, $2, 1) ON CONFLICT (key) DO NOTHING`, [key, next])
-					: await pool.query(`UPDATE ${TABLE} SET state = $2, version = version + 1, updated_at = now() WHERE key = $1 AND version = $3`, [key, next, version]);
-			if (written.rowCount === 1) return;
+			const next = update(rows[0].state || undefined, Number(rows[0].now));
+			await client.query(`UPDATE ${TABLE} SET state = $2, version = version + 1, updated_at = now() WHERE key = $1`, [key, next]);
+			await client.query('COMMIT');
+		} catch (error) {
+			broken = error as Error;
+			await client.query('ROLLBACK').catch(() => undefined);
+			throw error;
+		} finally {
+			client.release(broken);
 		}
-		throw new Error(`the budget ${key} kept changing under ${MAX_TRIES} tries`);
 	}
 
 	async close(): Promise<void> {
