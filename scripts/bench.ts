@@ -294,6 +294,11 @@ async function rateLimitPart(instance: N8nInstance, outputNames: string[]) {
 	const texts = loadSupportTexts(path.resolve(args.data!), rateLimitItems, examplesPerCategory).texts;
 	const rows = rateLimitRows();
 	log(`rate-limit part: ${rows.length} rows × ${rateLimitRounds} round(s) of ${texts.length} items (about ${Math.round((rows.length * rateLimitRounds * texts.length) / 500 / 60 * 60)} min at 500 requests/min)`);
+	// Warm-up (not counted), for when this part runs alone: each contender once on an unlimited server.
+	const unlimited = { key: 'warm-up', title: 'warm-up', limits: {} };
+	for (const contender of ['aiClassify-default', 'textClassifier-default'] as const) {
+		await runRateLimitRow(instance, { setting: unlimited, contender, executions: 1 }, { texts: texts.slice(0, WARM_UP_ITEMS), categories: CATEGORIES, outputNames, latencyMs, apiKey: API_KEY, round: 0, log });
+	}
 	const runs: RateLimitRun[] = [];
 	for (let round = 1; round <= rateLimitRounds; round++) {
 		for (const spec of rows) {

@@ -110,10 +110,11 @@ describeEachN8nVersion('Rate limits', (getN8n) => {
 		expect(perSecond).toBeGreaterThanOrEqual(9);
 		expect(perSecond).toBeLessThanOrEqual(10.5);
 		expect(wallMs).toBeLessThan(40_000 / 0.9 + 15_000);
-		// Evenly: no 5 s window after the burst with more than the refill allows (50, and one of slack).
+		// Evenly: no second after the burst with twice the refill (budget left unused a moment earlier
+		// may be spent, a burst may not), and no stall of 2 s.
 		for (let i = 0; i < afterBurst.length; i++) {
-			const inWindow = afterBurst.filter((at) => at >= afterBurst[i] && at < afterBurst[i] + 5000).length;
-			expect(inWindow).toBeLessThanOrEqual(52);
+			expect(afterBurst.filter((at) => at >= afterBurst[i] && at < afterBurst[i] + 1000).length).toBeLessThanOrEqual(20);
+			if (i > 0) expect(afterBurst[i] - afterBurst[i - 1]).toBeLessThan(2000);
 		}
 		expect(fake.stats.rateLimited / fake.log.length).toBeLessThanOrEqual(0.02);
 		const log = fs.readFileSync(getN8n().logFile, 'utf8').slice(logBefore);
@@ -168,4 +169,5 @@ describeEachN8nVersion('Rate limits', (getN8n) => {
 		expect(Date.now() - started).toBeGreaterThanOrEqual(((charged - 10_000) / 1000) * 1000 * 0.9);
 		expect(fake.stats.rateLimited).toBeLessThanOrEqual(2);
 	});
-});
+	// A shared machine under load can take minutes to start n8n.
+}, { readyTimeoutMs: 300_000 });

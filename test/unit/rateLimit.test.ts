@@ -20,6 +20,7 @@ import {
 	type BudgetState,
 	type Clock,
 } from '../../nodes/shared/llm/rateLimit';
+import { budgetKey, queueRedisUrl, storeChoice } from '../../nodes/shared/llm/rateLimit/config';
 import { ChatRunner } from '../../nodes/shared/llm/runner';
 import { goDuration, ProviderRateLimiter, type ProviderLimits } from '../support/providerLimits';
 
@@ -200,7 +201,10 @@ const PROMPT_TOKENS = 141;
  * `clients` runners (executions or workers) sharing one budget store, each with `items` requests at
  * concurrency 8, against one provider with `limits` answering after `latencyMs`.
  */
-async function simulate(limits: ProviderLimits, options: { clients?: number; items: number; latencyMs?: number; stated?: boolean; lagMs?: number }): Promise<SimulationResult> {
+async function simulate(
+	limits: ProviderLimits,
+	options: { clients?: number; items: number; latencyMs?: number; stated?: boolean; lagMs?: number; /** Answers of this many tokens with no maximum set (charged once written). */ unbounded?: number },
+): Promise<SimulationResult> {
 	const clock = new FakeClock(options.lagMs ?? 0);
 	const provider = new ProviderRateLimiter(limits, 0);
 	const latency = options.latencyMs ?? 200;
@@ -211,20 +215,22 @@ async function simulate(limits: ProviderLimits, options: { clients?: number; ite
 				create: () => ({
 					withResponse: async () => {
 						const arrival = clock.now();
-						const admission = provider.admit(PROMPT_TOKENS + 1, arrival);
+						const completion = options.unbounded ?? 1;
+						const admission = provider.admit(PROMPT_TOKENS + (options.unbounded ? 0 : 1), arrival);
 						log.push({ at: arrival, status: admission.admitted ? 200 : 429 });
 						if (!admission.admitted) {
 							await clock.sleep(2);
 							throw new RateLimitError(429, { message: 'Rate limit reached' }, 'Rate limit reached', new Headers(admission.headers));
 						}
 						await clock.sleep(latency);
+						if (options.unbounded) provider.charge(options.unbounded, clock.now());
 						const data = {
 							id: 'x',
 							object: 'chat.completion',
 							created: 0,
 							model: 'gpt-4o-mini',
 							choices: [{ index: 0, message: { role: 'assistant', content: '1' }, finish_reason: 'stop', logprobs: null }],
-							usage: { prompt_tokens: PROMPT_TOKENS, completion_tokens: 1, total_tokens: PROMPT_TOKENS + 1 },
+							usage: { prompt_tokens: PROMPT_TOKENS, completion_tokens: completion, total_tokens: PROMPT_TOKENS + completion },
 						};
 						return { data, response: { headers: new Headers(admission.headers) } };
 					},
@@ -247,7 +253,9 @@ async function simulate(limits: ProviderLimits, options: { clients?: number; ite
 		});
 		return Promise.all(
 			Array.from({ length: options.items }, (_, i) =>
-				runner.complete({ model: 'gpt-4o-mini', max_tokens: 1, messages: [{ role: 'user', content: `ticket ${c}-${i} `.padEnd(520, 'x') }] }).catch(() => failed++),
+				runner
+					.complete({ model: 'gpt-4o-mini', ...(options.unbounded ? {} : { max_tokens: 1 }), messages: [{ role: 'user', content: `ticket ${c}-${i} `.padEnd(520, 'x') }] })
+					.catch(() => failed++),
 			),
 		);
 	});
@@ -258,7 +266,7 @@ async function simulate(limits: ProviderLimits, options: { clients?: number; ite
 	const perMs = (perMinute: number) => perMinute / 60_000;
 	const idealMs = Math.max(
 		limits.requestsPerMinute ? (total - (limits.requestsPerMinute * seconds) / 60) / perMs(limits.requestsPerMinute) : 0,
-		limits.tokensPerMinute ? (total * (PROMPT_TOKENS + 1) - (limits.tokensPerMinute * seconds) / 60) / perMs(limits.tokensPerMinute) : 0,
+		limits.tokensPerMinute ? (total * (PROMPT_TOKENS + (options.unbounded ?? 1)) - (limits.tokensPerMinute * seconds) / 60) / perMs(limits.tokensPerMinute) : 0,
 		0,
 	);
 	const steady = log.filter((entry) => entry.at >= seconds * 1000);
@@ -290,8 +298,7 @@ describe('pacing against a provider (simulated time)', () => {
 
 	it('the same on a busy event loop (timers up to 300 ms late): the headers are read against when requests left', async () => {
 		const result = await simulate({ requestsPerMinute: 500, tokensPerMinute: 200_000 }, { items: 2000, lagMs: 300 });
-		check(result);
-		expect(result.steadyRateLimited).toBe(0);
+		check(result, { rateLimited: 0.005 });
 	});
 
 	it('tokens per minute binding (500 RPM / 60,000 TPM), with headers', async () => {
@@ -316,7 +323,40 @@ describe('pacing against a provider (simulated time)', () => {
 		check(result);
 	});
 
+	it('a provider whose buckets hold 10 s, not a minute: the capacity is read from the headers', async () => {
+		const result = await simulate({ requestsPerMinute: 600, tokensPerMinute: 200_000, burstSeconds: 10 }, { items: 1000 });
+		check(result);
+		expect(result.rateLimited / result.requests).toBeLessThanOrEqual(0.02);
+	});
+
+	it('answers without a maximum (charged once written), tokens binding in 10 s buckets, like Extract Invoice', async () => {
+		const result = await simulate({ tokensPerMinute: 60_000, burstSeconds: 10 }, { items: 150, unbounded: 500, latencyMs: 300 });
+		check(result, { share: 0.85, rateLimited: 0.05 });
+		expect(result.rateLimited / result.requests).toBeLessThanOrEqual(0.08);
+	});
+
 	it('only Retry-After (no x-ratelimit headers)', async () => {
 		check(await simulate({ requestsPerMinute: 300, headers: 'retryAfter' }, { items: 1200 }), { share: 0.85 });
+	});
+});
+
+describe('where budgets live (environment)', () => {
+	it("process memory by default, n8n's queue Redis in queue mode, or what AIW_RATE_LIMIT_STORE says", () => {
+		expect(storeChoice({})).toEqual({ kind: 'memory' });
+		expect(storeChoice({ EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: 'redis', QUEUE_BULL_REDIS_PORT: '6380', QUEUE_BULL_REDIS_DB: '2' })).toEqual({ kind: 'redis', url: 'redis://redis:6380/2' });
+		expect(queueRedisUrl({ QUEUE_BULL_REDIS_USERNAME: 'n8n', QUEUE_BULL_REDIS_PASSWORD: 'p@ss', QUEUE_BULL_REDIS_TLS: 'true' })).toBe('rediss://n8n:p%40ss@localhost:6379/0');
+		expect(storeChoice({ EXECUTIONS_MODE: 'queue', AIW_RATE_LIMIT_STORE: 'memory' })).toEqual({ kind: 'memory' });
+		expect(storeChoice({ AIW_RATE_LIMIT_STORE: 'postgres://u@db/ai_workflow' })).toEqual({ kind: 'postgres', connectionString: 'postgres://u@db/ai_workflow' });
+		expect(() => storeChoice({ AIW_RATE_LIMIT_STORE: 'mysql://x' })).toThrow(/AIW_RATE_LIMIT_STORE must be memory, redis/);
+	});
+
+	it('one budget per endpoint account and model, keyed without the secret', () => {
+		const connection = { baseUrl: 'https://api.openai.com/v1/', apiKey: 'sk-secret-123456', headers: {} };
+		const key = budgetKey(connection, 'gpt-4o-mini', {});
+		expect(key).toMatch(/^aiwf:rate-limit:[0-9a-f]{24}:gpt-4o-mini$/);
+		expect(key).not.toContain('sk-secret');
+		expect(budgetKey({ ...connection, baseUrl: 'https://api.openai.com/v1' }, 'gpt-4o-mini', {})).toBe(key);
+		expect(budgetKey({ ...connection, apiKey: 'sk-other-654321' }, 'gpt-4o-mini', {})).not.toBe(key);
+		expect(budgetKey(connection, 'gpt-4o', { AIW_RATE_LIMIT_PREFIX: 'x:' })).toMatch(/^x:[0-9a-f]{24}:gpt-4o$/);
 	});
 });

@@ -8,8 +8,9 @@
  *   GCRA ("virtual scheduling") bucket per dimension — requests/min and tokens/min — holding one
  *   minute, like the provider's. `reserve` gives each request the earliest time both buckets hold its
  *   cost and books it, so concurrent callers get evenly spaced send times instead of racing.
- * - **Headers** re-synchronise the buckets with the provider's own view (remaining and reset, as of
- *   when the request was sent, plus what was booked since), in both directions beyond a dead band.
+ * - **Headers** give the limits, how much the provider's buckets hold (remaining + reset × rate), and
+ *   re-synchronise the buckets with the provider's view (as of when the request left, plus what was
+ *   booked since) where it shows less budget than booked here.
  * - **No headers at all**: on a 429 the request rate is cut multiplicatively (from what actually got
  *   through) and then raised additively while requests succeed (AIMD), at most one cut per round
  *   trip; consecutive 429s also cool everyone down, exponentially.
@@ -42,6 +43,12 @@ export interface BudgetState {
 	/** GCRA theoretical arrival times (ms): a bucket is full when its TAT is at or before now. */
 	requestsTat: number;
 	tokensTat: number;
+	/**
+	 * How much of the limit the endpoint's buckets hold, as ms of refill (default: a minute). Read
+	 * from the headers — remaining + reset × rate is the capacity — since some endpoints hold less.
+	 */
+	requestsWindowMs?: number;
+	tokensWindowMs?: number;
 	/** Whether the buckets have been synchronised with the endpoint's headers at least once. */
 	synced: boolean;
 	/** Everything ever booked (monotonic): a header snapshot is matched with what was booked after it. */
@@ -167,12 +174,13 @@ export function reserve(input: BudgetState, stated: StatedLimits, tokens: number
 	const requestMs = limits.requestsPerMinute ? WINDOW_MS / limits.requestsPerMinute : undefined;
 	const tokenMs = limits.tokensPerMinute ? WINDOW_MS / limits.tokensPerMinute : undefined;
 	// A request larger than the whole bucket waits for a full bucket (the endpoint then says why it refuses).
-	const cost = limits.tokensPerMinute ? Math.min(Math.max(0, tokens), limits.tokensPerMinute) : Math.max(0, tokens);
+	const tokenCapacity = limits.tokensPerMinute ? (limits.tokensPerMinute * (state.tokensWindowMs ?? WINDOW_MS)) / WINDOW_MS : undefined;
+	const cost = tokenCapacity ? Math.min(Math.max(0, tokens), tokenCapacity) : Math.max(0, tokens);
 	const discoveredMs = state.discoveredPerSecond ? 1000 / state.discoveredPerSecond : undefined;
 
 	let sendAt = Math.max(now, state.cooldownUntil);
-	if (requestMs) sendAt = Math.max(sendAt, state.requestsTat + requestMs - WINDOW_MS);
-	if (tokenMs) sendAt = Math.max(sendAt, state.tokensTat + tokenMs * cost - WINDOW_MS);
+	if (requestMs) sendAt = Math.max(sendAt, state.requestsTat + requestMs - (state.requestsWindowMs ?? WINDOW_MS));
+	if (tokenMs) sendAt = Math.max(sendAt, state.tokensTat + tokenMs * cost - (state.tokensWindowMs ?? WINDOW_MS));
 	if (discoveredMs) sendAt = Math.max(sendAt, state.discoveredTat);
 
 	const next: BudgetState = {
@@ -204,9 +212,19 @@ export function release(state: BudgetState, ticket: Ticket, now: number): Budget
 }
 
 interface DimensionView {
-	limit?: number;
+	windowMs: number;
 	remaining?: number;
 	resetMs?: number;
+}
+
+/**
+ * The refill time the endpoint's bucket holds, from one snapshot: remaining + reset × rate is its
+ * capacity (remaining is rounded down, so the largest seen is the best estimate).
+ */
+function windowFrom(previous: number | undefined, unitMs: number, remaining: number | undefined, resetMs: number | undefined): number | undefined {
+	if (remaining === undefined || resetMs === undefined) return previous;
+	const seen = Math.min(WINDOW_MS, Math.max(unitMs, remaining * unitMs + resetMs));
+	return previous === undefined ? seen : Math.max(previous, seen);
 }
 
 /**
@@ -216,7 +234,7 @@ interface DimensionView {
 function endpointTat(view: DimensionView, unitMs: number, sentAt: number, bookedSince: number): number | undefined {
 	let tat: number | undefined;
 	if (view.resetMs !== undefined) tat = sentAt + view.resetMs;
-	else if (view.remaining !== undefined && view.limit !== undefined) tat = sentAt + Math.max(0, view.limit - view.remaining) * unitMs;
+	else if (view.remaining !== undefined) tat = sentAt + Math.max(0, view.windowMs - view.remaining * unitMs);
 	if (tat === undefined) return undefined;
 	return Math.max(tat, sentAt) + Math.max(0, bookedSince) * unitMs;
 }
@@ -271,6 +289,8 @@ export function observe(input: BudgetState, stated: StatedLimits, ticket: Ticket
 	// Follow the endpoint only where its limit is the binding one (a lower stated limit is the user's choice).
 	const followsRequests = requestMs && snapshot && state.headerRequestsPerMinute === limits.requestsPerMinute;
 	const followsTokens = tokenMs && snapshot && state.headerTokensPerMinute === limits.tokensPerMinute;
+	if (followsRequests) state.requestsWindowMs = windowFrom(state.requestsWindowMs, requestMs, snapshot.remainingRequests, snapshot.resetRequestsMs);
+	if (followsTokens) state.tokensWindowMs = windowFrom(state.tokensWindowMs, tokenMs, snapshot.remainingTokens, snapshot.resetTokensMs);
 	const force = !state.synced || rateLimited;
 	const follow = (tat: number, view: DimensionView, unitMs: number, bookedSince: number, deadBandMs: number) => {
 		const followed = followEndpoint(tat, endpointTat(view, unitMs, ticket.sentAt ?? ticket.sendAt, bookedSince), now, deadBandMs, force);
@@ -278,11 +298,11 @@ export function observe(input: BudgetState, stated: StatedLimits, ticket: Ticket
 		return followed.tat;
 	};
 	if (followsRequests) {
-		const view = { limit: state.headerRequestsPerMinute, remaining: snapshot.remainingRequests, resetMs: snapshot.resetRequestsMs };
+		const view = { windowMs: state.requestsWindowMs ?? WINDOW_MS, remaining: snapshot.remainingRequests, resetMs: snapshot.resetRequestsMs };
 		state.requestsTat = follow(state.requestsTat, view, requestMs, state.bookedRequests - ticket.bookedRequests, Math.max(2 * requestMs, 100));
 	}
 	if (followsTokens) {
-		const view = { limit: state.headerTokensPerMinute, remaining: snapshot.remainingTokens, resetMs: snapshot.resetTokensMs };
+		const view = { windowMs: state.tokensWindowMs ?? WINDOW_MS, remaining: snapshot.remainingTokens, resetMs: snapshot.resetTokensMs };
 		state.tokensTat = follow(state.tokensTat, view, tokenMs, state.bookedTokens - ticket.bookedTokens, Math.max(2 * Math.max(ticket.tokens, 1) * tokenMs, 100));
 	}
 	if (followsRequests || followsTokens) state.synced = true;
@@ -323,8 +343,8 @@ function rateLimitedBy(
 	const backoff = state.rateLimitedInARow > 1 ? Math.min(COOLDOWN_MAX_MS, COOLDOWN_BASE_MS * 2 ** (state.rateLimitedInARow - 2)) : 0;
 	state.cooldownUntil = Math.max(state.cooldownUntil, now + Math.max(outcome.retryAfterMs ?? 0, backoff));
 	// A known (stated) limit was hit: the endpoint's bucket is empty as of this send.
-	if (requestMs) state.requestsTat = Math.max(state.requestsTat, ticket.sendAt + WINDOW_MS);
-	if (tokenMs) state.tokensTat = Math.max(state.tokensTat, ticket.sendAt + WINDOW_MS);
+	if (requestMs) state.requestsTat = Math.max(state.requestsTat, ticket.sendAt + (state.requestsWindowMs ?? WINDOW_MS));
+	if (tokenMs) state.tokensTat = Math.max(state.tokensTat, ticket.sendAt + (state.tokensWindowMs ?? WINDOW_MS));
 	// One cut per round trip: a 429 for a request sent before the last cut says nothing new.
 	if (ticket.sendAt > state.lastCutAt) {
 		const through = recentPerSecond(state, now);
