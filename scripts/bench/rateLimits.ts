@@ -13,7 +13,7 @@
  */
 import fs from 'node:fs';
 
-import { nodeOutput, type Execution, type N8nInstance } from '../../test/harness/n8n';
+import { executionError, nodeOutput, type Execution, type N8nInstance } from '../../test/harness/n8n';
 import { startFakeOpenAi, type FakeOpenAi, type FakeOpenAiLogEntry, type ProviderLimits } from '../../test/support/openaiServer';
 import type { BenchCategory } from './data';
 import { labelsFromAiField, labelsFromOutputs } from './measure';
@@ -65,6 +65,8 @@ export interface RateLimitRun {
 	classified: number;
 	failedItems: number;
 	executionStatuses: string[];
+	/** n8n's error of a failed execution. */
+	executionErrors: string[];
 	wallMs: number;
 	/** Wall time of each execution (webhook call → answer): how evenly they shared the limit. */
 	executionWallMs: number[];
@@ -193,6 +195,7 @@ export async function runRateLimitRow(
 			classified,
 			failedItems: items - classified,
 			executionStatuses: finished.map((execution) => execution.status),
+			executionErrors: finished.map((execution) => executionError(execution)).filter((error): error is string => Boolean(error)).map((error) => error.slice(0, 300)),
 			wallMs,
 			executionWallMs,
 			requests: log.length,
@@ -214,7 +217,7 @@ export async function runRateLimitRow(
 		options.log(
 			`${key}: ${classified}/${items} classified in ${(wallMs / 1000).toFixed(1)} s (${run.itemsPerSecond.toFixed(2)} items/s, ${percent(run.rateLimitRatio, 1)} of a perfect client's ${run.limitItemsPerSecond.toFixed(2)}, ` +
 				`steady ${percent(run.steadyRatio, 1)}), ${log.length} requests, ${rateLimited} answered 429 (${percent(run.rateLimitedShare, 1)}; steady ${percent(run.steadyRateLimitedShare, 1)}), ` +
-				`first result after ${run.timeToFirstResultMs.toFixed(0)} ms, executions ${run.executionStatuses.join('/')}, ${run.progressLines} progress lines in n8n's log`,
+				`first result after ${run.timeToFirstResultMs.toFixed(0)} ms, executions ${run.executionStatuses.join('/')}${run.executionErrors.length ? ` (${run.executionErrors.join('; ')})` : ''}, ${run.progressLines} progress lines in n8n's log`,
 		);
 		await n8n.deactivate(workflowId).catch(() => undefined);
 		return run;
@@ -240,6 +243,7 @@ export interface RateLimitSummary {
 	wallMs: number;
 	executionWallMs: number[];
 	progressLines: number;
+	executionErrors: string[];
 }
 
 export function summariseRateLimits(runs: RateLimitRun[]): RateLimitSummary[] {
@@ -264,6 +268,7 @@ export function summariseRateLimits(runs: RateLimitRun[]): RateLimitSummary[] {
 			wallMs: m((run) => run.wallMs),
 			executionWallMs: mine[mine.length - 1].executionWallMs,
 			progressLines: m((run) => run.progressLines),
+			executionErrors: [...new Set(mine.flatMap((run) => run.executionErrors))],
 		};
 	});
 }
@@ -298,6 +303,11 @@ first minute against the refill rate alone. *429*: share of all requests / of th
 | limit | contender | items/s | of the limit | steady | failed items | answered 429 (all / steady) | first result | wall time | progress lines |
 |---|---|---:|---:|---:|---:|---:|---:|---:|---:|
 ${rows.join('\n')}
+
+${summaries
+	.filter((s) => s.executionErrors.length > 0)
+	.map((s) => `- ${s.title} (${s.setting}): the execution ended in error — n8n: “${s.executionErrors.join('; ')}”; none of its items came out.`)
+	.join('\n')}
 
 | goal | measured | met |
 |---|---|:---:|

@@ -413,6 +413,10 @@ export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<
 			else res.destroy();
 		});
 	});
+	// Idle keep-alive sockets are closed by the clients (undici: 4 s) before the server would close
+	// them: otherwise a busy machine lets a client reuse a socket the server is closing ("other side closed").
+	server.keepAliveTimeout = 65_000;
+	server.headersTimeout = 66_000;
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(0, '127.0.0.1', () => resolve());
