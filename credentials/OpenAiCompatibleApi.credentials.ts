@@ -50,6 +50,25 @@ export class OpenAiCompatibleApi implements ICredentialType {
 			default: '{}',
 			description: 'Extra HTTP headers as a JSON object, e.g. {"api-key": "…"} for Azure OpenAI',
 		},
+		{
+			displayName: 'Requests per Minute',
+			name: 'requestsPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description:
+				"The account's rate limit, shared by every node using this credential. 0: read it from the endpoint's rate-limit headers, or find it by backing off.",
+		},
+		// A rate limit (a number of tokens per minute), not a secret token: the rule matches the name.
+		// eslint-disable-next-line @n8n/community-nodes/credential-password-field
+		{
+			displayName: 'Tokens per Minute',
+			name: 'tokensPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description: "The account's token rate limit (prompt plus maximum answer tokens). 0: read it from the endpoint, or find it.",
+		},
 	];
 
 	authenticate: IAuthenticateGeneric = {

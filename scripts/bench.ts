@@ -5,7 +5,12 @@
  *   npm run bench -- [--latency 200] [--rounds 3] [--items 1000] [--tuned 32] [--examples 5]
  *                    [--data ../shared/data/support-intents/bitext-customer-support.csv]
  *                    [--invoices 100]
+ *                    [--parts all|classic|rate-limits] [--rl-items 2000] [--rl-rounds 1]
  *                    [--n8n-version 2.41.1] [--out docs] [--no-write] [--profile <dir>]
+ *
+ * `--parts rate-limits` runs only the rate-limited rows (scripts/bench/rateLimits.ts, minutes each:
+ * 2,000 items at 500 requests/min take 3 min by design) and puts them into the existing
+ * docs/benchmarks.md (its marked section) and benchmarks.json (`rateLimits`); `classic` leaves them out.
  *
  * The machine is shared and noisy: the contenders run interleaved (the order rotates every round) and
  * the figures are medians over rounds. Everything started here is stopped on exit, failure or Ctrl-C.
@@ -34,6 +39,7 @@ import {
 import { labelsFromAiField, labelsFromOutputs, runOnce, type Contender, type RunResult } from './bench/measure';
 import { compare, comparisonTable, extractionTable, goalsTable, invoiceComparisonTable, percent, PRICES, summarise, summaryTable, type Goal, type Summary } from './bench/report';
 import { aiClassifyLocalWorkflow, aiClassifyWorkflow, MODEL, TEXT_CLASSIFIER_BATCH_SIZE, TEXT_CLASSIFIER_VERSION, textClassifierWorkflow } from './bench/workflows';
+import { rateLimitRows, rateLimitSection, runRateLimitRow, summariseRateLimits, withRateLimitSection, type RateLimitRun } from './bench/rateLimits';
 
 /** AI Classify's default Concurrency option (nodes/AiClassify/AiClassify.node.ts). */
 const AI_CLASSIFY_DEFAULT_CONCURRENCY = 8;
@@ -55,6 +61,9 @@ const { values: args } = parseArgs({
 		'no-write': { type: 'boolean', default: false },
 		/** Folder for V8 CPU profiles of n8n (written when n8n stops). */
 		profile: { type: 'string' },
+		parts: { type: 'string', default: 'all' },
+		'rl-items': { type: 'string', default: '2000' },
+		'rl-rounds': { type: 'string', default: '1' },
 	},
 });
 
@@ -72,6 +81,10 @@ const examplesPerCategory = positiveInteger('examples', args.examples);
 const invoiceCount = positiveInteger('invoices', args.invoices, true);
 const INVOICE_FOLDERS = ['test/fixtures/invoices', '../shared/data/invoices'];
 const version = args['n8n-version']!;
+const parts = args.parts!;
+if (!['all', 'classic', 'rate-limits'].includes(parts)) throw new Error(`--parts must be all, classic or rate-limits, not "${parts}"`);
+const rateLimitItems = positiveInteger('rl-items', args['rl-items']);
+const rateLimitRounds = positiveInteger('rl-rounds', args['rl-rounds']);
 
 let n8n: N8nInstance | undefined;
 let server: FakeOpenAi | undefined;
@@ -125,6 +138,20 @@ async function main() {
 		header: false,
 		allowedHttpRequestDomains: 'all',
 	});
+
+	if (parts === 'rate-limits') {
+		const rateLimits = await rateLimitPart(n8n, outputNames);
+		if (!rateLimits || args['no-write']) return;
+		const out = path.resolve(args.out!);
+		const markdownPath = path.join(out, 'benchmarks.md');
+		const jsonPath = path.join(out, 'benchmarks.json');
+		const existing = fs.existsSync(markdownPath) ? fs.readFileSync(markdownPath, 'utf8') : '# Benchmarks\n';
+		fs.writeFileSync(markdownPath, withRateLimitSection(existing, rateLimits.markdown));
+		const json = fs.existsSync(jsonPath) ? (JSON.parse(fs.readFileSync(jsonPath, 'utf8')) as Record<string, unknown>) : {};
+		fs.writeFileSync(jsonPath, `${JSON.stringify({ ...json, rateLimits: rateLimits.json }, null, '\t')}\n`);
+		log(`wrote the rate-limit rows into ${markdownPath} and benchmarks.json`);
+		return;
+	}
 
 	const stamp = Date.now();
 	type Spec = Omit<Contender, 'workflowId'> & { workflow: object & { nodes: object[]; connections: object }; inputs: Array<{ id: number; expected?: string }> };
@@ -250,14 +277,41 @@ async function main() {
 
 	const summaries = contenders.map((contender) => summarise(contender.key, contender.title, contender.concurrency, latencyMs, results.get(contender.key)!));
 	const report = buildReport(summaries, results, data.texts.length, data.available, invoices);
-	console.log(`\n${report.markdown}`);
-	if (!args['no-write']) {
+	const rateLimits = parts === 'all' ? await rateLimitPart(n8n, outputNames) : undefined;
+	const markdown = rateLimits ? withRateLimitSection(report.markdown, rateLimits.markdown) : report.markdown;
+	console.log(`\n${markdown}`);
+	if (!args['no-write'] && !interrupted) {
 		const out = path.resolve(args.out!);
 		fs.mkdirSync(out, { recursive: true });
-		fs.writeFileSync(path.join(out, 'benchmarks.md'), report.markdown);
-		fs.writeFileSync(path.join(out, 'benchmarks.json'), `${JSON.stringify(report.json, null, '\t')}\n`);
+		fs.writeFileSync(path.join(out, 'benchmarks.md'), markdown);
+		fs.writeFileSync(path.join(out, 'benchmarks.json'), `${JSON.stringify(rateLimits ? { ...report.json, rateLimits: rateLimits.json } : report.json, null, '\t')}\n`);
 		log(`wrote ${path.join(args.out!, 'benchmarks.md')} and benchmarks.json`);
 	}
+}
+
+/** The rate-limited rows (scripts/bench/rateLimits.ts): one fresh limited server per row, rounds interleaved. */
+async function rateLimitPart(instance: N8nInstance, outputNames: string[]) {
+	const texts = loadSupportTexts(path.resolve(args.data!), rateLimitItems, examplesPerCategory).texts;
+	const rows = rateLimitRows();
+	log(`rate-limit part: ${rows.length} rows × ${rateLimitRounds} round(s) of ${texts.length} items (about ${Math.round((rows.length * rateLimitRounds * texts.length) / 500 / 60 * 60)} min at 500 requests/min)`);
+	// Warm-up (not counted), for when this part runs alone: each contender once on an unlimited server.
+	const unlimited = { key: 'warm-up', title: 'warm-up', limits: {} };
+	for (const contender of ['aiClassify-default', 'textClassifier-default'] as const) {
+		await runRateLimitRow(instance, { setting: unlimited, contender, executions: 1 }, { texts: texts.slice(0, WARM_UP_ITEMS), categories: CATEGORIES, outputNames, latencyMs, apiKey: API_KEY, round: 0, log });
+	}
+	const runs: RateLimitRun[] = [];
+	for (let round = 1; round <= rateLimitRounds; round++) {
+		for (const spec of rows) {
+			if (interrupted) return undefined;
+			runs.push(await runRateLimitRow(instance, spec, { texts, categories: CATEGORIES, outputNames, latencyMs, apiKey: API_KEY, round, log }));
+		}
+	}
+	const summaries = summariseRateLimits(runs);
+	const date = new Date().toISOString();
+	return {
+		markdown: rateLimitSection(summaries, { date, latencyMs, items: texts.length, rounds: rateLimitRounds }),
+		json: { date, latencyMs, items: texts.length, rounds: rateLimitRounds, rows: summaries, runs },
+	};
 }
 
 function buildReport(

@@ -25,6 +25,7 @@ const MAX_REVIEWS_TO_LEARN_FROM = 5000;
 import type { LlmAuthentication, LlmConnection } from '../shared/llm/connection';
 import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
 import { createRunner, loadConnection, searchModels, type LlmRequestOptions } from '../shared/llm/nodeSupport';
+import { startProgressLog, type ProgressLog } from '../shared/llm/progress';
 import { startInTurn } from '../shared/startInTurn';
 import { aiClassifyProperties, configuredOutputs } from './description';
 
@@ -185,6 +186,7 @@ export class AiClassify implements INodeType {
 		}
 		let connection: LlmConnection | undefined;
 		let llm: OpenAiClassifier | undefined;
+		let progress: ProgressLog | undefined;
 		let localModel: TrainedModel | undefined;
 		let reviewedExamples: LabelledText[] = [];
 		const learnFromReviews = engine !== 'openai' && (this.getNodeParameter('learnFromReviews', 0, false) as boolean);
@@ -223,8 +225,10 @@ export class AiClassify implements INodeType {
 				const authentication = this.getNodeParameter('authentication', 0) as LlmAuthentication;
 				connection = await loadConnection(this, authentication);
 				const runner = createRunner(connection, options);
+				const model = this.getNodeParameter('model', 0, '', { extractValue: true }) as string;
+				progress = startProgressLog({ log: (message) => this.logger.info(message), what: `AI Classify "${node.name}"`, total: items.length, runner, model });
 				llm = new OpenAiClassifier(runner, {
-					model: this.getNodeParameter('model', 0, '', { extractValue: true }) as string,
+					model,
 					categories,
 					withOther,
 					instructions: this.getNodeParameter('instructions', 0, '') as string,
@@ -261,11 +265,14 @@ export class AiClassify implements INodeType {
 					onLongText: options.onLongText ?? 'truncate',
 				});
 				const ai = await classify(text, readContext(items[itemIndex].json, contextFields), truncated);
+				progress?.itemDone(false);
 				return { ai };
 			} catch (error) {
+				progress?.itemDone(true);
 				return { error };
 			}
 		});
+		progress?.stop();
 
 		for (const [itemIndex, item] of items.entries()) {
 			const result = results[itemIndex];

@@ -326,8 +326,10 @@ export const aiClassifyProperties: INodeProperties[] = [
 				description: "Characters of text sent to the model (about 4 characters per token); keep it within the model's context window",
 			},
 			llmOptions.prices,
+			llmOptions.requestsPerMinute,
 			llmOptions.maxRetries,
 			llmOptions.timeout,
+			llmOptions.tokensPerMinute,
 		],
 	},
 ];

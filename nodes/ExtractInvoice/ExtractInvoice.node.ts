@@ -24,6 +24,7 @@ import { customFieldSchema, RECORD_GROUP_NAMES, type CustomField, type Evidence,
 import { redactSecrets, type LlmAuthentication, type LlmConnection } from '../shared/llm/connection';
 import { llmErrorToNodeError } from '../shared/llm/nodeErrors';
 import { createRunner, loadConnection, searchModels, type LlmRequestOptions } from '../shared/llm/nodeSupport';
+import { startProgressLog, type ProgressLog } from '../shared/llm/progress';
 import { LlmRequestError } from '../shared/llm/runner';
 import { openStore, plainCause, StoreUnavailableError, type PackageStore } from '../shared/store';
 import { storeConfigFrom } from '../shared/store/nodeParameters';
@@ -113,11 +114,15 @@ export class ExtractInvoice implements INodeType {
 		};
 		let connection: LlmConnection | undefined;
 		let llm: LlmInvoiceExtractor | undefined;
+		let progress: ProgressLog | undefined;
 		if (engine !== 'local') {
 			try {
 				connection = await loadConnection(this, this.getNodeParameter('authentication', 0) as LlmAuthentication);
 				const options = this.getNodeParameter('options', 0, {}) as Options;
-				llm = new LlmInvoiceExtractor(createRunner(connection, options), this.getNodeParameter('model', 0, '', { extractValue: true }) as string);
+				const runner = createRunner(connection, options);
+				const model = this.getNodeParameter('model', 0, '', { extractValue: true }) as string;
+				progress = startProgressLog({ log: (message) => this.logger.info(message), what: `Extract Invoice "${node.name}"`, total: items.length, runner, model });
+				llm = new LlmInvoiceExtractor(runner, model);
 			} catch (error) {
 				throw new NodeOperationError(node, (error as Error).message, {
 					itemIndex: 0,
@@ -194,8 +199,18 @@ export class ExtractInvoice implements INodeType {
 			return { json, binary: items[itemIndex].binary, pairedItem: { item: itemIndex } };
 		};
 
+		const finishCounted = async (itemIndex: number, read: ReadItem): Promise<INodeExecutionData> => {
+			const output = finishItem(itemIndex, read);
+			output.then(
+				() => progress?.itemDone(false),
+				() => progress?.itemDone(true),
+			);
+			return await output;
+		};
+
 		try {
-			const settled = await processDocumentsInTurn(items.length, { read: readItem, finish: finishItem });
+			const settled = await processDocumentsInTurn(items.length, { read: readItem, finish: finishCounted });
+			progress?.stop();
 			const results: INodeExecutionData[] = [];
 			for (const [itemIndex, outcome] of settled.entries()) {
 				if (outcome.status === 'fulfilled') {
@@ -208,6 +223,7 @@ export class ExtractInvoice implements INodeType {
 			}
 			return [results];
 		} finally {
+			progress?.stop();
 			for (const session of sessions.values()) await session.close().catch(() => undefined);
 		}
 	}

@@ -190,6 +190,7 @@ export const extractInvoiceProperties: INodeProperties[] = [
 				default: '',
 				description: 'Match the invoice against this order: {"number", "lines": [{"productCode", "description", "quantity", "unitPrice"}], "total"}',
 			},
+			llmOptions.requestsPerMinute,
 			{
 				displayName: 'Required Fields',
 				name: 'requiredFields',
@@ -212,6 +213,7 @@ export const extractInvoiceProperties: INodeProperties[] = [
 				displayOptions: { show: { '/engine': ['openai', 'cascade'] } },
 			},
 			llmOptions.timeout,
+			llmOptions.tokensPerMinute,
 		],
 	},
 ];

@@ -11,8 +11,10 @@ import { createRandom } from '../../nodes/shared/localClassifier/random';
 import type { AddressInfo } from 'node:net';
 import { getEncoding, type Tiktoken } from 'js-tiktoken';
 import { completeTokens, fakeAnswer, messageText, plainTokens, strictSchemaProblem, type ChatAnswer, type ChatMessage, type ChatRequest, type TokenLogprob } from './fakeModel';
+import { ProviderRateLimiter, type ProviderLimits } from './providerLimits';
 
 export type { ChatAnswer, ChatMessage, ChatRequest, ScriptedTokenLogprob, TokenLogprob } from './fakeModel';
+export type { ProviderLimits } from './providerLimits';
 export { fakeAnswer, strictSchemaProblem, CHOICE_TEMPERATURE } from './fakeModel';
 
 export interface FakeOpenAiFaults {
@@ -41,6 +43,8 @@ export interface FakeOpenAiOptions {
 	faults?: FakeOpenAiFaults;
 	seed?: number;
 	respond?: (request: ChatRequest) => ChatAnswer | undefined;
+	/** Requests/tokens per minute enforced like a real provider (see ./providerLimits.ts); reset() refills the buckets. */
+	rateLimit?: ProviderLimits;
 }
 export interface FakeOpenAiStats {
 	requests: number;
@@ -49,6 +53,8 @@ export interface FakeOpenAiStats {
 	promptTokens: number;
 	completionTokens: number;
 	maxConcurrent: number;
+	/** Requests refused with 429 by the rate limits (not by injected faults). */
+	rateLimited: number;
 }
 export interface FakeOpenAiLogEntry {
 	at: number;
@@ -133,10 +139,29 @@ function chatRequestFromResponses(body: any): ChatRequest {
 	};
 }
 
+/**
+ * Charges a well-formed request to the provider's buckets: its prompt tokens (counted as in `usage`,
+ * the schema included) plus its maximum completion tokens; without a maximum, the answer's tokens
+ * are charged once written (`chargeAnswer`). Malformed requests are left to the 400s below.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function admit(limiter: ProviderRateLimiter, body: any, api: 'chat' | 'responses') {
+	if (typeof body !== 'object' || body === null) return undefined;
+	const request: ChatRequest = api === 'chat' ? body : chatRequestFromResponses(body);
+	if (typeof request.model !== 'string' || !request.model || !Array.isArray(request.messages) || request.messages.length === 0) return undefined;
+	const jsonSchema = request.response_format?.type === 'json_schema' ? request.response_format.json_schema : undefined;
+	const prompt = countPromptTokens(request.model, request.messages) + (jsonSchema ? countTokens(request.model, responseFormatText(jsonSchema)) : 0);
+	const maximum = request.max_completion_tokens ?? request.max_tokens;
+	const cost = prompt + (typeof maximum === 'number' && maximum > 0 ? maximum : 0);
+	return { ...limiter.admit(cost, Date.now()), cost, chargeAnswer: !(typeof maximum === 'number' && maximum > 0) };
+}
+
 export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<FakeOpenAi> {
 	let options: FakeOpenAiOptions = { ...initial };
 	let random = createRandom(options.seed ?? 1);
-	const stats: FakeOpenAiStats = { requests: 0, byStatus: {}, chatRequests: 0, promptTokens: 0, completionTokens: 0, maxConcurrent: 0 };
+	const stats: FakeOpenAiStats = { requests: 0, byStatus: {}, chatRequests: 0, promptTokens: 0, completionTokens: 0, maxConcurrent: 0, rateLimited: 0 };
+	const newLimiter = () => (options.rateLimit ? new ProviderRateLimiter(options.rateLimit, Date.now()) : undefined);
+	let limiter = newLimiter();
 	const log: FakeOpenAiLogEntry[] = [];
 	const pendingSleeps = new Set<() => void>();
 	let inFlight = 0;
@@ -186,12 +211,27 @@ export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<
 			inFlight--;
 			entry.durationMs = Date.now() - started;
 		});
+		let limitHeaders: Record<string, string> = {};
 		const finish = (status: number, response: unknown, headers?: Record<string, string>) => {
 			if (res.destroyed) return;
 			entry.status = status;
 			entry.response = response;
-			send(res, status, response, headers);
+			send(res, status, response, { ...limitHeaders, ...headers });
 		};
+		// A provider checks its limits on arrival and refuses at once; the model's latency comes after.
+		const admission = limiter ? admit(limiter, body, api) : undefined;
+		if (admission) {
+			limitHeaders = admission.headers;
+			if (!admission.admitted) {
+				stats.rateLimited++;
+				const what = admission.refusedBy === 'requests' ? 'requests per min (RPM)' : 'tokens per min (TPM)';
+				const limit = admission.refusedBy === 'requests' ? options.rateLimit?.requestsPerMinute : options.rateLimit?.tokensPerMinute;
+				const message = admission.tooLarge
+					? `Request too large for ${(body as ChatRequest).model} on ${what}: Limit ${limit}, Requested ${admission.cost}.`
+					: `Rate limit reached for ${(body as ChatRequest).model} on ${what}: Limit ${limit}. Please try again later.`;
+				return finish(429, errorBody(message, admission.refusedBy!, 'rate_limit_exceeded'));
+			}
+		}
 		await sleep(options.latencyMs ?? 0);
 		if (res.destroyed) return;
 		if (options.apiKey && req.headers.authorization !== `Bearer ${options.apiKey}`) {
@@ -263,6 +303,7 @@ export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<
 		const completionTokens = scripted?.usage?.completion_tokens ?? countTokens(request.model, content);
 		stats.promptTokens += promptTokens;
 		stats.completionTokens += completionTokens;
+		if (admission?.chargeAnswer) limiter?.charge(completionTokens, Date.now());
 		const id = ++sequence;
 		const created = Math.floor(started / 1000);
 
@@ -325,7 +366,7 @@ export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<
 		entry.status = 200;
 		entry.response = completion;
 		stats.byStatus[200] = (stats.byStatus[200] ?? 0) + 1;
-		res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+		res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', ...limitHeaders });
 		const chunk = (delta: object, tokenLogprobs: TokenLogprob[] | null, finishedWith: string | null) =>
 			`data: ${JSON.stringify({
 				id: completion.id,
@@ -372,9 +413,10 @@ export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<
 			else res.destroy();
 		});
 	});
-	// Node's default of 5 s closes an idle kept-alive socket while a client (held up by a busy machine)
-	// is about to reuse it: ECONNRESET, which no real provider causes. close() ends idle sockets itself.
-	server.keepAliveTimeout = 120_000;
+	// Idle keep-alive sockets are closed by the clients (undici: 4 s) before the server would close
+	// them: otherwise a busy machine lets a client reuse a socket the server is closing ("other side closed").
+	server.keepAliveTimeout = 65_000;
+	server.headersTimeout = 66_000;
 	await new Promise<void>((resolve, reject) => {
 		server.once('error', reject);
 		server.listen(0, '127.0.0.1', () => resolve());
@@ -388,11 +430,13 @@ export async function startFakeOpenAi(initial: FakeOpenAiOptions = {}): Promise<
 		configure(patch) {
 			options = { ...options, ...patch };
 			if (patch.seed !== undefined) random = createRandom(patch.seed);
+			if ('rateLimit' in patch) limiter = newLimiter();
 		},
 		reset() {
-			Object.assign(stats, { requests: 0, byStatus: {}, chatRequests: 0, promptTokens: 0, completionTokens: 0, maxConcurrent: 0 });
+			Object.assign(stats, { requests: 0, byStatus: {}, chatRequests: 0, promptTokens: 0, completionTokens: 0, maxConcurrent: 0, rateLimited: 0 });
 			log.length = 0;
 			random = createRandom(options.seed ?? 1);
+			limiter = newLimiter();
 		},
 		async close() {
 			for (const wake of [...pendingSleeps]) wake();

@@ -24,8 +24,9 @@ const headers = (h: Record<string, string>) => new Headers(h);
 const params = { model: 'gpt-4o-mini', messages: [{ role: 'user' as const, content: 'hi' }] };
 
 describe('ChatRunner', () => {
-	it('retries 429 and 5xx with backoff, honouring Retry-After, and counts attempts', async () => {
+	it('retries 429 after the Retry-After cooldown and 5xx with backoff, and counts attempts', async () => {
 		const waits: number[] = [];
+		let now = 1_000_000;
 		let calls = 0;
 		const runner = new ChatRunner(
 			fakeClient(async () => {
@@ -34,13 +35,66 @@ describe('ChatRunner', () => {
 				if (calls === 2) throw new InternalServerError(500, { message: 'boom' }, 'boom', headers({}));
 				return completion();
 			}),
-			{ concurrency: 2, maxRetries: 3, timeoutMs: 1000, sleep: async (ms) => void waits.push(ms), random: () => 0.5 },
+			{
+				concurrency: 2,
+				maxRetries: 3,
+				timeoutMs: 1000,
+				now: () => now,
+				sleep: async (ms) => {
+					waits.push(ms);
+					now += ms;
+				},
+				random: () => 0.5,
+			},
 		);
 		const result = await runner.complete(params);
 		expect(result.attempts).toBe(3);
-		expect(waits[0]).toBe(2000); // Retry-After beats the jittered 250 ms
-		expect(waits[1]).toBe(500); // 0.5 × 1000 ms (second backoff step)
+		expect(waits[0]).toBe(2000); // the limiter's cooldown: Retry-After of the 429
+		expect(waits[1]).toBe(250); // 0.5 × 500 ms: the first backoff step (a 429 is not a failure of the request)
 		expect(result.usage).toEqual({ inputTokens: 1000, outputTokens: 10, costUsd: (1000 * 0.15 + 10 * 0.6) / 1e6 });
+	});
+
+	it('keeps retrying 429s past Retries, then fails naming the limit; 0 Retries fails at once; a spent quota is not retried', async () => {
+		let now = 0;
+		let calls = 0;
+		const clock = { now: () => now, sleep: async (ms: number) => void (now += ms) };
+		const limited = (extra: Record<string, string> = {}) =>
+			new RateLimitError(429, { message: 'Rate limit reached for requests' }, 'Rate limit reached for requests', headers({ 'retry-after': '20', ...extra }));
+		const stubborn = new ChatRunner(
+			fakeClient(async () => {
+				calls++;
+				throw limited();
+			}),
+			{ concurrency: 1, maxRetries: 2, timeoutMs: 10, ...clock },
+		);
+		const error = await stubborn.complete(params).catch((e) => e);
+		expect(error).toBeInstanceOf(LlmRequestError);
+		expect(calls).toBeGreaterThan(3); // more than Retries: 429s wait for the limit instead
+		expect(now).toBeGreaterThanOrEqual(5 * 60_000);
+		expect(error.message).toMatch(/^Rate limit reached for requests \(HTTP 429\): still rate-limited after 5 min( \d+ s)? and \d+ attempts; the rate limit: not stated and not announced by the endpoint; backing off to about \d+ requests\/min$/);
+		expect(error.status).toBe(429);
+
+		calls = 0;
+		const noRetries = new ChatRunner(
+			fakeClient(async () => {
+				calls++;
+				throw limited();
+			}),
+			{ concurrency: 1, maxRetries: 0, timeoutMs: 10, ...clock },
+		);
+		await expect(noRetries.complete(params)).rejects.toThrow(/\(HTTP 429\); the rate limit: /);
+		expect(calls).toBe(1);
+
+		calls = 0;
+		const quota = new ChatRunner(
+			fakeClient(async () => {
+				calls++;
+				throw APIError.generate(429, { error: { message: 'You exceeded your current quota', code: 'insufficient_quota' } }, undefined, headers({}));
+			}),
+			{ concurrency: 1, maxRetries: 4, timeoutMs: 10, ...clock },
+		);
+		await expect(quota.complete(params)).rejects.toThrow('You exceeded your current quota (HTTP 429)');
+		expect(calls).toBe(1);
 	});
 
 	it('retries timeouts and broken bodies, but not 401, and gives up after maxRetries', async () => {

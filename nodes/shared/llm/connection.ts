@@ -11,6 +11,9 @@ export interface LlmConnection {
 	apiKey?: string;
 	organization?: string;
 	headers: Record<string, string>;
+	/** The account's rate limit as stated in the credential (0 or absent: read from the endpoint or found). */
+	requestsPerMinute?: number;
+	tokensPerMinute?: number;
 }
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -45,11 +48,14 @@ export function connectionFromCredentials(
 			headers,
 		};
 	}
+	const perMinute = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
 	return {
 		baseUrl: text(credentials.baseUrl) ?? OPENAI_BASE_URL,
 		apiKey: text(credentials.apiKey),
 		organization: text(credentials.organization),
 		headers: parseHeaders(credentials.customHeaders),
+		requestsPerMinute: perMinute(credentials.requestsPerMinute),
+		tokensPerMinute: perMinute(credentials.tokensPerMinute),
 	};
 }
 

@@ -67,7 +67,9 @@ export function cascadeThresholdProperty(description: string): INodeProperties {
  * Request options (concurrency, prices, retries, timeout), each to be placed alphabetically among a
  * node's own options. `onlyForLlmEngines` hides them while the engine is local.
  */
-export function llmRequestOptions(onlyForLlmEngines = false): Record<'concurrency' | 'prices' | 'maxRetries' | 'timeout', CollectionOption> {
+export function llmRequestOptions(
+	onlyForLlmEngines = false,
+): Record<'concurrency' | 'prices' | 'maxRetries' | 'requestsPerMinute' | 'timeout' | 'tokensPerMinute', CollectionOption> {
 	const shown = onlyForLlmEngines ? { displayOptions: { show: { '/engine': LLM_ENGINES } } } : {};
 	return {
 		concurrency: {
@@ -94,7 +96,27 @@ export function llmRequestOptions(onlyForLlmEngines = false): Record<'concurrenc
 			type: 'number',
 			typeOptions: { minValue: 0, maxValue: 10 },
 			default: 4,
-			description: 'Retries on rate limits (429), server errors (5xx), timeouts and broken responses, with backoff',
+			description:
+				'Retries on server errors (5xx), timeouts and broken responses, with backoff. Rate-limit answers (429) are retried as the limit allows, for up to 5 minutes (0: not at all).',
+			...shown,
+		},
+		requestsPerMinute: {
+			displayName: 'Requests per Minute',
+			name: 'requestsPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description:
+				"The endpoint's rate limit, if the credential does not state it. 0: read it from the endpoint's headers, or find it by backing off. Requests are paced to it across all executions.",
+			...shown,
+		},
+		tokensPerMinute: {
+			displayName: 'Tokens per Minute',
+			name: 'tokensPerMinute',
+			type: 'number',
+			typeOptions: { minValue: 0 },
+			default: 0,
+			description: "The endpoint's token rate limit (prompt plus maximum answer tokens), if the credential does not state it. 0: read it from the endpoint, or find it.",
 			...shown,
 		},
 		timeout: {

@@ -9,7 +9,8 @@ const HINTS: Record<number, string> = {
 	401: 'The API key was refused. Check the credential.',
 	403: 'The key may not use this model or endpoint. Check the credential and the model name.',
 	404: 'The model or URL does not exist. Check the Base URL (it usually ends in /v1) and the model name.',
-	429: 'The endpoint is rate-limiting. Lower Concurrency in the options, or raise Retries.',
+	429:
+		"The endpoint's rate limit held this request back for longer than the node waits. State your account's limit (Requests / Tokens per Minute, in the credential or the node's options) so that requests are paced to it, run fewer executions at once, or ask the provider for a higher limit.",
 };
 
 export function llmErrorToNodeError(
@@ -22,6 +23,9 @@ export function llmErrorToNodeError(
 	if (error instanceof LlmRequestError) {
 		const status = error.status;
 		const hint =
+			(status === 429 && !error.rateLimit
+				? 'The endpoint refused the request for good: the account\'s quota is used up, or the request is larger than the whole tokens-per-minute limit. Check the plan and billing, or send shorter texts.'
+				: undefined) ??
 			(status !== undefined ? HINTS[status] : undefined) ??
 			(status !== undefined && status >= 500
 				? 'The endpoint kept failing. Try again later, or raise Retries in the options.'

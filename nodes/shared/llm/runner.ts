@@ -1,8 +1,10 @@
 /**
- * The one place where this package sends Chat Completions requests: bounded concurrency, retries with
- * exponential backoff and full jitter on 429/5xx/timeouts/broken responses (honouring Retry-After),
- * a per-request timeout, token usage and cost, and de-duplication of identical requests within one
- * node execution (the same ticket text posted twice costs one call).
+ * The one place where this package sends Chat Completions requests: bounded concurrency, pacing to
+ * the endpoint's rate limit (rateLimit/: every attempt books its send time in the key's shared
+ * budget and reports how it went), retries with exponential backoff and full jitter on
+ * 5xx/timeouts/broken responses (honouring Retry-After), rate-limit answers (429) retried as the
+ * limit requires, a per-request timeout, token usage and cost, and de-duplication of identical
+ * requests within one node execution (the same ticket text posted twice costs one call).
  */
 import type OpenAI from 'openai';
 import { APIConnectionError, APIError, APIUserAbortError } from 'openai';
@@ -12,7 +14,19 @@ import type {
 } from 'openai/resources/chat/completions';
 
 import { costUsd, type ModelPrice } from './pricing';
+import { RateLimiter, rateLimitSnapshot, retryAfterMs, TokenEstimator, type Clock } from './rateLimit';
 import type { Usage } from '../contract';
+
+export { retryAfterMs } from './rateLimit';
+
+/**
+ * How long one request keeps trying while the endpoint answers 429 (from its first 429): the waits
+ * in between are the ones the limit asks for, so only a limit far below the load, or a quota, gets
+ * this far.
+ */
+export const RATE_LIMIT_PATIENCE_MS = 5 * 60_000;
+/** …and at most this many 429s, for endpoints that ask to retry at once forever. */
+export const MAX_RATE_LIMITED_ATTEMPTS = 50;
 
 export interface RunnerOptions {
 	/** Requests in flight at once for this node execution. */
@@ -27,6 +41,9 @@ export interface RunnerOptions {
 	baseBackoffMs?: number;
 	sleep?: (ms: number) => Promise<void>;
 	random?: () => number;
+	now?: () => number;
+	/** The rate budget of a model on this endpoint (default: one of this runner's own, in memory). */
+	rateLimiter?: (model: string) => RateLimiter;
 }
 
 export interface CompletionResult {
@@ -47,6 +64,8 @@ export class LlmRequestError extends Error {
 		readonly retryable: boolean,
 		readonly providerMessage: string | undefined,
 		readonly cause: unknown,
+		/** For a request that stayed rate-limited: the limit it was paced to, as a sentence part. */
+		readonly rateLimit?: string,
 	) {
 		super(message);
 		this.name = 'LlmRequestError';
@@ -77,16 +96,20 @@ export class Semaphore {
 	}
 }
 
-/** Seconds or an HTTP date in Retry-After, or milliseconds in retry-after-ms (OpenAI, Azure). */
-export function retryAfterMs(headers: Headers | undefined, now = Date.now()): number | undefined {
-	if (!headers) return undefined;
-	const ms = headers.get('retry-after-ms');
-	if (ms && /^\d+(\.\d+)?$/.test(ms.trim())) return Number(ms);
-	const value = headers.get('retry-after');
-	if (!value) return undefined;
-	if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
-	const date = Date.parse(value);
-	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+/**
+ * A 429 that waiting cannot cure: a spent quota (OpenAI's insufficient_quota) or a request larger
+ * than the whole tokens-per-minute limit.
+ */
+function isPermanentRateLimit(error: APIError): boolean {
+	const body = error.error as { code?: unknown; message?: unknown } | undefined;
+	const code = error.code ?? body?.code;
+	const message = typeof body?.message === 'string' ? body.message : error.message;
+	return code === 'insufficient_quota' || /request too large/i.test(message ?? '');
+}
+
+/** A 429 the limit will let through later. */
+export function isRateLimited(error: unknown): error is APIError {
+	return error instanceof APIError && error.status === 429 && !isPermanentRateLimit(error);
 }
 
 export function isRetryable(error: unknown): boolean {
@@ -94,7 +117,8 @@ export function isRetryable(error: unknown): boolean {
 	if (error instanceof APIConnectionError) return true;
 	if (error instanceof APIError) {
 		const status = error.status ?? 0;
-		return status === 408 || status === 409 || status === 429 || status >= 500;
+		if (status === 429) return !isPermanentRateLimit(error);
+		return status === 408 || status === 409 || status >= 500;
 	}
 	// A 200 whose body is not JSON (a proxy cut it, a broken server): worth another try.
 	return error instanceof SyntaxError;
@@ -110,11 +134,21 @@ export function describeProviderError(error: unknown): { status?: number; messag
 	return { message: error instanceof Error ? error.message : String(error) };
 }
 
+function duration(ms: number): string {
+	const seconds = Math.round(ms / 1000);
+	return seconds < 60 ? `${seconds} s` : `${Math.floor(seconds / 60)} min${seconds % 60 ? ` ${seconds % 60} s` : ''}`;
+}
+
 export class ChatRunner {
 	private readonly semaphore: Semaphore;
 	private readonly inFlight = new Map<string, Promise<CompletionResult>>();
 	private readonly sleep: (ms: number) => Promise<void>;
 	private readonly random: () => number;
+	private readonly now: () => number;
+	private readonly limiters = new Map<string, RateLimiter>();
+	private readonly estimator = new TokenEstimator();
+	/** Attempts sent by this runner, and how many were answered 429 (for the progress log). */
+	readonly stats = { attempts: 0, rateLimited: 0 };
 
 	constructor(
 		private readonly client: OpenAI,
@@ -123,6 +157,18 @@ export class ChatRunner {
 		this.semaphore = new Semaphore(Math.max(1, Math.floor(options.concurrency)));
 		this.sleep = options.sleep ?? defaultSleep;
 		this.random = options.random ?? Math.random;
+		this.now = options.now ?? Date.now;
+	}
+
+	/** The rate budget requests for `model` are paced by. */
+	limiterFor(model: string): RateLimiter {
+		let limiter = this.limiters.get(model);
+		if (!limiter) {
+			const clock: Clock = { now: this.now, sleep: this.sleep };
+			limiter = this.options.rateLimiter?.(model) ?? new RateLimiter({ key: `runner:${model}`, clock });
+			this.limiters.set(model, limiter);
+		}
+		return limiter;
 	}
 
 	/** Sends the request (or joins an identical one already sent in this execution). */
@@ -144,16 +190,32 @@ export class ChatRunner {
 		return await request;
 	}
 
+	/** One attempt, with the response headers when the client gives them (the SDK's withResponse). */
+	private async send(params: ChatCompletionCreateParamsNonStreaming): Promise<{ completion: ChatCompletion; headers?: Headers }> {
+		const call = this.client.chat.completions.create(params, { timeout: this.options.timeoutMs, maxRetries: 0 });
+		if (typeof (call as { withResponse?: unknown }).withResponse === 'function') {
+			const { data, response } = await call.withResponse();
+			return { completion: data, headers: response.headers };
+		}
+		return { completion: await call };
+	}
+
 	private async withRetries(params: ChatCompletionCreateParamsNonStreaming): Promise<CompletionResult> {
-		const started = Date.now();
+		const started = this.now();
 		const maxBackoff = this.options.maxBackoffMs ?? 60_000;
 		const baseBackoff = this.options.baseBackoffMs ?? 500;
+		const limiter = this.limiterFor(params.model);
+		let failures = 0;
+		let rateLimitedSince: number | undefined;
+		let rateLimitedAttempts = 0;
 		for (let attempt = 1; ; attempt++) {
+			const ticket = await limiter.acquire(this.estimator.estimate(params));
+			this.stats.attempts++;
+			let settled = false;
 			try {
-				const completion = await this.client.chat.completions.create(params, {
-					timeout: this.options.timeoutMs,
-					maxRetries: 0,
-				});
+				const { completion, headers } = await this.send(params);
+				settled = true;
+				await limiter.settle(ticket, { kind: 'answered', snapshot: rateLimitSnapshot(headers), chargedTokens: this.estimator.learn(params, completion?.usage) });
 				if (!completion || !Array.isArray(completion.choices) || completion.choices.length === 0) {
 					throw new SyntaxError('the response has no choices');
 				}
@@ -162,7 +224,7 @@ export class ChatRunner {
 				return {
 					completion,
 					attempts: attempt,
-					latencyMs: Date.now() - started,
+					latencyMs: this.now() - started,
 					usage: {
 						inputTokens,
 						outputTokens,
@@ -171,8 +233,31 @@ export class ChatRunner {
 					deduplicated: false,
 				};
 			} catch (error) {
+				const headers = error instanceof APIError ? (error.headers as Headers | undefined) : undefined;
+				const rateLimited = isRateLimited(error);
+				if (!settled) {
+					await limiter.settle(
+						ticket,
+						rateLimited ? { kind: 'rateLimited', snapshot: rateLimitSnapshot(headers), retryAfterMs: retryAfterMs(headers) } : { kind: 'failed', snapshot: rateLimitSnapshot(headers) },
+					);
+				}
+				if (rateLimited) {
+					this.stats.rateLimited++;
+					rateLimitedAttempts++;
+					rateLimitedSince ??= this.now();
+					const waited = this.now() - rateLimitedSince;
+					if (this.options.maxRetries === 0 || waited >= RATE_LIMIT_PATIENCE_MS || rateLimitedAttempts >= MAX_RATE_LIMITED_ATTEMPTS) {
+						const { message } = describeProviderError(error);
+						const limit = limiter.describe();
+						const kept = attempt > 1 ? `: still rate-limited after ${duration(waited)} and ${attempt} attempts` : '';
+						throw new LlmRequestError(`${message} (HTTP 429)${kept}; the rate limit: ${limit}`, 429, attempt, true, message, error, limit);
+					}
+					// The limiter's next booking waits as long as the limit (or Retry-After) requires.
+					continue;
+				}
 				const retryable = isRetryable(error);
-				if (!retryable || attempt > this.options.maxRetries) {
+				failures++;
+				if (!retryable || failures > this.options.maxRetries) {
 					const { status, message } = describeProviderError(error);
 					throw new LlmRequestError(
 						`${message}${status ? ` (HTTP ${status})` : ''}${attempt > 1 ? ` after ${attempt} attempts` : ''}`,
@@ -183,9 +268,9 @@ export class ChatRunner {
 						error,
 					);
 				}
-				const exponential = Math.min(maxBackoff, baseBackoff * 2 ** (attempt - 1));
+				const exponential = Math.min(maxBackoff, baseBackoff * 2 ** (failures - 1));
 				const jittered = this.random() * exponential;
-				const serverWait = error instanceof APIError ? retryAfterMs(error.headers as Headers | undefined) : undefined;
+				const serverWait = retryAfterMs(headers);
 				await this.sleep(Math.min(maxBackoff, Math.max(jittered, serverWait ?? 0)));
 			}
 		}
