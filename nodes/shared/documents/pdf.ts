@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadEsm, nodeRequire } from './esm';
+import { MAX_IMAGE_PIXELS, renderScale } from './limits';
 import type { OcrSession } from './ocr';
 import { splitRun } from './words';
 import { DocumentError, type DocumentPage, type PositionedWord } from './types';
@@ -95,9 +96,8 @@ function textLayerWords(items: Array<TextItem | { type: string }>, pageHeight: n
 		// Rotated runs keep their anchor; layout analysis treats them like horizontal ones.
 		const x0 = e;
 		const baseline = pageHeight - f;
-		words.push(
-			...splitRun(item.str, { x0, x1: x0 + (item.width || fontSize * 0.5 * item.str.length), y0: baseline - fontSize * 0.8, y1: baseline + fontSize * 0.2 }, pageNumber),
-		);
+		// One by one: a run may hold more words than a call can take as arguments.
+		for (const word of splitRun(item.str, { x0, x1: x0 + (item.width || fontSize * 0.5 * item.str.length), y0: baseline - fontSize * 0.8, y1: baseline + fontSize * 0.2 }, pageNumber)) words.push(word);
 	}
 	return words;
 }
@@ -117,7 +117,9 @@ async function rasterise(page: PdfPage, scale: number): Promise<Buffer> {
 export async function renderPdfPage(data: Uint8Array, pageNumber: number, scale = OCR_SCALE): Promise<Buffer> {
 	const doc = await openPdf(data);
 	try {
-		return await rasterise(await doc.getPage(pageNumber), scale);
+		const page = await doc.getPage(pageNumber);
+		const size = page.getViewport({ scale: 1 });
+		return await rasterise(page, renderScale(size.width, size.height, scale, pageNumber));
 	} finally {
 		await doc.destroy();
 	}
@@ -133,6 +135,8 @@ async function openPdf(data: Uint8Array, password?: string): Promise<PdfDocument
 		isEvalSupported: false,
 		disableFontFace: true,
 		useSystemFonts: false,
+		// Larger images embedded in a page are not decoded (pdf.js draws nothing for them).
+		maxImageSize: MAX_IMAGE_PIXELS,
 		standardFontDataUrl: join(folder, 'standard_fonts') + '/',
 		cMapUrl: join(folder, 'cmaps') + '/',
 		cMapPacked: true,
@@ -143,6 +147,16 @@ async function openPdf(data: Uint8Array, password?: string): Promise<PdfDocument
 	} catch (error) {
 		await task.destroy().catch(() => undefined);
 		throw classify(error);
+	}
+}
+
+/** Pages in the PDF, from its page tree (no page is read). */
+export async function pdfPageCount(data: Uint8Array): Promise<number> {
+	const doc = await openPdf(data);
+	try {
+		return doc.numPages;
+	} finally {
+		await doc.destroy();
 	}
 }
 
@@ -169,8 +183,9 @@ export async function readPdf(data: Uint8Array, options: PdfReadOptions = {}): P
 			if (visibleChars >= MIN_TEXT_LAYER_CHARS || !options.ocr) {
 				pages.push({ number, width: viewport.width, height: viewport.height, source: 'text-layer', words });
 			} else {
-				const image = await rasterise(page, OCR_SCALE);
-				const ocr = await options.ocr.recognise(image, number, OCR_SCALE);
+				const scale = renderScale(viewport.width, viewport.height, OCR_SCALE, number);
+				const image = await rasterise(page, scale);
+				const ocr = await options.ocr.recognise(image, number, scale);
 				pages.push({ number, width: viewport.width, height: viewport.height, source: 'ocr', words: ocr.words });
 			}
 			page.cleanup();
