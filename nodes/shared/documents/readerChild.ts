@@ -77,8 +77,10 @@ process.on('message', (request: ReaderRequest) => {
 });
 
 // n8n's process gone (stopped, crashed, killed): so is this one, even while a page keeps its thread busy.
+// The parent's pid comes from the parent: one that died while this process was starting is noticed too.
 process.on('disconnect', () => process.exit(0));
-const parent = process.ppid;
+const parent = Number(process.env.AIW_READER_PARENT_PID) || process.ppid;
+if (!process.connected || process.ppid !== parent) process.exit(0);
 new Worker(
 	`setInterval(() => { if (process.ppid !== ${parent}) process.kill(${process.pid}, 'SIGKILL'); }, 1000);`,
 	{ eval: true },

@@ -32,7 +32,7 @@ function childCommand(): { modulePath: string; args: string[] } {
 }
 
 function childEnvironment(): NodeJS.ProcessEnv {
-	const env: NodeJS.ProcessEnv = {};
+	const env: NodeJS.ProcessEnv = { AIW_READER_PARENT_PID: String(process.pid) };
 	for (const key of CHILD_ENVIRONMENT) if (process.env[key] !== undefined) env[key] = process.env[key];
 	return env;
 }
