@@ -9,6 +9,7 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { settingsErrorsOnItems } from '../shared/continueOnFail';
 import type { z } from 'zod/v4';
 import type { AiResult, Check } from '../shared/contract';
 import { DocumentError, OCR_LANGUAGES, readDocument, readText, type OcrLanguage, type ReadDocument } from '../shared/documents';
@@ -198,6 +199,9 @@ export class ExtractInvoice implements INodeType {
 		return [results];
 	}
 }
+
+// Under On Error: Continue an error of the settings (thrown before any item is read) goes on every item.
+ExtractInvoice.prototype.execute = settingsErrorsOnItems(ExtractInvoice.prototype.execute);
 
 /** The store of invoices already seen; a store that cannot be opened fails every item with the fix. */
 async function openSeenStore(context: IExecuteFunctions): Promise<PackageStore> {
