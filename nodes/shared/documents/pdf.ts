@@ -61,6 +61,8 @@ const OCR_SCALE = 2.5;
 
 export interface PdfReadOptions {
 	maxPages?: number;
+	/** How many of the document's pages to read, decided from their count (instead of maxPages); may refuse. */
+	pagesToRead?: (pageCount: number) => number;
 	ocr?: OcrSession;
 	password?: string;
 }
@@ -150,22 +152,12 @@ async function openPdf(data: Uint8Array, password?: string): Promise<PdfDocument
 	}
 }
 
-/** Pages in the PDF, from its page tree (no page is read). */
-export async function pdfPageCount(data: Uint8Array): Promise<number> {
-	const doc = await openPdf(data);
-	try {
-		return doc.numPages;
-	} finally {
-		await doc.destroy();
-	}
-}
-
 /** Words of a PDF: the text layer where a page has one, OCR of the rendered page where not. */
 export async function readPdf(data: Uint8Array, options: PdfReadOptions = {}): Promise<PdfRead> {
 	const doc = await openPdf(data, options.password);
 	try {
 		const pageCount = doc.numPages;
-		const last = Math.min(pageCount, options.maxPages && options.maxPages > 0 ? options.maxPages : pageCount);
+		const last = options.pagesToRead ? options.pagesToRead(pageCount) : Math.min(pageCount, options.maxPages && options.maxPages > 0 ? options.maxPages : pageCount);
 		const pages: DocumentPage[] = [];
 		for (let number = 1; number <= last; number++) {
 			let page: PdfPage;

@@ -5,9 +5,9 @@
  */
 import { detectDocumentKind } from './detect';
 import { prepareForOcr } from './image';
-import { MAX_PAGES, MAX_TEXT_CHARS } from './limits';
+import { MAX_TEXT_CHARS } from './limits';
 import type { OcrSession } from './ocr';
-import { pdfPageCount, readPdf } from './pdf';
+import { readPdf } from './pdf';
 import { pagesToRead } from './preflight';
 import { tiffDirectories, tiffPagePng } from './tiff';
 import { DocumentError, type DocumentPage, type ReadDocument } from './types';
@@ -28,10 +28,8 @@ export async function readDocumentInProcess(data: Uint8Array, options: InProcess
 async function readByKind(data: Uint8Array, options: InProcessReadOptions): Promise<ReadDocument> {
 	const kind = detectDocumentKind(data);
 	if (kind === 'pdf') {
-		// Max Pages above the budget (or 0, all): the page count decides before any page is read.
-		const maxPages = options.maxPages && options.maxPages > 0 ? options.maxPages : 0;
-		const budgeted = maxPages > 0 && maxPages <= MAX_PAGES ? maxPages : pagesToRead(await pdfPageCount(data), maxPages, 'PDF');
-		const { pages, pageCount } = await readPdf(data, { ...options, maxPages: budgeted });
+		// The page count (and the page budget) decides before any page is read.
+		const { pages, pageCount } = await readPdf(data, { ...options, pagesToRead: (count) => pagesToRead(count, options.maxPages, 'PDF') });
 		if (pages.every((p) => p.words.length === 0)) {
 			throw new DocumentError(
 				'NO_TEXT',
