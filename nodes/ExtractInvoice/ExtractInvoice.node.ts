@@ -268,7 +268,7 @@ function invoiceText(node: INode, value: unknown, itemIndex: number): string {
 	if (typeof value === 'string') return value;
 	// Nothing at all is an empty text (readText says so).
 	if (value === null || value === undefined) return '';
-	const got = Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+	const got = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 	throw new NodeOperationError(node, `Item ${itemIndex}: the invoice text is ${got}, not text`, {
 		itemIndex,
 		description: 'Set "Text" to an expression that gives the invoice as a string, e.g. {{ $json.body }}; for an object, map the field that holds the text, or use {{ JSON.stringify($json.field) }}.',
