@@ -8,6 +8,8 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { settingsErrorsOnItems } from '../shared/continueOnFail';
+
 import { normaliseCategories, type Category, type RawCategory } from '../shared/classify/categories';
 import { OpenAiClassifier, ModelAnswerError, type ConfidenceMethod } from '../shared/classify/openAiClassifier';
 import { ItemInputError, prepareText, readContext } from '../shared/classify/input';
@@ -310,3 +312,6 @@ export class AiClassify implements INodeType {
 		return outputs;
 	}
 }
+
+// Under On Error: Continue an error of the settings (thrown before any item is read) goes on every item.
+AiClassify.prototype.execute = settingsErrorsOnItems(AiClassify.prototype.execute);

@@ -9,10 +9,11 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
+import { settingsErrorsOnItems } from '../shared/continueOnFail';
 import type { z } from 'zod/v4';
 import type { AiResult, Check } from '../shared/contract';
 import { failedItem } from '../shared/failedItem';
-import { DocumentError, OcrSession, OCR_LANGUAGES, readDocument, readText, type OcrLanguage, type ReadDocument } from '../shared/documents';
+import { DocumentError, OCR_LANGUAGES, readDocument, readText, type OcrLanguage, type ReadDocument } from '../shared/documents';
 import { processDocumentsInTurn } from '../shared/documents/inTurn';
 import { pageImages, type PageImage, type PageImageMode } from '../shared/documents/pageImages';
 import { requiredPaths, runLocalEngine } from '../shared/invoice/engine';
@@ -102,16 +103,6 @@ export class ExtractInvoice implements INodeType {
 		const items = this.getInputData();
 		const node = this.getNode();
 		const engine = this.getNodeParameter('engine', 0, 'local') as EngineChoice;
-		const sessions = new Map<string, OcrSession>();
-		const ocrFor = (languages: OcrLanguage[]): OcrSession => {
-			const key = [...languages].sort().join('+');
-			let session = sessions.get(key);
-			if (!session) {
-				session = new OcrSession(languages);
-				sessions.set(key, session);
-			}
-			return session;
-		};
 		let connection: LlmConnection | undefined;
 		let llm: LlmInvoiceExtractor | undefined;
 		let progress: ProgressLog | undefined;
@@ -144,7 +135,7 @@ export class ExtractInvoice implements INodeType {
 			const modelGroups = engine === 'local' ? undefined : readModelGroups(node, options, itemIndex);
 			const engineOptions = { customFields, requiredFields, modelGroups };
 			if (modelGroups) checkRequiredAsked(node, requiredPaths(engineOptions), modelGroups, itemIndex);
-			const { document, data } = await readItemDocument.call(this, itemIndex, options, ocrFor);
+			const { document, data } = await readItemDocument.call(this, itemIndex, options);
 			const local = engine === 'openai' ? undefined : runLocalEngine(document, engineOptions);
 			if (local && (engine === 'local' || local.confidence >= cascadeThreshold)) return { started, options, document, data, local, images: [], engineOptions };
 			const images = await pageImages(data, document, options.pageImages ?? 'scans');
@@ -186,7 +177,7 @@ export class ExtractInvoice implements INodeType {
 				checks.push({ name: 'purchaseOrderMatch', passed: match.matched, detail: match.matched ? 'all lines match the order' : match.issues.map((i) => i.code).join(', ') });
 			}
 			if (store) {
-				const content = data ?? String(this.getNodeParameter('text', itemIndex) ?? '');
+				const content = data ?? (this.getNodeParameter('text', itemIndex) as string);
 				const duplicates = await checkDuplicates.call(this, store, itemIndex, documentKeys(record.invoice, content));
 				if (duplicates) {
 					checks.push(duplicates.check);
@@ -224,10 +215,12 @@ export class ExtractInvoice implements INodeType {
 			return [results];
 		} finally {
 			progress?.stop();
-			for (const session of sessions.values()) await session.close().catch(() => undefined);
 		}
 	}
 }
+
+// Under On Error: Continue an error of the settings (thrown before any item is read) goes on every item.
+ExtractInvoice.prototype.execute = settingsErrorsOnItems(ExtractInvoice.prototype.execute);
 
 /** The store of invoices already seen; a store that cannot be opened fails every item with the fix. */
 async function openSeenStore(context: IExecuteFunctions): Promise<PackageStore> {
@@ -272,14 +265,9 @@ async function checkDuplicates(this: IExecuteFunctions, store: PackageStore, ite
 }
 
 /** The item's invoice as words (and the file's bytes, for page images). */
-async function readItemDocument(
-	this: IExecuteFunctions,
-	itemIndex: number,
-	options: Options,
-	ocrFor: (languages: OcrLanguage[]) => OcrSession,
-): Promise<{ document: ReadDocument; data?: Buffer }> {
+async function readItemDocument(this: IExecuteFunctions, itemIndex: number, options: Options): Promise<{ document: ReadDocument; data?: Buffer }> {
 	if (this.getNodeParameter('inputType', itemIndex) === 'text') {
-		return { document: readText(String(this.getNodeParameter('text', itemIndex) ?? '')) };
+		return { document: readText(invoiceText(this.getNode(), this.getNodeParameter('text', itemIndex), itemIndex)) };
 	}
 	const property = this.getNodeParameter('binaryPropertyName', itemIndex) as string;
 	const item = this.getInputData()[itemIndex];
@@ -291,7 +279,19 @@ async function readItemDocument(
 	}
 	const languages = (options.ocrLanguages?.length ? options.ocrLanguages : [...OCR_LANGUAGES]).filter((l) => (OCR_LANGUAGES as readonly string[]).includes(l));
 	const data = await this.helpers.getBinaryDataBuffer(itemIndex, property);
-	return { document: await readDocument(data, { maxPages: options.maxPages ?? 10, ocr: ocrFor(languages) }), data };
+	return { document: await readDocument(data, { maxPages: options.maxPages ?? 10, ocr: { languages } }), data };
+}
+
+/** The Text parameter must be text: an object would be read as "[object Object]". */
+function invoiceText(node: INode, value: unknown, itemIndex: number): string {
+	if (typeof value === 'string') return value;
+	// Nothing at all is an empty text (readText says so).
+	if (value === null || value === undefined) return '';
+	const got = Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+	throw new NodeOperationError(node, `Item ${itemIndex}: the invoice text is ${got}, not text`, {
+		itemIndex,
+		description: 'Set "Text" to an expression that gives the invoice as a string, e.g. {{ $json.body }}; for an object, map the field that holds the text, or use {{ JSON.stringify($json.field) }}.',
+	});
 }
 
 function toNodeError(node: INode, error: unknown, itemIndex: number, connection: LlmConnection | undefined): NodeOperationError | NodeApiError {

@@ -89,6 +89,8 @@ export interface N8nInstance {
 	baseUrl: string;
 	userFolder: string;
 	logFile: string;
+	/** The process the harness started (a watchdog whose child is n8n itself). */
+	readonly startedPid: number | undefined;
 	apiKey: string;
 	installedPackage?: InstalledPackage;
 	timings: Timings;
@@ -252,6 +254,11 @@ class HarnessN8n implements N8nInstance {
 
 	get logFile() {
 		return this.n8nProcess.logFile;
+	}
+
+	/** The process the harness started (a watchdog whose child is n8n itself). */
+	get startedPid(): number | undefined {
+		return this.n8nProcess.child.pid;
 	}
 
 	logTail(lines = 60) {

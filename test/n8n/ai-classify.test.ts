@@ -315,6 +315,27 @@ describeEachN8nVersion('AI Classify', (getN8n) => {
 		expect(executionError(b.execution)).toMatch(/^Categories 1 and 2 are both named "Billing"\. Category names must be unique\./);
 	});
 
+	it('under On Error: Continue a settings error goes on every item (n8n alone would pass them on unmarked)', async () => {
+		const tickets = [{ text: 'charged twice', id: 1 }, { text: 'refund please', id: 2 }];
+		const cases: Array<[string, Record<string, unknown>, RegExp]> = [
+			['no categories', { categories: {} }, /^No categories are defined/],
+			['duplicate categories', { categories: { category: [{ name: 'billing' }, { name: 'Billing' }] } }, /^Categories 1 and 2 are both named "Billing"/],
+			['a name from an expression on a missing field', { categories: { category: [{ name: '={{ $json.missing }}' }, { name: 'refund' }] } }, /^Category 1 has no name\. Give every category a name \(a name set by an expression must give text for the first item\)\./],
+		];
+		for (const [what, parameters, message] of cases) {
+			const flow = await deploy(getN8n(), credentialId, classifyParameters(parameters), { continueOnFail: true });
+			const { response, execution } = await flow.run(tickets);
+			expect(execution.status).toBe('success');
+			const items = response.body as Array<{ id: number; error?: string; errorDescription?: string; ai?: unknown }>;
+			expect({ what, ids: items.map((item) => item.id) }).toEqual({ what, ids: [1, 2] });
+			for (const item of items) {
+				expect(item.error).toMatch(message);
+				expect(item.errorDescription).toMatch(/Categories are set in the node/);
+				expect(item.ai).toBeUndefined();
+			}
+		}
+	});
+
 	it('names the item and the provider message for a wrong key, an unreachable URL and garbage answers, without leaking the key', async () => {
 		const n8n = getN8n();
 		const wrongKey = await n8n.createCredential('Wrong key', 'openAiCompatibleApi', {

@@ -81,6 +81,61 @@ it('falls back to a stated confidence without logprobs, and remembers the endpoi
 	await expect(classifier({ confidenceMethod: 'logprobs' }).classify('x y', {}, false)).rejects.toThrow(/no logprobs/);
 });
 
+describe('broken answers (no content, no logprobs) are retried as broken, not taken for an endpoint without logprobs', () => {
+	const empty = { content: '', logprobs: null };
+
+	it('retries an empty answer and reads the next one with logprobs', async () => {
+		let calls = 0;
+		fake.configure({ respond: () => (++calls <= 2 ? empty : undefined) });
+		const engine = classifier();
+		const ai = await engine.classify('I was charged twice on my card', {}, false);
+		expect(ai).toMatchObject({ label: 'billing', confidenceSource: 'logprobs', attempts: 3 });
+		// The next item still asks for logprobs (one request, with logprobs).
+		const next = await engine.classify('refund my money please', {}, false);
+		expect(next.confidenceSource).toBe('logprobs');
+		expect(fake.log.map((entry) => entry.body.logprobs)).toEqual([true, true, true, true]);
+	});
+
+	it('fails the item with the reason once every attempt was broken, and later items still ask for logprobs', async () => {
+		fake.configure({ respond: () => empty });
+		const engine = classifier();
+		const error = await engine.classify('I was charged twice on my card', {}, false).catch((e) => e);
+		expect(error).toBeInstanceOf(ModelAnswerError);
+		expect(error.message).toBe("The model's answer is broken: it has no content after 9 attempts");
+		expect(error.attempts).toBe(9);
+		fake.configure({ respond: undefined });
+		expect((await engine.classify('refund my money please', {}, false)).confidenceSource).toBe('logprobs');
+	});
+
+	it('under 30% empty answers every item keeps its logprob confidence', async () => {
+		let calls = 0;
+		fake.configure({ respond: () => (++calls % 10 < 3 ? empty : undefined) });
+		const engine = classifier({}, 4);
+		const results = await Promise.all(Array.from({ length: 40 }, (_, i) => engine.classify(`charged twice invoice ${i}`, {}, false)));
+		expect(results.filter((r) => r.confidenceSource !== 'logprobs')).toEqual([]);
+		expect(results.reduce((n, r) => n + r.attempts, 0)).toBe(fake.stats.chatRequests);
+	});
+
+	it('a JSON answer that is not JSON is retried too (reasoning shape)', async () => {
+		let calls = 0;
+		fake.configure({ respond: () => (++calls === 1 ? { content: '{"reasoning": "the customer', logprobs: null } : undefined) });
+		const ai = await classifier({ includeReasoning: true }).classify('The app crashes with an error at login', {}, false);
+		expect(ai).toMatchObject({ label: 'technical', confidenceSource: 'logprobs', attempts: 2 });
+	});
+
+	it('an answer without logprobs that is not a category is the model\'s error, not a reason to fall back', async () => {
+		fake.configure({ respond: () => ({ content: 'Sure! Here is', logprobs: null }), faults: { noLogprobs: true } });
+		const engine = classifier();
+		const error = await engine.classify('anything', {}, false).catch((e) => e);
+		expect(error).toBeInstanceOf(ModelAnswerError);
+		expect(error.message).toMatch(/which is not one of the categories/);
+		// Not taken as "no logprobs here": a well-formed answer later is still asked with logprobs first.
+		fake.configure({ respond: undefined, faults: { noLogprobs: true } });
+		await engine.classify('I was charged twice on my card', {}, false);
+		expect(fake.log.slice(-2).map((entry) => Boolean(entry.body.logprobs))).toEqual([true, false]);
+	});
+});
+
 it('rejects an answer that is not a category', async () => {
 	fake.configure({ respond: () => ({ content: 'Sure! Here is', logprobs: null }) });
 	fake.configure({

@@ -21,7 +21,7 @@ export function normaliseCategories(raw: RawCategory[] | undefined, withOther: b
 	const seen = new Map<string, number>();
 	const categories = raw.map((entry, index) => {
 		const name = typeof entry.name === 'string' ? entry.name.trim() : '';
-		if (name === '') throw new Error(`Category ${index + 1} has no name. Give every category a name.`);
+		if (name === '') throw new Error(`Category ${index + 1} has no name. Give every category a name (a name set by an expression must give text for the first item).`);
 		const key = name.toLowerCase();
 		if (seen.has(key)) {
 			throw new Error(

@@ -17,7 +17,7 @@ export class ItemInputError extends Error {
 
 export function prepareText(value: unknown, itemIndex: number, limits: TextLimits): { text: string; truncated: boolean } {
 	if (typeof value !== 'string') {
-		const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : value === undefined ? 'nothing' : `a ${typeof value}`;
+		const got = value === null ? 'null' : Array.isArray(value) ? 'an array' : value === undefined ? 'nothing' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 		throw new ItemInputError(
 			`Item ${itemIndex}: the text to classify is ${got}, not a string`,
 			'Set "Text" to an expression that gives the text, e.g. {{ $json.message }}, or convert it with {{ String($json.field) }}.',

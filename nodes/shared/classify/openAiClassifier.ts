@@ -6,7 +6,7 @@
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 
 import type { AiResult } from '../contract';
-import type { ChatRunner, CompletionResult } from '../llm/runner';
+import { BrokenAnswerError, LlmRequestError, type ChatRunner, type CompletionResult } from '../llm/runner';
 import type { Category } from './categories';
 import {
 	booleanProbability,
@@ -50,8 +50,27 @@ export class ModelAnswerError extends Error {
 	}
 }
 
-/** The endpoint returned no logprobs where they were required. */
+/** A well-formed answer came without logprobs: the endpoint does not give them. */
 class MissingLogprobsError extends Error {}
+
+/**
+ * Why an answer cannot be read at all — no content, or not the JSON that was asked for — so that
+ * the request is retried as broken; an answer that is merely wrong (not a category) is not broken.
+ */
+function brokenAnswer(shape: AnswerShape): (completion: ChatCompletion) => string | undefined {
+	return (completion) => {
+		const content = contentOf(completion).trim();
+		if (content === '') return completion.choices[0]?.finish_reason === 'length' ? 'it was cut off before any text' : 'it has no content';
+		if (shape === 'key') return undefined;
+		try {
+			const value: unknown = JSON.parse(content);
+			if (typeof value === 'object' && value !== null && !Array.isArray(value)) return undefined;
+		} catch {
+			// reported below
+		}
+		return `it is not the JSON that was asked for: ${JSON.stringify(content.slice(0, 100))}`;
+	};
+}
 
 interface Interpretation {
 	scores: Record<string, number>;
@@ -83,7 +102,7 @@ function parseJson(content: string, attempts: number): Record<string, unknown> {
 export class OpenAiClassifier {
 	private readonly spec: ClassifyPromptSpec;
 	private readonly options: PromptOption[];
-	/** Set once the endpoint has shown it returns no logprobs, so later items go straight to the fallback. */
+	/** Set once the endpoint has answered well-formed without logprobs, so later items go straight to the fallback. */
 	private logprobsUnavailable = false;
 
 	constructor(
@@ -99,9 +118,15 @@ export class OpenAiClassifier {
 		const started = Date.now();
 		let attempts = 0;
 		const send = async (shape: AnswerShape, logprobs: boolean) => {
-			const result = await this.runner.complete(buildRequest(this.spec, { model: this.settings.model, shape, logprobs }, userMessage));
-			attempts += result.attempts;
-			return result;
+			try {
+				const result = await this.runner.complete(buildRequest(this.spec, { model: this.settings.model, shape, logprobs }, userMessage), { brokenAnswer: brokenAnswer(shape) });
+				attempts += result.attempts;
+				return result;
+			} catch (error) {
+				// Broken on every attempt: the model's answer, not the request, is what failed.
+				if (error instanceof LlmRequestError && error.cause instanceof BrokenAnswerError) throw new ModelAnswerError(error.message, attempts + error.attempts);
+				throw error;
+			}
 		};
 
 		let result: CompletionResult;
@@ -174,7 +199,10 @@ export class OpenAiClassifier {
 	private fromLogprobs(completion: ChatCompletion, shape: AnswerShape, attempts: number): Interpretation {
 		const tokens = tokensOf(completion);
 		const content = contentOf(completion);
-		if (!tokens) throw new MissingLogprobsError();
+		if (!tokens) {
+			this.requireWellFormed(content, shape, attempts);
+			throw new MissingLogprobsError();
+		}
 		if (shape === 'multiLabel') return this.multiLabel(content, tokens, attempts);
 
 		let answerToken: TokenLogprob | undefined;
@@ -200,6 +228,24 @@ export class OpenAiClassifier {
 		}
 		const confidence = Math.max(...Object.values(distribution));
 		return { scores: distribution, confidence, confidenceSource: 'logprobs', reasoning };
+	}
+
+	/**
+	 * Only an answer that is a category (or the JSON asked for, with its categories) shows that the
+	 * endpoint gives no logprobs; anything else is the model's error, never a reason to fall back.
+	 */
+	private requireWellFormed(content: string, shape: AnswerShape, attempts: number): void {
+		const keys = this.keys();
+		if (shape === 'key') {
+			const answer = normaliseToken(content.trim().split(/\s+/)[0] ?? '');
+			if (!keys.includes(answer)) {
+				throw new ModelAnswerError(`The model answered ${JSON.stringify(content.slice(0, 200))}, which is not one of the categories (${keys.join(', ')}).`, attempts);
+			}
+			return;
+		}
+		const parsed = parseJson(content, attempts);
+		const wellFormed = shape === 'multiLabel' ? keys.every((key) => typeof parsed[key] === 'boolean') : keys.includes(String(parsed.category ?? ''));
+		if (!wellFormed) throw new ModelAnswerError(`The model's answer does not name ${shape === 'multiLabel' ? 'true/false for every category' : 'one of the categories'}: ${JSON.stringify(content.slice(0, 200))}`, attempts);
 	}
 
 	private multiLabel(content: string, tokens: TokenLogprob[], attempts: number): Interpretation {

@@ -73,7 +73,7 @@ export class OcrSession {
 	private worker: Promise<Worker> | undefined;
 	pagesRecognised = 0;
 
-	constructor(private readonly languages: readonly OcrLanguage[] = OCR_LANGUAGES) {}
+	constructor(readonly languages: readonly OcrLanguage[] = OCR_LANGUAGES) {}
 
 	private start(): Promise<Worker> {
 		if (!this.worker) {

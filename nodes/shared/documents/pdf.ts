@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { loadEsm, nodeRequire } from './esm';
+import { MAX_IMAGE_PIXELS, renderScale } from './limits';
 import type { OcrSession } from './ocr';
 import { splitRun } from './words';
 import { DocumentError, type DocumentPage, type PositionedWord } from './types';
@@ -60,6 +61,8 @@ const OCR_SCALE = 2.5;
 
 export interface PdfReadOptions {
 	maxPages?: number;
+	/** How many of the document's pages to read, decided from their count (instead of maxPages); may refuse. */
+	pagesToRead?: (pageCount: number) => number;
 	ocr?: OcrSession;
 	password?: string;
 }
@@ -95,9 +98,8 @@ function textLayerWords(items: Array<TextItem | { type: string }>, pageHeight: n
 		// Rotated runs keep their anchor; layout analysis treats them like horizontal ones.
 		const x0 = e;
 		const baseline = pageHeight - f;
-		words.push(
-			...splitRun(item.str, { x0, x1: x0 + (item.width || fontSize * 0.5 * item.str.length), y0: baseline - fontSize * 0.8, y1: baseline + fontSize * 0.2 }, pageNumber),
-		);
+		// One by one: a run may hold more words than a call can take as arguments.
+		for (const word of splitRun(item.str, { x0, x1: x0 + (item.width || fontSize * 0.5 * item.str.length), y0: baseline - fontSize * 0.8, y1: baseline + fontSize * 0.2 }, pageNumber)) words.push(word);
 	}
 	return words;
 }
@@ -117,7 +119,9 @@ async function rasterise(page: PdfPage, scale: number): Promise<Buffer> {
 export async function renderPdfPage(data: Uint8Array, pageNumber: number, scale = OCR_SCALE): Promise<Buffer> {
 	const doc = await openPdf(data);
 	try {
-		return await rasterise(await doc.getPage(pageNumber), scale);
+		const page = await doc.getPage(pageNumber);
+		const size = page.getViewport({ scale: 1 });
+		return await rasterise(page, renderScale(size.width, size.height, scale, pageNumber));
 	} finally {
 		await doc.destroy();
 	}
@@ -133,6 +137,8 @@ async function openPdf(data: Uint8Array, password?: string): Promise<PdfDocument
 		isEvalSupported: false,
 		disableFontFace: true,
 		useSystemFonts: false,
+		// Larger images embedded in a page are not decoded (pdf.js draws nothing for them).
+		maxImageSize: MAX_IMAGE_PIXELS,
 		standardFontDataUrl: join(folder, 'standard_fonts') + '/',
 		cMapUrl: join(folder, 'cmaps') + '/',
 		cMapPacked: true,
@@ -151,7 +157,7 @@ export async function readPdf(data: Uint8Array, options: PdfReadOptions = {}): P
 	const doc = await openPdf(data, options.password);
 	try {
 		const pageCount = doc.numPages;
-		const last = Math.min(pageCount, options.maxPages && options.maxPages > 0 ? options.maxPages : pageCount);
+		const last = options.pagesToRead ? options.pagesToRead(pageCount) : Math.min(pageCount, options.maxPages && options.maxPages > 0 ? options.maxPages : pageCount);
 		const pages: DocumentPage[] = [];
 		for (let number = 1; number <= last; number++) {
 			let page: PdfPage;
@@ -169,8 +175,9 @@ export async function readPdf(data: Uint8Array, options: PdfReadOptions = {}): P
 			if (visibleChars >= MIN_TEXT_LAYER_CHARS || !options.ocr) {
 				pages.push({ number, width: viewport.width, height: viewport.height, source: 'text-layer', words });
 			} else {
-				const image = await rasterise(page, OCR_SCALE);
-				const ocr = await options.ocr.recognise(image, number, OCR_SCALE);
+				const scale = renderScale(viewport.width, viewport.height, OCR_SCALE, number);
+				const image = await rasterise(page, scale);
+				const ocr = await options.ocr.recognise(image, number, scale);
 				pages.push({ number, width: viewport.width, height: viewport.height, source: 'ocr', words: ocr.words });
 			}
 			page.cleanup();

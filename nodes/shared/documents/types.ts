@@ -36,7 +36,13 @@ export type DocumentErrorCode =
 	| 'CORRUPT'
 	| 'ENCRYPTED'
 	| 'NO_TEXT'
-	| 'OCR_FAILED';
+	| 'OCR_FAILED'
+	/** Over one of the budgets in limits.ts (the message names it). */
+	| 'OVER_LIMIT'
+	/** A variant of a format the reader does not read (animated WebP, an unknown TIFF compression). */
+	| 'UNSUPPORTED'
+	/** The reader process crashed, ran out of its memory or time on this document. */
+	| 'READER_FAILED';
 
 /** A document the reader cannot use; `hint` says what the user can do about it. */
 export class DocumentError extends Error {

@@ -35,7 +35,8 @@ export function wordsFromPlainText(text: string): PositionedWord[] {
 	text.split(/\r?\n/).forEach((line, lineIndex) => {
 		const expanded = line.replace(/\t/g, '    ');
 		const y0 = lineIndex * 12;
-		words.push(...splitRun(expanded, { x0: 0, y0, x1: expanded.length * 6, y1: y0 + 10 }, 1));
+		// One by one: a long line may hold more words than a call can take as arguments.
+		for (const word of splitRun(expanded, { x0: 0, y0, x1: expanded.length * 6, y1: y0 + 10 }, 1)) words.push(word);
 	});
 	return words;
 }

@@ -88,13 +88,16 @@ export function runChecks(invoice: Invoice, requiredFields: string[] = DEFAULT_R
 /** Field confidence: evidence strength, raised by checks that pass and cut by checks that fail. */
 export function fieldConfidence(invoice: Invoice, strength: Record<string, number>, checks: CheckResult[], fields: string[]): Record<string, number> {
 	const result: Record<string, number> = {};
+	// The checks of each field, indexed once: a check per line item times a field per line item is quadratic.
+	const checksOf = new Map<string, CheckResult[]>();
+	for (const check of checks) for (const field of new Set(check.fields)) checksOf.set(field, [...(checksOf.get(field) ?? []), check]);
 	for (const path of fields) {
 		const value = getPath(invoice, path);
 		const present = value !== null && value !== undefined;
 		// An absent value is "right" only when the document truly lacks it: a coin flip at best.
 		let confidence = present ? (strength[path] ?? 0.5) : 0.15;
-		for (const check of checks) {
-			if (!check.fields.includes(path) || !present) continue;
+		for (const check of checksOf.get(path) ?? []) {
+			if (!present) continue;
 			confidence = check.passed ? 1 - (1 - confidence) * 0.35 : confidence * 0.5;
 		}
 		result[path] = Math.round(Math.max(0.01, Math.min(0.99, confidence)) * 1000) / 1000;

@@ -28,14 +28,26 @@ const median = (values: number[]): number => {
 	return sorted[Math.floor(sorted.length / 2)];
 };
 
+/** Smallest and largest of a value over words, in a loop: a line may hold more words than a call takes arguments. */
+function lowest(words: PositionedWord[], value: (w: PositionedWord) => number): number {
+	let result = Infinity;
+	for (const word of words) result = Math.min(result, value(word));
+	return result;
+}
+function highest(words: PositionedWord[], value: (w: PositionedWord) => number): number {
+	let result = -Infinity;
+	for (const word of words) result = Math.max(result, value(word));
+	return result;
+}
+
 function makeSegment(words: PositionedWord[], page: number, line: number): Segment {
 	return {
 		text: words.map((w) => w.text).join(' '),
 		words,
-		x0: Math.min(...words.map((w) => w.x0)),
-		x1: Math.max(...words.map((w) => w.x1)),
-		y0: Math.min(...words.map((w) => w.y0)),
-		y1: Math.max(...words.map((w) => w.y1)),
+		x0: lowest(words, (w) => w.x0),
+		x1: highest(words, (w) => w.x1),
+		y0: lowest(words, (w) => w.y0),
+		y1: highest(words, (w) => w.y1),
 		page,
 		line,
 	};
@@ -51,14 +63,18 @@ export function buildLines(pages: DocumentPage[]): Line[] {
 		const groups: PositionedWord[][] = [];
 		let current: PositionedWord[] = [];
 		let centre = -Infinity;
+		// A running sum: recomputing the mean over the line for every word is quadratic on long lines.
+		let centres = 0;
 		for (const word of sorted) {
 			const wordCentre = (word.y0 + word.y1) / 2;
 			if (current.length && Math.abs(wordCentre - centre) > typicalHeight * 0.45) {
 				groups.push(current);
 				current = [];
+				centres = 0;
 			}
 			current.push(word);
-			centre = current.reduce((sum, w) => sum + (w.y0 + w.y1) / 2, 0) / current.length;
+			centres += wordCentre;
+			centre = centres / current.length;
 		}
 		if (current.length) groups.push(current);
 		for (const group of groups) {
@@ -79,8 +95,8 @@ export function buildLines(pages: DocumentPage[]): Line[] {
 			lines.push({
 				index,
 				page: page.number,
-				y0: Math.min(...group.map((w) => w.y0)),
-				y1: Math.max(...group.map((w) => w.y1)),
+				y0: lowest(group, (w) => w.y0),
+				y1: highest(group, (w) => w.y1),
 				text: segments.map((s) => s.text).join('  '),
 				words: group,
 				segments,

@@ -77,10 +77,13 @@ export interface TableResult {
 
 export function extractLineItems(lines: Line[], mark: DecimalMark | undefined, order: DateOrder): TableResult {
 	const result: TableResult = { items: [], strengths: [], evidence: [] };
+	// The right edge of each page's text, once (not per header line, and without spreading every segment into a call).
+	const rightEdge = new Map<number, number>();
+	for (const line of lines) for (const segment of line.segments) rightEdge.set(line.page, Math.max(rightEdge.get(line.page) ?? -Infinity, segment.x1));
 	for (let h = 0; h < lines.length; h++) {
 		const columns = headerColumns(lines[h]);
 		if (!columns) continue;
-		const pageRight = Math.max(...lines.filter((l) => l.page === lines[h].page).flatMap((l) => l.segments.map((s) => s.x1)));
+		const pageRight = rightEdge.get(lines[h].page) ?? -Infinity;
 		let gapLines = 0;
 		for (let r = h + 1; r < lines.length; r++) {
 			const line = lines[r];

@@ -72,6 +72,19 @@ export class LlmRequestError extends Error {
 	}
 }
 
+/** A 200 whose answer is unusable (empty, cut off): retried like a broken response, never shared. */
+export class BrokenAnswerError extends Error {
+	constructor(readonly reason: string) {
+		super(`The model's answer is broken: ${reason}`);
+		this.name = 'BrokenAnswerError';
+	}
+}
+
+export interface CompleteOptions {
+	/** Why an answer is broken (undefined when it is usable): the caller knows what it asked for. */
+	brokenAnswer?: (completion: ChatCompletion) => string | undefined;
+}
+
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class Semaphore {
@@ -120,8 +133,8 @@ export function isRetryable(error: unknown): boolean {
 		if (status === 429) return !isPermanentRateLimit(error);
 		return status === 408 || status === 409 || status >= 500;
 	}
-	// A 200 whose body is not JSON (a proxy cut it, a broken server): worth another try.
-	return error instanceof SyntaxError;
+	// A 200 whose body is not JSON (a proxy cut it, a broken server), or whose answer is unusable: worth another try.
+	return error instanceof SyntaxError || error instanceof BrokenAnswerError;
 }
 
 export function describeProviderError(error: unknown): { status?: number; message: string } {
@@ -131,6 +144,7 @@ export function describeProviderError(error: unknown): { status?: number; messag
 		return { status: error.status, message: providerMessage };
 	}
 	if (error instanceof SyntaxError) return { message: `The endpoint answered with invalid JSON (${error.message})` };
+	if (error instanceof BrokenAnswerError) return { message: error.message };
 	return { message: error instanceof Error ? error.message : String(error) };
 }
 
@@ -172,7 +186,7 @@ export class ChatRunner {
 	}
 
 	/** Sends the request (or joins an identical one already sent in this execution). */
-	async complete(params: ChatCompletionCreateParamsNonStreaming): Promise<CompletionResult> {
+	async complete(params: ChatCompletionCreateParamsNonStreaming, options: CompleteOptions = {}): Promise<CompletionResult> {
 		const key = JSON.stringify(params);
 		const existing = this.inFlight.get(key);
 		if (existing) {
@@ -183,7 +197,7 @@ export class ChatRunner {
 				usage: { inputTokens: 0, outputTokens: 0, costUsd: shared.usage.costUsd === undefined ? undefined : 0 },
 			};
 		}
-		const request = this.semaphore.run(() => this.withRetries(params));
+		const request = this.semaphore.run(() => this.withRetries(params, options));
 		this.inFlight.set(key, request);
 		// A failed request may be retried by a later identical item; only successes are shared.
 		request.catch(() => this.inFlight.delete(key));
@@ -200,7 +214,7 @@ export class ChatRunner {
 		return { completion: await call };
 	}
 
-	private async withRetries(params: ChatCompletionCreateParamsNonStreaming): Promise<CompletionResult> {
+	private async withRetries(params: ChatCompletionCreateParamsNonStreaming, options: CompleteOptions): Promise<CompletionResult> {
 		const started = this.now();
 		const maxBackoff = this.options.maxBackoffMs ?? 60_000;
 		const baseBackoff = this.options.baseBackoffMs ?? 500;
@@ -219,6 +233,8 @@ export class ChatRunner {
 				if (!completion || !Array.isArray(completion.choices) || completion.choices.length === 0) {
 					throw new SyntaxError('the response has no choices');
 				}
+				const broken = options.brokenAnswer?.(completion);
+				if (broken) throw new BrokenAnswerError(broken);
 				const inputTokens = completion.usage?.prompt_tokens ?? 0;
 				const outputTokens = completion.usage?.completion_tokens ?? 0;
 				return {
