@@ -135,7 +135,7 @@ describe('categories that cannot be used', () => {
 		['none', {}, 'No categories are defined. Add at least two categories under "Categories".'],
 		['an empty list', { category: [] }, 'No categories are defined. Add at least two categories under "Categories".'],
 		['a single one without Other', { category: [{ name: 'billing' }] }, 'Only one category is defined. Add another category or set Fallback to "Other".'],
-		['a nameless one', { category: [{ name: 'billing' }, { name: '  ' }] }, 'Category 2 has no name. Give every category a name.'],
+		['a nameless one', { category: [{ name: 'billing' }, { name: '  ' }] }, 'Category 2 has no name. Give every category a name (a name set by an expression must give text for the first item).'],
 		['duplicates (case ignored)', { category: [{ name: 'billing' }, { name: 'refund' }, { name: 'Billing ' }] }, 'Categories 1 and 3 are both named "Billing". Category names must be unique.'],
 	];
 	it.each(cases)('%s', async (_name, categories, message) => {
@@ -583,7 +583,7 @@ describe('endpoint failures: the item and the provider message, never the key', 
 		openai.server().configure({ faults: { rate429: 1, retryAfterSeconds: 0 } });
 		expectNodeError(await model({ options: { maxRetries: 0 } }, [TICKETS[0]]), {
 			message: /\(HTTP 429\)/,
-			description: 'The endpoint is rate-limiting. Lower Concurrency in the options, or raise Retries.',
+			description: /State your account's limit \(Requests \/ Tokens per Minute, in the credential or the node's options\)/,
 			httpCode: '429',
 		});
 	});
@@ -611,10 +611,10 @@ describe('endpoint failures: the item and the provider message, never the key', 
 		});
 	});
 
-	it('prose instead of the JSON asked for fails the item', async () => {
+	it('prose instead of the JSON asked for is retried as a broken answer, then fails the item', async () => {
 		openai.server().configure({ faults: { garbageContent: true } });
 		expectNodeError(await model({ options: { includeReasoning: true } }, [TICKETS[0]]), {
-			message: /^Item 0: The model's answer is not the JSON that was asked for: "Sure! Here is what I found/,
+			message: /^Item 0: The model's answer is broken: it is not the JSON that was asked for: "Sure! Here is what I found.* after 5 attempts$/,
 			itemIndex: 0,
 		});
 	});
