@@ -28,6 +28,7 @@ export function sameValue(path: string, expected: unknown, actual: unknown): boo
 				.toLowerCase()
 				.normalize('NFKD')
 				.replace(/[\u0300-\u036f]/g, '')
+				.replace(/^(?:dhr|mevr|herrn?|frau|mr|mrs|ms|sr|sra|m|mme|pan|pani)\.?\s+/, '')
 				.replace(/[.,&'’()\-/]/g, ' ')
 				.replace(LEGAL_FORMS, ' ')
 				.replace(/\s+/g, '');

@@ -42,7 +42,7 @@ export function runLocalEngine(document: ReadDocument, options: EngineOptions = 
 	const customFields = options.customFields ?? [];
 	const required = requiredPaths(options);
 	const extraction = extractInvoice(document, customFields);
-	const checks = runChecks(extraction.invoice, required);
+	const checks = runChecks(extraction.invoice, required, extraction.derived);
 	const confidences = fieldConfidence(extraction.invoice, extraction.strength, checks, reportedFields(extraction.invoice, customFields));
 	return {
 		invoice: extraction.invoice,

@@ -28,6 +28,8 @@ export interface Extraction {
 	evidence: Record<string, Evidence>;
 	decimalMark: DecimalMark | undefined;
 	dateOrder: DateOrder;
+	/** Fields set from other fields (the amount due from the total), not read from the document. */
+	derived: string[];
 }
 
 interface Candidate {
@@ -296,6 +298,7 @@ export function extractInvoice(document: ReadDocument, customFields: CustomField
 		evidence[path] = found.evidence;
 	};
 
+	const derived: string[] = [];
 	const mark = detectDecimalMark(fullText);
 	const currency = detectCurrency(fullText);
 	const vatIds = findVatIds(fullText);
@@ -354,7 +357,10 @@ export function extractInvoice(document: ReadDocument, customFields: CustomField
 	const due = dues[0] ?? null;
 	if (due) set('amountDue', asFound(due), (v) => (invoice.amountDue = v));
 	// No payable amount printed apart: the whole total is due.
-	else if (choice.total && !paid) set('amountDue', asFound(choice.total, 0.85), (v) => (invoice.amountDue = v));
+	else if (choice.total && !paid) {
+		set('amountDue', asFound(choice.total, 0.85), (v) => (invoice.amountDue = v));
+		derived.push('amountDue');
+	}
 	set('amountPaid', asFound(paid), (v) => (invoice.amountPaid = v));
 	set('previousUnpaidBalance', asFound(amountCandidates(candidates.get('previousUnpaidBalance'), mark)[0] ?? null), (v) => (invoice.previousUnpaidBalance = v));
 	// Tax details: one per tax line that names a rate.
@@ -394,7 +400,7 @@ export function extractInvoice(document: ReadDocument, customFields: CustomField
 		evidence[`lineItems.${i}`] = table.evidence[i];
 	});
 
-	const out: Extraction = { invoice, strength, evidence, decimalMark: mark, dateOrder: order };
+	const out: Extraction = { invoice, strength, evidence, decimalMark: mark, dateOrder: order, derived };
 	extractCustomFields(lines, customFields, order, mark, out);
 	return out;
 }

@@ -47,6 +47,9 @@ const wordConfidence = (segment: Segment): number => segment.words.reduce((sum, 
 const isLabel = (text: string, minStrength = 0.9): boolean => matchLabels(text).some((l) => l.strength >= minStrength);
 const looksLikeContact = (text: string): boolean => /@|https?:|www\.|\b(?:tel|phone|fax|e-?mail|mobile|telefon|tél|tlf)\b|^\+?\d[\d\s()/-]{6,}$/i.test(text);
 const SALUTATION = /^(?:attn|z\.\s?hd\.?|à\s+l['’]attention\s+de|herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|dhr\.?|mevr\.?|m\.|mme|sr\.?|sra\.?|pan|pani|exmo\.?|spett\.?(?:le)?)[:.]?\s+/i;
+const SALUTATION_ONLY = /^(?:herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|dhr\.?|mevr\.?|mme|sr\.?|sra\.?|pan|pani|exmo\.?|spett\.?(?:le)?|attn\.?)$/i;
+/** "Nummer: GE2020211", "Rola: Wystawca": a row of the block that names something else than the party. */
+const isKeyValue = (text: string): boolean => /^[\p{L}][\p{L}\s./-]{0,28}:(?:\s*\S.*)?$/u.test(text) && !matchLabels(text).some((l) => l.field === 'name');
 const cleanName = (text: string): string => text.replace(SALUTATION, '').replace(/[,;:]\s*$/, '').trim();
 
 /** Segments under `segment` in its column (overlapping it, or starting near it), nearest first. */
@@ -91,7 +94,7 @@ export function readPartyBlock(lines: Line[], label: Segment, labelLength: numbe
 					break;
 				}
 			}
-			if (labels.some((l) => l.strength >= 0.9 && l.length >= 3) || looksLikeContact(segment.text) || /^\(/.test(segment.text)) continue;
+			if (labels.some((l) => l.strength >= 0.9 && l.length >= 3) || looksLikeContact(segment.text) || /^\(/.test(segment.text) || isKeyValue(segment.text) || /\d{6,}/.test(segment.text) || SALUTATION_ONLY.test(segment.text)) continue;
 			nameSegment = segment;
 			nameText = segment.text;
 			nameStrength *= 0.85;
@@ -150,8 +153,10 @@ function partyLabels(lines: Line[], field: 'vendor' | 'customer' | 'shipTo'): Ar
 			const labels = matchLabels(segment.text);
 			const label = labels.find((l) => l.field === field);
 			if (!label || labels[0].length > label.length + 2) continue;
-			// "Customer No", "Kunden-Nr." name an id, not the party.
+			// "Customer No", "Kunden-Nr.", "Customer VAT Number" name an attribute of the party, not the party.
 			if (labels.some((l) => l.field !== field && l.length > label.length)) continue;
+			const rest = segment.text.slice(label.length).trim();
+			if (rest && matchLabels(rest).some((l) => l.field !== 'name' && l.strength >= 0.9 && l.length >= rest.length - 2)) continue;
 			result.push({ segment, length: label.length, strength: label.strength });
 		}
 	}
@@ -187,6 +192,60 @@ function recipientUnder(lines: Line[], sender: Segment): PartyBlock | null {
 		x0: first.x0 - 5,
 		x1: first.x0 + 250,
 	};
+}
+
+const POSTCODE = /(?<![\d.,])(?:\d{4,5}|\d{2}-\d{3}|\d{4}\s?[A-Z]{2}|\d{4}-\d{3}|[A-Z]{1,2}\d[\dA-Z]?\s\d[A-Z]{2})(?![\d.,])\s+\p{L}|\b[A-Z]{2}\s+\d{5}\b/u;
+
+/**
+ * Unlabelled address blocks near the top of the first page (2–6 lines in one column, one of them
+ * with a postcode): the letterhead's and the recipient's in a window envelope.
+ */
+function addressBlocks(lines: Line[], exclude: Set<number>): PartyBlock[] {
+	const page = lines[0]?.page;
+	const pageLines = lines.filter((l) => l.page === page);
+	if (pageLines.length === 0) return [];
+	const top = pageLines[0].y0;
+	const limit = top + (pageLines[pageLines.length - 1].y1 - top) * 0.45;
+	const blocks: PartyBlock[] = [];
+	const used = new Set<Segment>();
+	for (const line of pageLines) {
+		if (line.y0 > limit) break;
+		for (const first of line.segments) {
+			if (used.has(first) || exclude.has(line.index)) continue;
+			const text = cleanName(first.text);
+			if (!/\p{L}{2}/u.test(text) || isLabel(first.text, 0.6) || isKeyValue(first.text) || looksLikeContact(first.text) || isTitle(first.text) || POSTCODE.test(first.text) || /\d{5,}/.test(first.text) || SALUTATION_ONLY.test(first.text)) continue;
+			const below = columnBelow(lines, first, 5).filter((s) => Math.abs(s.x0 - first.x0) < 8);
+			const run: Segment[] = [];
+			for (const segment of below) {
+				const previous = run[run.length - 1] ?? first;
+				if (segment.y0 - previous.y1 > (previous.y1 - previous.y0) * 1.6 || isLabel(segment.text, 0.9) || looksLikeContact(segment.text)) break;
+				run.push(segment);
+			}
+			const postcode = run.findIndex((s) => POSTCODE.test(s.text));
+			if (postcode < 0 || run.length > 5) continue;
+			for (const s of [first, ...run]) used.add(s);
+			const address = run.slice(0, postcode + 1).filter((s) => !SALUTATION.test(s.text) || s.text.split(/\s+/).length > 3);
+			blocks.push({
+				name: { value: text, strength: 0.55 * wordConfidence(first), evidence: { quote: [first, ...run].map((s) => s.text).join(' / '), page: first.page } },
+				address: address.length ? { value: address.map((s) => s.text).join(', '), strength: 0.5, evidence: { quote: address.map((s) => s.text).join(' / '), page: first.page } } : null,
+				lines: new Set([first.line, ...run.map((s) => s.line)]),
+				x0: first.x0 - 5,
+				x1: Math.max(first.x1, ...run.map((s) => s.x1)),
+			});
+		}
+	}
+	return blocks;
+}
+
+/** Signs that a block is the issuer's letterhead: a legal form, the footer's company, its contact lines. */
+function letterheadScore(lines: Line[], block: PartyBlock, footer: PartyValue | null): number {
+	let score = 0;
+	if (LEGAL_FORM.test(block.name.value)) score += 1;
+	if (footer && sameCompany(block.name.value, footer.value)) score += 2;
+	const last = Math.max(...block.lines);
+	const after = lines[last + 1]?.segments.find((s) => Math.abs(s.x0 - block.x0 - 5) < 12);
+	if (after && looksLikeContact(after.text)) score += 1;
+	return score;
 }
 
 const isTitle = (text: string): boolean => DOCUMENT_TYPE_WORDS.some(([pattern]) => pattern.test(text)) && text.split(/\s+/).length <= 4;
@@ -257,6 +316,18 @@ export function findParties(lines: Line[]): Parties {
 	const sender = senderLine(lines);
 	if (sender && !customer) customer = recipientUnder(lines, sender.segment);
 	const footer = footerCompany(lines);
+	if (!customer || !vendor) {
+		// Unlabelled blocks: the one that looks like the letterhead is the issuer's, another the recipient's.
+		const taken = new Set<number>([...(customer?.lines ?? []), ...(vendor?.lines ?? []), ...(sender ? [sender.segment.line] : [])]);
+		const blocks = addressBlocks(lines, taken).map((block) => ({ block, score: letterheadScore(lines, block, footer) }));
+		const knownVendor = vendor?.name.value ?? sender?.name;
+		const issuer = knownVendor
+			? blocks.find((b) => sameCompany(b.block.name.value, knownVendor))
+			: [...blocks].sort((a, b) => b.score - a.score || a.block.name.evidence.quote.length - b.block.name.evidence.quote.length)[0];
+		const recipient = blocks.find((b) => b !== issuer && (!knownVendor || !sameCompany(b.block.name.value, knownVendor)));
+		if (!vendor && issuer && issuer.score > 0 && !sender) vendor = { ...issuer.block, name: { ...issuer.block.name, strength: Math.min(0.8, 0.5 + 0.1 * issuer.score) } };
+		if (!customer && recipient && (issuer || knownVendor)) customer = recipient.block;
+	}
 	const exclude = new Set<number>([...(customer?.lines ?? [])]);
 	let vendorName: PartyValue | null = vendor?.name ?? null;
 	if (!vendorName && sender) vendorName = { value: sender.name, strength: 0.85, evidence: { quote: sender.segment.text, page: sender.segment.page } };
@@ -321,6 +392,16 @@ export function findParties(lines: Line[]): Parties {
 					ibanLine = line.index;
 				}
 			}
+		}
+	}
+	if (!iban) {
+		// A labelled IBAN that fails its check digits is still what the document prints: kept, with little trust.
+		for (const line of lines) {
+			const m = /\bIBAN\b\s*:?\s*([A-Z]{2}\d{2}(?:\s?[A-Z0-9]{2,4}){3,8})/.exec(line.text);
+			if (!m || /\*/.test(m[1]) || DEBIT_CUE.test(line.text)) continue;
+			iban = { value: m[1].replace(/\s+/g, ''), strength: 0.4, evidence: { quote: line.text, page: line.page } };
+			ibanLine = line.index;
+			break;
 		}
 	}
 	const shipLabel = partyLabels(lines, 'shipTo')[0];
