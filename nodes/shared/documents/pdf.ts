@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { loadEsm, nodeRequire } from './esm';
 import type { OcrSession } from './ocr';
 import { splitRun } from './words';
+import { textLayerQuality } from './textQuality';
 import { DocumentError, type DocumentPage, type PositionedWord } from './types';
 
 /* The parts of pdfjs-dist's API used here (its own types are ESM-only declarations). */
@@ -166,7 +167,8 @@ export async function readPdf(data: Uint8Array, options: PdfReadOptions = {}): P
 			});
 			const words = textLayerWords(content.items, viewport.height, number);
 			const visibleChars = words.reduce((sum, w) => sum + w.text.length, 0);
-			if (visibleChars >= MIN_TEXT_LAYER_CHARS || !options.ocr) {
+			// A layer of control characters or symbols is no text: the rendered page is OCR'd instead.
+			if ((visibleChars >= MIN_TEXT_LAYER_CHARS && textLayerQuality(words).readable) || !options.ocr) {
 				pages.push({ number, width: viewport.width, height: viewport.height, source: 'text-layer', words });
 			} else {
 				const image = await rasterise(page, OCR_SCALE);
