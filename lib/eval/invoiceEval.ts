@@ -9,7 +9,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OcrSession, readDocument, readText, type ReadDocument } from '../../nodes/shared/documents';
 import { runLocalEngine, type LocalResult } from '../../nodes/shared/invoice/engine';
-import { getPath, type Invoice } from '../../nodes/shared/invoice/schema';
+import { getPath, setPath, type Invoice } from '../../nodes/shared/invoice/schema';
+import { buildLines } from '../../nodes/shared/invoice/layout';
+import { learnVendorMemory, pickMemory, recordVendorKeys, type VendorMemory } from '../../nodes/shared/invoice/vendorMemory';
 import { expectedCalibrationError } from '../../nodes/shared/localClassifier/calibration';
 import { loadTruth, type TruthDocument } from './invoiceTruth';
 
@@ -236,6 +238,84 @@ export function formatSummary(summary: EvaluationSummary, observations: Observat
 	return lines;
 }
 
+/** The record a reviewer would leave: the extraction with every truth value put in. */
+function corrected(document: TruthDocument, invoice: Invoice): Invoice {
+	const record = JSON.parse(JSON.stringify(invoice)) as Invoice;
+	for (const [field, truth] of Object.entries(document.fields)) {
+		if (truth.unparsed !== undefined) continue;
+		const path = field.split('|')[field.includes('|') && getPath(record, 'amountDue') === null ? 1 : 0];
+		setPath(record as unknown as Record<string, unknown>, path, truth.value);
+	}
+	return record;
+}
+
+const vendorOf = (document: TruthDocument): string | null => {
+	const name = document.fields['vendor.name']?.value;
+	return typeof name === 'string' ? name.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '') : null;
+};
+
+export interface VendorMemoryStreamSummary {
+	vendors: number;
+	firstDocuments: number;
+	laterDocuments: number;
+	/** Fields of the later invoices of each vendor, read with the memory learned from the first one's correction. */
+	withMemory: EvaluationSummary;
+	/** The same fields read by the general rules alone. */
+	withoutMemory: EvaluationSummary;
+}
+
+/**
+ * A stream of invoices in name order where each vendor appears several times: the first invoice of
+ * each vendor is corrected (its truth becomes the reviewer's record, and the memory learns from it);
+ * the later ones are read with the memories learned so far, found by the document's own keys.
+ */
+export async function evaluateVendorMemoryStream(folder: string, options: EvaluationOptions = {}): Promise<VendorMemoryStreamSummary> {
+	const { documents: all } = loadTruth(folder, { boxOnly: options.referenceText });
+	const counts = new Map<string, number>();
+	for (const d of all) if (vendorOf(d)) counts.set(vendorOf(d)!, (counts.get(vendorOf(d)!) ?? 0) + 1);
+	const documents = all.filter((d) => (counts.get(vendorOf(d) ?? '') ?? 0) >= 2).slice(0, options.limit ?? Infinity);
+	const ocr = new OcrSession();
+	const memories: VendorMemory[] = [];
+	const seen = new Set<string>();
+	const withMemory: Observation[] = [];
+	const withoutMemory: Observation[] = [];
+	let first = 0;
+	try {
+		for (const document of documents) {
+			let read: ReadDocument;
+			try {
+				read = await readFor(document, ocr, options.referenceText ?? false, options.cache);
+			} catch {
+				continue;
+			}
+			const vendor = vendorOf(document) as string;
+			const plain = runLocalEngine(read);
+			if (!seen.has(vendor)) {
+				seen.add(vendor);
+				first++;
+				const record = corrected(document, plain.invoice);
+				const lines = buildLines(read.pages);
+				const previous = pickMemory(memories, recordVendorKeys(record, lines))?.memory ?? null;
+				const learned = learnVendorMemory(read.pages, record, previous, new Date(Date.UTC(2026, 0, 1, 0, 0, first)), { extracted: plain.invoice });
+				if (previous) memories.splice(memories.indexOf(previous), 1, learned);
+				else memories.push(learned);
+				continue;
+			}
+			const remembered = runLocalEngine(read, { vendorMemories: memories });
+			const ocrPages = read.pages.some((p) => p.source === 'ocr');
+			withoutMemory.push(...scoreDocument(document, plain, ocrPages));
+			const found = scoreDocument(document, remembered, ocrPages);
+			withMemory.push(...found);
+			if (options.verbose) for (const o of found.filter((x) => !x.correct)) options.log?.(`  ✗ ${o.document} ${o.field}: expected ${JSON.stringify(o.expected)}, got ${JSON.stringify(o.actual)} (confidence ${o.confidence}${remembered.vendorMemory ? `, memory ${remembered.vendorMemory.key}` : ', no memory found'})`);
+		}
+	} finally {
+		await ocr.close();
+	}
+	const none = { ocr: [], text: [] };
+	const later = documents.length - first;
+	return { vendors: seen.size, firstDocuments: first, laterDocuments: later, withMemory: summarise(withMemory, later, none, []), withoutMemory: summarise(withoutMemory, later, none, []) };
+}
+
 export async function runInvoiceEvaluation(argv: string[]): Promise<number> {
 	const args: string[] = [];
 	for (let i = 0; i < argv.length; i++) {
@@ -251,6 +331,24 @@ export async function runInvoiceEvaluation(argv: string[]): Promise<number> {
 	if (half !== undefined && half !== '1' && half !== '2') {
 		console.error('--half takes 1 or 2');
 		return 2;
+	}
+	if (argv.includes('--vendor-memory')) {
+		const stream = await evaluateVendorMemoryStream(args[1], {
+			limit: Number(value('--limit')) || undefined,
+			referenceText: argv.includes('--reference-text'),
+			cache: value('--cache'),
+			verbose: argv.includes('--verbose'),
+			log: (line) => console.log(line),
+		});
+		if (argv.includes('--json')) console.log(JSON.stringify(stream, null, 2));
+		else {
+			console.log(`Vendor memory: ${stream.vendors} vendors seen several times; the first invoice of each (${stream.firstDocuments}) corrected, the later ${stream.laterDocuments} read with what was learned`);
+			const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
+			console.log(`  later invoices' fields right, with memory:    ${pct(stream.withMemory.headerAccuracy)} of ${stream.withMemory.fieldsScored} (ECE ${stream.withMemory.ece.toFixed(3)}, ${stream.withMemory.confidentErrors.length} wrong at ≥ 0.9)`);
+			console.log(`  the same fields by the general rules alone:   ${pct(stream.withoutMemory.headerAccuracy)} of ${stream.withoutMemory.fieldsScored}`);
+			for (const f of stream.withMemory.perField) console.log(`    ${f.field.padEnd(22)} ${f.n ? pct(f.accuracy).padStart(6) : '     –'} (n=${f.n})`);
+		}
+		return 0;
 	}
 	const { summary, observations } = await evaluateFolder(args[1], {
 		half: half ? (Number(half) as 1 | 2) : undefined,

@@ -141,12 +141,20 @@ export function detectLayout(folder: string): TruthLayout {
 	return readdirSync(folder).some((f) => f.endsWith('.truth.json')) ? 'truth' : 'invoice2data';
 }
 
-/** The documents of a folder that have expected values, sorted by name. */
-export function loadTruth(folder: string): { layout: TruthLayout; documents: TruthDocument[] } {
+/**
+ * The documents of a folder that have expected values, sorted by name. `boxOnly`: in a SROIE folder,
+ * also the receipts that have reference OCR text but no image (read from their box text only).
+ */
+export function loadTruth(folder: string, options: { boxOnly?: boolean } = {}): { layout: TruthLayout; documents: TruthDocument[] } {
 	const layout = detectLayout(folder);
 	const documentFolder = layout === 'sroie' ? join(folder, 'img') : folder;
 	const documents: TruthDocument[] = [];
-	for (const name of readdirSync(documentFolder).sort()) {
+	const names = readdirSync(documentFolder);
+	if (layout === 'sroie' && options.boxOnly && existsSync(join(folder, 'box'))) {
+		const images = new Set(names.map((n) => basename(n, extname(n))));
+		for (const box of readdirSync(join(folder, 'box'))) if (!images.has(basename(box, '.csv'))) names.push(`${basename(box, '.csv')}.jpg`);
+	}
+	for (const name of names.sort()) {
 		const extension = extname(name).toLowerCase();
 		if (!DOCUMENT_EXTENSIONS.includes(extension)) continue;
 		const stem = basename(name, extname(name));

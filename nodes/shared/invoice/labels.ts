@@ -39,7 +39,9 @@ export type LabelField =
 	| 'bic'
 	| 'accountNumber'
 	| 'paymentReference'
-	| 'name';
+	| 'name'
+	/** A rounding adjustment: named so that no shorter label ("Rounding") takes it for the payable amount. */
+	| 'adjustment';
 
 export type DocumentType = 'credit_note' | 'receipt' | 'quote' | 'invoice';
 

@@ -41,7 +41,7 @@ export interface Parties {
 }
 
 export const LEGAL_FORM =
-	/(?<![\p{L}])(GmbH|AG|KG|OHG|UG|e\.\s?K\.|Inc\.?|Ltd\.?|LLC|LLP|PLC|Corp\.?|Corporation|Co\.|Limited|S\.?A\.?R\.?L\.?|SAS|SASU|S\.A\.?|SA|EURL|SNC|Pvt\.?\s?Ltd\.?|B\.?V\.?|N\.?V\.?|S\.?r\.?l\.?|S\.?p\.?A\.?|S\.?L\.?|Lda\.?|Sp\.\s?z\s?o\.?\s?o\.?|GbR|mbH|SE|Sdn\.?\s?Bhd\.?|BHD|ENTERPRISE|TRADING)(?![\p{L}])/u;
+	/(?<![\p{L}])(GmbH|AG|KG|OHG|UG|e\.\s?K\.|Inc\.?|Ltd\.?|LLC|LLP|PLC|Corp\.?|Corporation|Co\.|Limited|S\.?A\.?R\.?L\.?|SAS|SASU|S\.A\.?|SA|EURL|SNC|Pvt\.?\s?Ltd\.?|B\.?V\.?|N\.?V\.?|S\.?r\.?l\.?|S\.?p\.?A\.?|S\.?L\.?|Lda\.?|Sp\.\s?z\s?o\.?\s?o\.?|GbR|mbH|SE|Sdn\.?\s?Bhd\.?|BHD|S\/B|ENTERPRISE|TRADING)(?![\p{L}])/u;
 
 const wordConfidence = (segment: Segment): number => segment.words.reduce((sum, w) => sum + w.confidence, 0) / Math.max(1, segment.words.length);
 const isLabel = (text: string, minStrength = 0.9): boolean => matchLabels(text).some((l) => l.strength >= minStrength);
@@ -277,7 +277,8 @@ function letterhead(lines: Line[], exclude: Set<number>): PartyValue | null {
 		if (exclude.has(line.index)) continue;
 		for (const segment of line.segments) {
 			if (!LEGAL_FORM.test(segment.text) || matchLabels(segment.text).some((l) => l.strength >= 0.6) || segment.text.length > 60 || looksLikeContact(segment.text)) continue;
-			return { value: segment.text.split(/\s[|•·–-]\s|,\s/)[0].trim(), strength: 0.7 * wordConfidence(segment) ** 2, evidence: { quote: segment.text, page: segment.page } };
+			const name = segment.text.split(/\s[|•·–-]\s|,\s/)[0].replace(/\s*\((?=[^)]*\d)[^)]*\)\s*$/, '').trim();
+			return { value: name, strength: 0.7 * wordConfidence(segment) ** 2, evidence: { quote: segment.text, page: segment.page } };
 		}
 	}
 	for (const line of top) {
