@@ -6,7 +6,6 @@
 import type { PositionedWord } from './types';
 
 // Control characters, the replacement character and private-use code points: glyphs without text.
-// eslint-disable-next-line no-control-regex
 const NOT_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd\ue000-\uf8ff]/gu;
 
 export interface TextLayerQuality {

@@ -24,7 +24,7 @@ export interface LocalResult {
 	/** Set when a vendor memory read some of the fields. */
 	vendorMemory?: MemoryUse;
 	/** The keys the document's vendor may be known by (tax ids, IBANs, layout fingerprint). */
-	vendorKeys: string[];
+	vendorKeys?: string[];
 }
 
 export interface EngineOptions {
