@@ -74,6 +74,7 @@ describe.each(configs)('%s store', (kind, config) => {
 				{ version: 3, name: 'seen documents' },
 				{ version: 4, name: 'local models' },
 				{ version: 5, name: 'cascade tier' },
+				{ version: 6, name: 'vendor memory' },
 			]);
 		} else {
 			const { DatabaseSync } = require('node:sqlite');
@@ -86,6 +87,7 @@ describe.each(configs)('%s store', (kind, config) => {
 				{ version: 3, name: 'seen documents' },
 				{ version: 4, name: 'local models' },
 				{ version: 5, name: 'cascade tier' },
+				{ version: 6, name: 'vendor memory' },
 			]);
 		}
 	});

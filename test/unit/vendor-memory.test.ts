@@ -92,3 +92,27 @@ describe('vendor memory', () => {
 		expect(updated[0].corrections).toBe(2);
 	});
 });
+
+describe('vendor memory on PostgreSQL', () => {
+	it('keeps layouts and memories by key, newest memory first, each once', async () => {
+		const { createTestDatabase, PG } = await import('./helpers/pg');
+		const { database, drop } = await createTestDatabase('aiw_vendor_memory');
+		const store = await openStore({ kind: 'postgres', host: PG.host, port: PG.port, user: PG.user, password: PG.password, database });
+		try {
+			await store.saveInvoiceLayout('exec-1', 'hash-1', '[{"number":1}]', '2026-01-01T00:00:00.000Z');
+			await store.saveInvoiceLayout('exec-1', 'hash-1', '[{"number":2}]', '2026-01-01T00:00:01.000Z');
+			expect(await store.getInvoiceLayout('exec-1', 'hash-1')).toBe('[{"number":2}]');
+			expect(await store.getInvoiceLayout('exec-1', 'other')).toBeUndefined();
+			await store.saveVendorMemory(['tax:DE1', 'name:acme'], '{"v":1}', '2026-01-01T00:00:00.000Z');
+			await store.saveVendorMemory(['tax:DE2'], '{"v":2}', '2026-01-02T00:00:00.000Z');
+			expect(await store.findVendorMemories(['tax:DE1', 'name:acme'])).toEqual(['{"v":1}']);
+			expect(await store.findVendorMemories(['tax:DE1', 'tax:DE2'])).toEqual(['{"v":2}', '{"v":1}']);
+			await store.saveVendorMemory(['tax:DE1', 'name:acme'], '{"v":3}', '2026-01-03T00:00:00.000Z');
+			expect(await store.findVendorMemories(['name:acme'])).toEqual(['{"v":3}']);
+			expect(await store.findVendorMemories([])).toEqual([]);
+		} finally {
+			await store.close();
+			await drop();
+		}
+	});
+});
