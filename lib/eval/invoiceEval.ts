@@ -143,6 +143,8 @@ export interface EvaluationOptions {
 	referenceText?: boolean;
 	/** A folder keeping each document's words once read (development: skips OCR on later runs). */
 	cache?: string;
+	/** Field confidence before calibration (to fit the calibration). */
+	rawConfidence?: boolean;
 	verbose?: boolean;
 	log?: (line: string) => void;
 }
@@ -191,7 +193,7 @@ export async function evaluateFolder(folder: string, options: EvaluationOptions 
 				observations.push(...scoreDocument(document, { invoice: {} as Invoice, fieldConfidence: {} }, false));
 				continue;
 			}
-			const result = runLocalEngine(read);
+			const result = runLocalEngine(read, { rawConfidence: options.rawConfidence });
 			const elapsed = performance.now() - started;
 			const ocrPages = read.pages.filter((p) => p.source === 'ocr').length;
 			if (!(options.referenceText && document.referenceWords)) (ocrPages ? timings.ocr : timings.text).push(ocrPages ? elapsed / 1000 / read.pages.length : elapsed / read.pages.length);
@@ -319,12 +321,12 @@ export async function evaluateVendorMemoryStream(folder: string, options: Evalua
 export async function runInvoiceEvaluation(argv: string[]): Promise<number> {
 	const args: string[] = [];
 	for (let i = 0; i < argv.length; i++) {
-		if (['--half', '--limit', '--cache'].includes(argv[i])) i++;
+		if (['--half', '--limit', '--cache', '--observations'].includes(argv[i])) i++;
 		else if (!argv[i].startsWith('--')) args.push(argv[i]);
 	}
 	const value = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
 	if (args[0] !== 'invoice' || !args[1]) {
-		console.error('usage: eval invoice <folder> [--half 1|2] [--reference-text] [--cache DIR] [--verbose] [--json] [--limit N]');
+		console.error('usage: eval invoice <folder> [--half 1|2] [--reference-text] [--vendor-memory] [--cache DIR] [--observations FILE] [--raw-confidence] [--verbose] [--json] [--limit N]');
 		return 2;
 	}
 	const half = value('--half');
@@ -355,9 +357,12 @@ export async function runInvoiceEvaluation(argv: string[]): Promise<number> {
 		limit: Number(value('--limit')) || undefined,
 		referenceText: argv.includes('--reference-text'),
 		cache: value('--cache'),
+		rawConfidence: argv.includes('--raw-confidence'),
 		verbose: argv.includes('--verbose'),
 		log: (line) => console.log(line),
 	});
+	const observationsFile = value('--observations');
+	if (observationsFile) writeFileSync(observationsFile, JSON.stringify(observations));
 	if (argv.includes('--json')) console.log(JSON.stringify(summary, null, 2));
 	else for (const line of formatSummary(summary, observations)) console.log(line);
 	return 0;

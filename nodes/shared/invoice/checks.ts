@@ -93,8 +93,8 @@ export function fieldConfidence(invoice: Invoice, strength: Record<string, numbe
 	for (const path of fields) {
 		const value = getPath(invoice, path);
 		const present = value !== null && value !== undefined;
-		// An absent value is "right" only when the document truly lacks it: a coin flip at best.
-		let confidence = present ? (strength[path] ?? 0.5) : 0.15;
+		// An absent value: what the document prints (if anything) was not found.
+		let confidence = present ? (strength[path] ?? 0.5) : 0.05;
 		for (const check of checks) {
 			if (!check.fields.includes(path) || !present) continue;
 			confidence = check.passed ? 1 - (1 - confidence) * 0.35 : confidence * 0.5;

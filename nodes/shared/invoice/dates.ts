@@ -30,7 +30,7 @@ const fullYear = (year: number): number => (year < 100 ? (year < 70 ? 2000 + yea
 
 // A letter or digit glued to a date makes it part of a code ("HD03-04-06", "INV2020-11-21").
 const NUMERIC =
-	/(?<![\p{L}\d.,/-])(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?![\p{L}\d]|[.,]\d)|(?<![\p{L}\d.,/-])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\5\s?(\d{4}|\d{2})(?![\p{L}\d,]|[.]\d|[/-]\d)/gu;
+	/(?<![\p{L}\d.,/-])(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?![\p{L}\d]|[.,]\d)|(?<![\p{L}\d.,/-])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\5\s?(\d{4}|(?:19|20)\s\d{2}(?![\d.,])|\d{2})(?![\p{L}\d,]|[.]\d|[/-]\d)/gu;
 const NAMED_DMY = new RegExp(`(?<![\\p{L}\\d])(\\d{1,2})(?:er|st|nd|rd|th|\\.)?[\\s/.-]*(?:de\\s+)?(${MONTH_ALTERNATION})(?![\\p{L}])\\.?[\\s,/.-]*(?:de\\s+|del\\s+)?(\\d{4}|\\d{2})(?![\\d])`, 'giu');
 const NAMED_MDY = new RegExp(`(?<![\\p{L}])(${MONTH_ALTERNATION})(?![\\p{L}])\\.?\\s*(\\d{1,2})(?:st|nd|rd|th)?\\s*,?\\s*(\\d{4})(?!\\d)`, 'giu');
 /** 25032018 or 20180325: only where a label says a date follows (otherwise it is any 8-digit number). */
@@ -65,7 +65,8 @@ export function findDates(text: string, order: DateOrder = 'DMY', options: DateO
 		}
 		const a = Number(m[4]);
 		const b = Number(m[6]);
-		const year = fullYear(Number(m[7]));
+		// "11/15/20 19": a year split by a stray space in the text layer.
+		const year = fullYear(Number(m[7].replace(/\s/g, '')));
 		let day = order === 'DMY' ? a : b;
 		let month = order === 'DMY' ? b : a;
 		if (!valid(year, month, day)) [day, month] = [month, day];

@@ -3,8 +3,9 @@ import type { Check } from '../contract';
 import type { ReadDocument } from '../documents/types';
 import { DEFAULT_REQUIRED_FIELDS, fieldConfidence, runChecks } from './checks';
 import { extractInvoice } from './extract';
-import { HEADER_FIELDS, type CustomField, type Evidence, type Invoice, type RecordGroup } from './schema';
+import { getPath, HEADER_FIELDS, type CustomField, type Evidence, type Invoice, type RecordGroup } from './schema';
 import { buildLines } from './layout';
+import { calibrate } from './calibration';
 import { applyRecalled, documentVendorKeys, pickMemory, recallFields, type VendorMemory } from './vendorMemory';
 
 /** Which vendor memory was used, for `ai.evidence`. */
@@ -34,6 +35,8 @@ export interface EngineOptions {
 	modelGroups?: RecordGroup[];
 	/** Memories learned from reviewers' corrections; the one of this document's vendor is used first. */
 	vendorMemories?: VendorMemory[];
+	/** Report the evidence strength uncalibrated (to fit the calibration). */
+	rawConfidence?: boolean;
 }
 
 /** The paths that must be found: the user's list (or the default) and the required custom fields. */
@@ -68,7 +71,8 @@ export function runLocalEngine(document: ReadDocument, options: EngineOptions = 
 		vendorMemory = { key: picked.key, corrections: picked.memory.corrections, fields };
 	}
 	const checks = runChecks(extraction.invoice, required, extraction.derived);
-	const confidences = fieldConfidence(extraction.invoice, extraction.strength, checks, reportedFields(extraction.invoice, customFields));
+	const raw = fieldConfidence(extraction.invoice, extraction.strength, checks, reportedFields(extraction.invoice, customFields));
+	const confidences = options.rawConfidence ? raw : Object.fromEntries(Object.entries(raw).map(([path, value]) => [path, getPath(extraction.invoice, path) === null ? value : calibrate(path, value)]));
 	return {
 		invoice: extraction.invoice,
 		fieldConfidence: confidences,

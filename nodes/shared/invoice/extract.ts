@@ -5,7 +5,7 @@
  */
 import type { ReadDocument } from '../documents/types';
 import { detectDateOrder, findDates, type DateOrder } from './dates';
-import { DOCUMENT_TYPE_WORDS, matchLabels, type LabelField, type LabelMatch } from './labels';
+import { DOCUMENT_TYPE_WORDS, matchLabels, REFERENCE_CUE, type LabelField, type LabelMatch } from './labels';
 import { buildLines, type Line, type Segment } from './layout';
 import { amountsAgree, detectDecimalMark, findAmounts, roundMoney, type DecimalMark } from './numbers';
 import { extractLineItems } from './table';
@@ -87,6 +87,8 @@ function collectCandidates(lines: Line[]): Map<LabelField, Candidate[]> {
 			// Only labels as long as the best one compete (a "Total" inside "Total HT" does not).
 			for (const label of labels.filter((l) => l.length === best.length || l.field === best.field)) {
 				const rest = segment.text.slice(label.length).trim();
+				// "Date de facture associée", "Related invoice no.": another document's value.
+				if (REFERENCE_CUE.test(rest) || REFERENCE_CUE.test(segment.text.slice(label.text.length))) continue;
 				if (rest) add({ label, segment, valueText: rest, valueSegment: segment, placement: 1 });
 				const right = rightOf(lines, segment);
 				const rightIsValue = !!right && !matchLabels(right.text).some((l) => l.length >= right.text.length - 1);
@@ -114,6 +116,8 @@ function pickIdentifier(candidates: Candidate[] | undefined): Found<string> | nu
 	for (const candidate of candidates ?? []) {
 		const token = candidate.valueText
 			.replace(/^[:#\s]+/, '')
+			// "INV - 100": an id whose hyphen the text layer spaced out.
+			.replace(/^([A-Z]{2,5})\s+[-–]\s+(\d)/, '$1-$2')
 			.split(/\s+/)
 			// Identifiers carry a digit; a word without one is the next label ("Payment Mode").
 			.find((t) => /\d/.test(t) && /^[#A-Z0-9_\-/.]+[,;:]?$/i.test(t));

@@ -56,6 +56,8 @@ export interface Dictionary {
 	documentTypes: Partial<Record<DocumentType, string[]>>;
 	/** Twelve lists of month names and abbreviations, January first. */
 	months: string[][];
+	/** Words after a label that make it another document's ("date de facture associée", "related invoice"). */
+	referenceCues: string[];
 }
 
 export const DICTIONARIES: Dictionary[] = [en, de, fr, nl, es, it, pl, pt] as Dictionary[];
@@ -137,6 +139,9 @@ export const DOCUMENT_TYPE_WORDS: Array<[RegExp, DocumentType]> = (['credit_note
 export const CUSTOMER_CUE = wordsPattern(DICTIONARIES.flatMap((d) => d.customerCues));
 /** "Unsere", "our", "seller"…: marks them as the issuer's. */
 export const VENDOR_CUE = wordsPattern(DICTIONARIES.flatMap((d) => d.vendorCues));
+
+/** A label followed by one of these names another document's value, not this one's. */
+export const REFERENCE_CUE = new RegExp(`^\\s*(?:${DICTIONARIES.flatMap((d) => d.referenceCues).map(phraseSource).join('|')})(?![\\p{L}])`, 'iu');
 
 /** Month name or abbreviation → month number (1–12), from every dictionary. */
 export const MONTH_NUMBERS: ReadonlyMap<string, number> = new Map(
