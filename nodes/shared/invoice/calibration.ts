@@ -47,6 +47,11 @@ export function fitIsotonic(pairs: Array<{ raw: number; correct: boolean }>, opt
 			blocks.splice(blocks.length - 2, 2, { from: previous.from, n: previous.n + last.n, k: previous.k + last.k });
 		}
 	}
-	// A prior of one right and one wrong value per block keeps a small block from claiming certainty.
-	return blocks.map((b) => ({ from: Math.round(b.from * 1000) / 1000, p: Math.round(Math.min(maxP, (b.k + prior * 0.5) / (b.n + prior)) * 1000) / 1000 }));
+	// A prior of half a right and half a wrong value per block keeps a small block from claiming
+	// certainty; the running maximum keeps the map non-decreasing after it.
+	let floor = 0;
+	return blocks.map((b) => {
+		floor = Math.max(floor, Math.min(maxP, (b.k + prior * 0.5) / (b.n + prior)));
+		return { from: Math.round(b.from * 1000) / 1000, p: Math.round(floor * 1000) / 1000 };
+	});
 }

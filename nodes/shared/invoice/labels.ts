@@ -58,6 +58,8 @@ export interface Dictionary {
 	months: string[][];
 	/** Words after a label that make it another document's ("date de facture associée", "related invoice"). */
 	referenceCues: string[];
+	/** A letter's salutation ("Dear", "Geachte heer"): never a party's name. */
+	greetings: string[];
 }
 
 export const DICTIONARIES: Dictionary[] = [en, de, fr, nl, es, it, pl, pt] as Dictionary[];
@@ -139,6 +141,9 @@ export const DOCUMENT_TYPE_WORDS: Array<[RegExp, DocumentType]> = (['credit_note
 export const CUSTOMER_CUE = wordsPattern(DICTIONARIES.flatMap((d) => d.customerCues));
 /** "Unsere", "our", "seller"…: marks them as the issuer's. */
 export const VENDOR_CUE = wordsPattern(DICTIONARIES.flatMap((d) => d.vendorCues));
+
+/** The salutation of a letter: a line that starts with it names no party. */
+export const GREETING = new RegExp(`^\\s*(?:${DICTIONARIES.flatMap((d) => d.greetings).map(phraseSource).join('|')})(?![\\p{L}])`, 'iu');
 
 /** A label followed by one of these names another document's value, not this one's. */
 export const REFERENCE_CUE = new RegExp(`^\\s*(?:${DICTIONARIES.flatMap((d) => d.referenceCues).map(phraseSource).join('|')})(?![\\p{L}])`, 'iu');

@@ -8,9 +8,9 @@
  * line at the top) carries a low strength.
  */
 import type { Evidence } from './schema';
-import { CUSTOMER_CUE, DOCUMENT_TYPE_WORDS, matchLabels, VENDOR_CUE } from './labels';
+import { CUSTOMER_CUE, DOCUMENT_TYPE_WORDS, GREETING, matchLabels, VENDOR_CUE } from './labels';
 import type { Line, Segment } from './layout';
-import { findIbans, findVatIds } from './identifiers';
+import { findIbans, findVatIds, isValidEuVatId } from './identifiers';
 
 export interface PartyValue {
 	value: string;
@@ -41,11 +41,12 @@ export interface Parties {
 }
 
 export const LEGAL_FORM =
-	/(?<![\p{L}])(GmbH|AG|KG|OHG|UG|e\.\s?K\.|Inc\.?|Ltd\.?|LLC|LLP|PLC|Corp\.?|Corporation|Co\.|Limited|S\.?A\.?R\.?L\.?|SAS|SASU|S\.A\.?|SA|EURL|SNC|Pvt\.?\s?Ltd\.?|B\.?V\.?|N\.?V\.?|S\.?r\.?l\.?|S\.?p\.?A\.?|S\.?L\.?|Lda\.?|Sp\.\s?z\s?o\.?\s?o\.?|GbR|mbH|SE|Sdn\.?\s?Bhd\.?|BHD|S\/B|ENTERPRISE|TRADING)(?![\p{L}])/u;
+	/(?<![\p{L}])(GmbH|AG|KG|OHG|UG|e\.\s?K\.|Inc\.?|Ltd\.?|LLC|LLP|PLC|Corp\.?|Corporation|Co\.|Limited|S\.?A\.?R\.?L\.?|SAS|SASU|S\.A\.?|SA|EURL|SNC|Pvt\.?\s?Ltd\.?|B\.?V\.?|N\.?V\.?|S\.?r\.?l\.?|S\.?p\.?A\.?|S\.?L\.?|Lda\.?|Sp\.\s?z\s?o\.?\s?o\.?|GbR|mbH|SE|Sdn\.?\s?Bhd\.?|BHD|S\/B|ENTERPRISE|TRADING|b\.v\.|n\.v\.|s\.a\.|s\.r\.l\.|s\.p\.a\.|gmbh|ltd\.|inc\.)(?![\p{L}])/u;
 
 const wordConfidence = (segment: Segment): number => segment.words.reduce((sum, w) => sum + w.confidence, 0) / Math.max(1, segment.words.length);
 const isLabel = (text: string, minStrength = 0.9): boolean => matchLabels(text).some((l) => l.strength >= minStrength);
-const looksLikeContact = (text: string): boolean => /@|https?:|www\.|\b(?:tel|phone|fax|e-?mail|mobile|telefon|tél|tlf)\b|^\+?\d[\d\s()/-]{6,}$/i.test(text);
+const looksLikeContact = (text: string): boolean =>
+	GREETING.test(text) || /@|https?:|www\.|\b(?:tel|phone|fax|e-?mail|mobile|telefon|tél|tlf)\b|^\+?\d[\d\s()/-]{6,}$/i.test(text);
 const SALUTATION = /^(?:attn|z\.\s?hd\.?|à\s+l['’]attention\s+de|herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|dhr\.?|mevr\.?|m\.|mme|sr\.?|sra\.?|pan|pani|exmo\.?|spett\.?(?:le)?)[:.]?\s+/i;
 const SALUTATION_ONLY = /^(?:herrn?|frau|firma|mr\.?|mrs\.?|ms\.?|dhr\.?|mevr\.?|mme|sr\.?|sra\.?|pan|pani|exmo\.?|spett\.?(?:le)?|attn\.?)$/i;
 /** "Nummer: GE2020211", "Rola: Wystawca": a row of the block that names something else than the party. */
@@ -367,7 +368,8 @@ export function findParties(lines: Line[]): Parties {
 	}
 	const vendorId = ids.find((id) => id.owner === 'vendor') ?? null;
 	const customerId = ids.find((id) => id.owner === 'customer') ?? null;
-	const loose = ids.filter((id) => id.owner === null);
+	// An id in a VAT format is a surer tax id than a number a label calls one.
+	const loose = ids.filter((id) => id.owner === null).sort((a, b) => Number(isValidEuVatId(b.value)) - Number(isValidEuVatId(a.value)));
 	const asValue = (id: (typeof ids)[number] | null | undefined, strength?: number): PartyValue | null =>
 		id ? { value: id.value, strength: strength ?? id.strength, evidence: { quote: id.segment.text, page: id.line.page } } : null;
 	let vendorTaxId = asValue(vendorId);
