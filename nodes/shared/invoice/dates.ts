@@ -30,11 +30,11 @@ const fullYear = (year: number): number => (year < 100 ? (year < 70 ? 2000 + yea
 
 // A letter or digit glued to a date makes it part of a code ("HD03-04-06", "INV2020-11-21").
 const NUMERIC =
-	/(?<![\p{L}\d.,/-])(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?![\p{L}\d]|[.,]\d)|(?<![\p{L}\d.,/-])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\5\s?(\d{4}|(?:19|20)\s\d{2}(?![\d.,])|\d{2})(?![\p{L}\d,]|[.]\d|[/-]\d)/gu;
+	/(?<![\p{L}\d.,/-])(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?![\p{L}\d]|[.,/-]\d)|(?<![\p{L}\d.,/-])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\5\s?(\d{4}|(?:19|20)\s\d{2}(?![\d.,])|\d{2})(?![\p{L}\d,]|[.]\d|[/-]\d)/gu;
 const NAMED_DMY = new RegExp(`(?<![\\p{L}\\d])(\\d{1,2})(?:er|st|nd|rd|th|\\.)?[\\s/.-]*(?:de\\s+)?(${MONTH_ALTERNATION})(?![\\p{L}])\\.?[\\s,/.-]*(?:de\\s+|del\\s+)?(\\d{4}|\\d{2})(?![\\d])`, 'giu');
 const NAMED_MDY = new RegExp(`(?<![\\p{L}])(${MONTH_ALTERNATION})(?![\\p{L}])\\.?\\s*(\\d{1,2})(?:st|nd|rd|th)?\\s*,?\\s*(\\d{4})(?!\\d)`, 'giu');
 /** 25032018 or 20180325: only where a label says a date follows (otherwise it is any 8-digit number). */
-const COMPACT = /(?<![\p{L}\d])(\d{2})(\d{2})(\d{4})(?![\p{L}\d])|(?<![\p{L}\d])((?:19|20)\d{2})(\d{2})(\d{2})(?![\p{L}\d])/gu;
+const COMPACT = /(?<![\p{L}\d])(\d{8})(?![\p{L}\d])/gu;
 
 export interface DateOptions {
 	/** Also read 8-digit dates without separators (a labelled date value). */
@@ -75,8 +75,17 @@ export function findDates(text: string, order: DateOrder = 'DMY', options: DateO
 	}
 	if (options.compact) {
 		for (const m of text.matchAll(COMPACT)) {
-			const [day, month, year] = m[1] ? [Number(m[1]), Number(m[2]), Number(m[3])] : [Number(m[6]), Number(m[5]), Number(m[4])];
-			if (year >= 1990 && year <= 2099 && valid(year, month, day)) add({ iso: `${year}-${pad(month)}-${pad(day)}`, raw: m[0], index: m.index ?? 0, ambiguous: false });
+			const digits = m[1];
+			// Day first (25032018), else year first (20181230).
+			for (const [day, month, year] of [
+				[Number(digits.slice(0, 2)), Number(digits.slice(2, 4)), Number(digits.slice(4))],
+				[Number(digits.slice(6)), Number(digits.slice(4, 6)), Number(digits.slice(0, 4))],
+			]) {
+				if (year >= 1990 && year <= 2099 && valid(year, month, day)) {
+					add({ iso: `${year}-${pad(month)}-${pad(day)}`, raw: m[0], index: m.index ?? 0, ambiguous: false });
+					break;
+				}
+			}
 		}
 	}
 	return found.sort((x, y) => x.index - y.index);

@@ -229,7 +229,10 @@ function chooseTotals(
 	taxes: AmountCandidate[],
 	discounts: AmountCandidate[],
 	totals: AmountCandidate[],
+	adjustments: AmountCandidate[] = [],
 ): TotalsChoice {
+	// A printed rounding adjustment ("Rounding -0.02") is part of the arithmetic of cash receipts.
+	const adjustment = adjustments.find((a) => Math.abs(a.value) < 1)?.value ?? 0;
 	const options = <T>(list: T[]): Array<T | null> => [...list.slice(0, 6), null];
 	let best: TotalsChoice & { score: number } = { subtotal: null, tax: null, discount: null, total: null, consistent: false, score: -Infinity };
 	for (const total of options(totals)) {
@@ -240,7 +243,7 @@ function chooseTotals(
 					let consistent = false;
 					if (total && subtotal) {
 						const expected = subtotal.value - Math.abs(discount?.value ?? 0) + (tax?.value ?? 0);
-						consistent = amountsAgree(expected, total.value);
+						consistent = amountsAgree(expected, total.value) || (adjustment !== 0 && amountsAgree(expected + adjustment, total.value));
 						// Dropping a printed amount to dodge a failed check would hide the problem: a mild penalty only.
 						score += consistent ? (tax ? 3 : 0.5) : -0.5;
 						if (subtotal.value > total.value + 0.01 && !discount) score -= 1;
@@ -350,7 +353,7 @@ export function extractInvoice(document: ReadDocument, customFields: CustomField
 	// Nothing labelled a total: what is payable is the total when nothing was paid before.
 	if (totals.length === 0 && !paid) totals = dues.filter((d) => d.value !== 0).map((d) => ({ ...d, strength: d.strength * 0.7 }));
 	const taxes = amountCandidates(candidates.get('totalTax'), mark);
-	const choice = chooseTotals(amountCandidates(candidates.get('subtotal'), mark), taxes, amountCandidates(candidates.get('totalDiscount'), mark), totals);
+	const choice = chooseTotals(amountCandidates(candidates.get('subtotal'), mark), taxes, amountCandidates(candidates.get('totalDiscount'), mark), totals, amountCandidates(candidates.get('adjustment'), mark));
 	// Only arithmetic that involves a printed tax vouches for the total (subtotal = total proves nothing).
 	const boost = choice.consistent && choice.tax ? 1.1 : 1;
 	const asFound = (c: AmountCandidate | null, factor = 1): Found<number> | null => (c ? { value: roundMoney(c.value), strength: Math.min(1, c.strength * boost * factor), evidence: c.evidence } : null);
