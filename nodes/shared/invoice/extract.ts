@@ -5,7 +5,7 @@
  */
 import type { ReadDocument } from '../documents/types';
 import { detectDateOrder, findDates, type DateOrder } from './dates';
-import { DOCUMENT_TYPE_WORDS, matchLabels, REFERENCE_CUE, type LabelField, type LabelMatch } from './labels';
+import { DOCUMENT_TYPE_WORDS, matchLabels, REFERENCE_CUE, TAX_SUMMARY_TITLE, type LabelField, type LabelMatch } from './labels';
 import { buildLines, type Line, type Segment } from './layout';
 import { amountsAgree, detectDecimalMark, findAmounts, roundMoney, type DecimalMark } from './numbers';
 import { extractLineItems } from './table';
@@ -79,9 +79,16 @@ function collectCandidates(lines: Line[]): Map<LabelField, Candidate[]> {
 		list.push(candidate);
 		byField.set(candidate.label.field, list);
 	};
+	// The rows of a tax breakdown ("GST Summary … Total 100.00 6.00") give no totals or subtotals.
+	const summaryRows = new Set<number>();
+	for (const line of lines) {
+		if (!TAX_SUMMARY_TITLE.test(line.text)) continue;
+		for (let i = line.index + 1; i < lines.length && i <= line.index + 6 && lines[i].page === line.page; i++) summaryRows.add(i);
+	}
 	for (const line of lines) {
 		for (const segment of line.segments) {
-			const labels = matchLabels(segment.text);
+			let labels = matchLabels(segment.text);
+			if (summaryRows.has(line.index)) labels = labels.filter((l) => l.field !== 'invoiceTotal' && l.field !== 'subtotal' && l.field !== 'amountDue');
 			if (labels.length === 0) continue;
 			const best = labels[0];
 			// Only labels as long as the best one compete (a "Total" inside "Total HT" does not).

@@ -60,6 +60,8 @@ export interface Dictionary {
 	referenceCues: string[];
 	/** A letter's salutation ("Dear", "Geachte heer"): never a party's name. */
 	greetings: string[];
+	/** Titles of a tax breakdown table ("GST Summary", "Récapitulatif TVA"): its "Total" row is no grand total. */
+	taxSummaryTitles: string[];
 }
 
 export const DICTIONARIES: Dictionary[] = [en, de, fr, nl, es, it, pl, pt] as Dictionary[];
@@ -144,6 +146,9 @@ export const VENDOR_CUE = wordsPattern(DICTIONARIES.flatMap((d) => d.vendorCues)
 
 /** The salutation of a letter: a line that starts with it names no party. */
 export const GREETING = new RegExp(`^\\s*(?:${DICTIONARIES.flatMap((d) => d.greetings).map(phraseSource).join('|')})(?![\\p{L}])`, 'iu');
+
+/** The title of a tax breakdown table. */
+export const TAX_SUMMARY_TITLE = new RegExp(`^\\s*(?:${DICTIONARIES.flatMap((d) => d.taxSummaryTitles).map(phraseSource).join('|')})(?![\\p{L}])`, 'iu');
 
 /** A label followed by one of these names another document's value, not this one's. */
 export const REFERENCE_CUE = new RegExp(`^\\s*(?:${DICTIONARIES.flatMap((d) => d.referenceCues).map(phraseSource).join('|')})(?![\\p{L}])`, 'iu');
