@@ -103,6 +103,9 @@ describe('vendor memory on PostgreSQL', () => {
 			await store.saveInvoiceLayout('exec-1', 'hash-1', '[{"number":2}]', '2026-01-01T00:00:01.000Z');
 			expect(await store.getInvoiceLayout('exec-1', 'hash-1')).toBe('[{"number":2}]');
 			expect(await store.getInvoiceLayout('exec-1', 'other')).toBeUndefined();
+			// Layouts older than the retention are dropped when a new one is kept.
+			await store.saveInvoiceLayout('exec-2', 'hash-2', '[]', '2026-06-01T00:00:00.000Z');
+			expect(await store.getInvoiceLayout('exec-1', 'hash-1')).toBeUndefined();
 			await store.saveVendorMemory(['tax:DE1', 'name:acme'], '{"v":1}', '2026-01-01T00:00:00.000Z');
 			await store.saveVendorMemory(['tax:DE2'], '{"v":2}', '2026-01-02T00:00:00.000Z');
 			expect(await store.findVendorMemories(['tax:DE1', 'name:acme'])).toEqual(['{"v":1}']);

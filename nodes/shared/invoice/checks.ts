@@ -88,13 +88,13 @@ export function runChecks(invoice: Invoice, requiredFields: string[] = DEFAULT_R
 }
 
 /** Field confidence: evidence strength, raised by checks that pass and cut by checks that fail. */
-export function fieldConfidence(invoice: Invoice, strength: Record<string, number>, checks: CheckResult[], fields: string[]): Record<string, number> {
+export function fieldConfidence(invoice: Invoice, strength: Record<string, number>, checks: CheckResult[], fields: string[], absent = 0.15): Record<string, number> {
 	const result: Record<string, number> = {};
 	for (const path of fields) {
 		const value = getPath(invoice, path);
 		const present = value !== null && value !== undefined;
-		// An absent value: what the document prints (if anything) was not found.
-		let confidence = present ? (strength[path] ?? 0.5) : 0.05;
+		// An absent value is "right" only when the document truly lacks it: a coin flip at best.
+		let confidence = present ? (strength[path] ?? 0.5) : absent;
 		for (const check of checks) {
 			if (!check.fields.includes(path) || !present) continue;
 			confidence = check.passed ? 1 - (1 - confidence) * 0.35 : confidence * 0.5;

@@ -25,6 +25,8 @@ import {
 	findSeenDocumentsStatement,
 	INSERT_SEEN_DOCUMENT,
 	SAVE_INVOICE_LAYOUT,
+	PRUNE_INVOICE_LAYOUTS,
+	INVOICE_LAYOUT_RETENTION_MS,
 	GET_INVOICE_LAYOUT,
 	SAVE_VENDOR_MEMORY,
 	findVendorMemoriesSql,
@@ -345,6 +347,7 @@ export class PostgresStore implements PackageStore {
 
 	async saveInvoiceLayout(executionId: string, recordHash: string, layout: string, savedAt: string): Promise<void> {
 		await this.query(SAVE_INVOICE_LAYOUT, [executionId, recordHash, Date.parse(savedAt), layout]);
+		await this.query(PRUNE_INVOICE_LAYOUTS, [Date.parse(savedAt) - INVOICE_LAYOUT_RETENTION_MS]);
 	}
 
 	async getInvoiceLayout(executionId: string, recordHash: string): Promise<string | undefined> {

@@ -179,6 +179,9 @@ export const migrations: Migration[] = [
 export const SAVE_INVOICE_LAYOUT =
 	'INSERT INTO aiwf_invoice_layouts (execution_id, record_hash, saved_ms, layout) VALUES (?, ?, ?, ?) ' +
 	'ON CONFLICT (execution_id, record_hash) DO UPDATE SET saved_ms = excluded.saved_ms, layout = excluded.layout';
+/** Layouts older than this are dropped: a review waits far less, and nothing else reads them. */
+export const INVOICE_LAYOUT_RETENTION_MS = 90 * 86_400_000;
+export const PRUNE_INVOICE_LAYOUTS = 'DELETE FROM aiwf_invoice_layouts WHERE saved_ms < ?';
 export const GET_INVOICE_LAYOUT = 'SELECT layout FROM aiwf_invoice_layouts WHERE execution_id = ? AND record_hash = ?';
 export const SAVE_VENDOR_MEMORY =
 	'INSERT INTO aiwf_vendor_memory (vendor_key, memory, updated_ms) VALUES (?, ?, ?) ' +

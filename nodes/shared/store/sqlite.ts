@@ -24,6 +24,8 @@ import {
 	findSeenDocumentsStatement,
 	INSERT_SEEN_DOCUMENT,
 	SAVE_INVOICE_LAYOUT,
+	PRUNE_INVOICE_LAYOUTS,
+	INVOICE_LAYOUT_RETENTION_MS,
 	GET_INVOICE_LAYOUT,
 	SAVE_VENDOR_MEMORY,
 	findVendorMemoriesSql,
@@ -298,6 +300,7 @@ export class SqliteStore implements PackageStore {
 
 	async saveInvoiceLayout(executionId: string, recordHash: string, layout: string, savedAt: string): Promise<void> {
 		this.prepared(SAVE_INVOICE_LAYOUT).run(executionId, recordHash, Date.parse(savedAt), layout);
+		this.prepared(PRUNE_INVOICE_LAYOUTS).run(Date.parse(savedAt) - INVOICE_LAYOUT_RETENTION_MS);
 	}
 
 	async getInvoiceLayout(executionId: string, recordHash: string): Promise<string | undefined> {
