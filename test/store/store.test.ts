@@ -74,6 +74,7 @@ describe.each(configs)('%s store', (kind, config) => {
 				{ version: 3, name: 'seen documents' },
 				{ version: 4, name: 'local models' },
 				{ version: 5, name: 'cascade tier' },
+				{ version: 6, name: 'vendor memory' },
 			]);
 		} else {
 			// eslint-disable-next-line @typescript-eslint/no-require-imports -- node:sqlite is experimental and loaded only where it exists
@@ -87,6 +88,7 @@ describe.each(configs)('%s store', (kind, config) => {
 				{ version: 3, name: 'seen documents' },
 				{ version: 4, name: 'local models' },
 				{ version: 5, name: 'cascade tier' },
+				{ version: 6, name: 'vendor memory' },
 			]);
 		}
 	});

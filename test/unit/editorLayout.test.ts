@@ -98,7 +98,7 @@ describe('the panel n8n\'s editor builds from each node', () => {
 		expect(credentialsAsked(nodes.AiClassify, defaults(nodes.AiClassify, { engine: 'cascade', authentication: 'openAiApi' }))).toEqual(['openAiApi']);
 		expect(credentialsAsked(nodes.AiClassify, defaults(nodes.AiClassify, { engine: 'openai', storeType: 'postgres' }))).toEqual(['openAiCompatibleApi']);
 		expect(credentialsAsked(nodes.AiClassify, defaults(nodes.AiClassify, { storeType: 'postgres' }))).toEqual(['postgres']);
-		expect(credentialsAsked(nodes.ExtractInvoice, defaults(nodes.ExtractInvoice, { storeType: 'postgres' }))).toEqual([]);
+		expect(credentialsAsked(nodes.ExtractInvoice, defaults(nodes.ExtractInvoice, {}))).toEqual([]);
 		expect(credentialsAsked(nodes.ExtractInvoice, defaults(nodes.ExtractInvoice, { detectDuplicates: true, storeType: 'postgres' }))).toEqual(['postgres']);
 		expect(credentialsAsked(nodes.MetricsLogger, defaults(nodes.MetricsLogger, { storeType: 'postgres' }))).toEqual(['postgres']);
 	});
@@ -112,8 +112,10 @@ describe('the panel n8n\'s editor builds from each node', () => {
 		for (const ignored of ['contextFields', 'instructions', 'model', 'multiLabel', 'cascadeThreshold']) expect(local).not.toContain(ignored);
 		expect(shown(nodes.AiClassify, { engine: 'openai' })).toEqual(expect.arrayContaining(['model', 'contextFields', 'instructions', 'multiLabel']));
 		expect(shown(nodes.AiClassify, { engine: 'openai' })).not.toEqual(expect.arrayContaining(['storeType']));
-		expect(shown(nodes.ExtractInvoice, {})).not.toContain('storeType');
-		expect(shown(nodes.ExtractInvoice, { detectDuplicates: true })).toContain('storeType');
+		// Extract Invoice's store serves Detect Duplicates and the vendor memory alike (display options
+		// cannot say "either"), so it shows with both off too; the model engine ignores only the memory.
+		expect(shown(nodes.ExtractInvoice, {})).toContain('storeType');
+		expect(shown(nodes.ExtractInvoice, { engine: 'openai' })).not.toContain('vendorMemory');
 	});
 
 	test('AI Classify reads like n8n\'s Text Classifier: the text, then the categories, options last', () => {

@@ -51,7 +51,8 @@ describe('the four development invoices (text layer)', () => {
 		expect(r.invoice.lineItems.map((l) => [l.quantity, l.unitPrice, l.amount])).toEqual([[12, 10, 120], [5, 1.5, 7.5]]);
 		expect(r.invoice.lineItems[0].description).toContain('Parts: 1 x cap_a');
 		expect(r.checks.filter((c) => !c.passed)).toEqual([]);
-		expect(r.fieldConfidence.invoiceTotal).toBeGreaterThan(0.9);
+		// Calibrated on real invoices: a total whose arithmetic holds is right about 83–90% of the time there.
+		expect(r.fieldConfidence.invoiceTotal).toBeGreaterThan(0.8);
 	});
 });
 
@@ -95,7 +96,7 @@ describe('record and confidence', () => {
 		const bad = runLocalEngine(readText('Invoice No: A-1\nDate: 2025-01-02\nSubtotal:  100.00 EUR\nVAT 20%:  20.00 EUR\nTotal:  125.00 EUR'));
 		expect(good.invoice.invoiceTotal).toBe(120);
 		expect(bad.invoice.invoiceTotal).toBe(125);
-		expect(bad.fieldConfidence.invoiceTotal).toBeLessThan(good.fieldConfidence.invoiceTotal - 0.3);
+		expect(bad.fieldConfidence.invoiceTotal).toBeLessThan(good.fieldConfidence.invoiceTotal - 0.15);
 		expect(bad.checks.find((c) => c.name === 'totalsAddUp')).toMatchObject({ passed: false });
 	});
 

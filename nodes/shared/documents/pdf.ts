@@ -4,6 +4,7 @@ import { loadEsm, nodeRequire } from './esm';
 import { MAX_IMAGE_PIXELS, renderScale } from './limits';
 import type { OcrSession } from './ocr';
 import { splitRun } from './words';
+import { textLayerQuality } from './textQuality';
 import { DocumentError, type DocumentPage, type PositionedWord } from './types';
 
 /* The parts of pdfjs-dist's API used here (its own types are ESM-only declarations). */
@@ -172,7 +173,8 @@ export async function readPdf(data: Uint8Array, options: PdfReadOptions = {}): P
 			});
 			const words = textLayerWords(content.items, viewport.height, number);
 			const visibleChars = words.reduce((sum, w) => sum + w.text.length, 0);
-			if (visibleChars >= MIN_TEXT_LAYER_CHARS || !options.ocr) {
+			// A layer of control characters or symbols is no text: the rendered page is OCR'd instead.
+			if ((visibleChars >= MIN_TEXT_LAYER_CHARS && textLayerQuality(words).readable) || !options.ocr) {
 				pages.push({ number, width: viewport.width, height: viewport.height, source: 'text-layer', words });
 			} else {
 				const scale = renderScale(viewport.width, viewport.height, OCR_SCALE, number);

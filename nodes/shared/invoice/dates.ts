@@ -1,25 +1,11 @@
-/** Dates as printed in en/de/fr invoices, to ISO 8601 (yyyy-mm-dd). */
+/** Dates as printed on invoices (month names from every language dictionary), to ISO 8601 (yyyy-mm-dd). */
+import { MONTH_NUMBERS } from './labels';
 
 export type DateOrder = 'DMY' | 'MDY';
 
-const MONTHS: Record<string, number> = {};
-const monthNames: string[][] = [
-	['january', 'jan', 'januar', 'jänner', 'janvier', 'janv'],
-	['february', 'feb', 'februar', 'février', 'fevrier', 'févr', 'fevr', 'fév', 'fev'],
-	['march', 'mar', 'märz', 'maerz', 'mrz', 'mars'],
-	['april', 'apr', 'avril', 'avr'],
-	['may', 'mai'],
-	['june', 'jun', 'juni', 'juin'],
-	['july', 'jul', 'juli', 'juillet', 'juil'],
-	['august', 'aug', 'août', 'aout'],
-	['september', 'sep', 'sept', 'septembre'],
-	['october', 'oct', 'oktober', 'okt', 'octobre'],
-	['november', 'nov', 'novembre'],
-	['december', 'dec', 'dezember', 'dez', 'décembre', 'decembre', 'déc'],
-];
-monthNames.forEach((names, index) => names.forEach((name) => (MONTHS[name] = index + 1)));
-const MONTH_ALTERNATION = Object.keys(MONTHS)
+const MONTH_ALTERNATION = [...MONTH_NUMBERS.keys()]
 	.sort((a, b) => b.length - a.length)
+	.map((name) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
 	.join('|');
 
 export interface FoundDate {
@@ -42,45 +28,72 @@ function valid(year: number, month: number, day: number): boolean {
 
 const fullYear = (year: number): number => (year < 100 ? (year < 70 ? 2000 + year : 1900 + year) : year);
 
-const NUMERIC = /(?<!\d)(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?!\d)|(?<![\d.,])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\5\s?(\d{4}|\d{2})(?![\d,]|\.\d)/g;
-const NAMED_DMY = new RegExp(`(?<!\\w)(\\d{1,2})(?:er|st|nd|rd|th)?\\.?[\\s-]*(${MONTH_ALTERNATION})\\.?[\\s,-]*(\\d{4})(?!\\d)`, 'giu');
-const NAMED_MDY = new RegExp(`(?<![\\p{L}])(${MONTH_ALTERNATION})\\.?\\s*(\\d{1,2})(?:st|nd|rd|th)?\\s*,?\\s*(\\d{4})(?!\\d)`, 'giu');
+// A letter or digit glued to a date makes it part of a code ("HD03-04-06", "INV2020-11-21").
+const NUMERIC =
+	/(?<![\p{L}\d.,/-])(\d{4})[-./](\d{1,2})[-./](\d{1,2})(?![\p{L}\d]|[.,/-]\d)|(?<![\p{L}\d.,/-])(\d{1,2})\s?([./-])\s?(\d{1,2})\s?\5\s?(\d{4}|(?:19|20)\s\d{2}(?![\d.,])|\d{2})(?![\p{L}\d,]|[.]\d|[/-]\d)/gu;
+const NAMED_DMY = new RegExp(`(?<![\\p{L}\\d])(\\d{1,2})(?:er|st|nd|rd|th|\\.)?[\\s/.-]*(?:de\\s+)?(${MONTH_ALTERNATION})(?![\\p{L}])\\.?[\\s,/.-]*(?:de\\s+|del\\s+)?(\\d{4}|\\d{2})(?![\\d])`, 'giu');
+const NAMED_MDY = new RegExp(`(?<![\\p{L}])(${MONTH_ALTERNATION})(?![\\p{L}])\\.?\\s*(\\d{1,2})(?:st|nd|rd|th)?\\s*,?\\s*(\\d{4})(?!\\d)`, 'giu');
+/** 25032018 or 20180325: only where a label says a date follows (otherwise it is any 8-digit number). */
+const COMPACT = /(?<![\p{L}\d])(\d{8})(?![\p{L}\d])/gu;
+
+export interface DateOptions {
+	/** Also read 8-digit dates without separators (a labelled date value). */
+	compact?: boolean;
+}
 
 /** Every date in a text. Numeric dd/mm vs mm/dd is read in `order` (default day first). */
-export function findDates(text: string, order: DateOrder = 'DMY'): FoundDate[] {
+export function findDates(text: string, order: DateOrder = 'DMY', options: DateOptions = {}): FoundDate[] {
 	const found: FoundDate[] = [];
+	const add = (date: FoundDate) => {
+		if (!found.some((f) => f.index < date.index + date.raw.length && date.index < f.index + f.raw.length)) found.push(date);
+	};
+	for (const m of text.matchAll(NAMED_DMY)) {
+		const month = MONTH_NUMBERS.get(m[2].toLowerCase());
+		const [day, year] = [Number(m[1]), fullYear(Number(m[3]))];
+		if (month && valid(year, month, day)) add({ iso: `${year}-${pad(month)}-${pad(day)}`, raw: m[0], index: m.index ?? 0, ambiguous: false });
+	}
+	for (const m of text.matchAll(NAMED_MDY)) {
+		const month = MONTH_NUMBERS.get(m[1].toLowerCase());
+		const [day, year] = [Number(m[2]), Number(m[3])];
+		if (month && valid(year, month, day)) add({ iso: `${year}-${pad(month)}-${pad(day)}`, raw: m[0], index: m.index ?? 0, ambiguous: false });
+	}
 	for (const m of text.matchAll(NUMERIC)) {
 		if (m[1]) {
 			const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-			if (valid(year, month, day)) found.push({ iso: `${year}-${pad(month)}-${pad(day)}`, raw: m[0], index: m.index ?? 0, ambiguous: false });
+			if (valid(year, month, day)) add({ iso: `${year}-${pad(month)}-${pad(day)}`, raw: m[0], index: m.index ?? 0, ambiguous: false });
 			continue;
 		}
 		const a = Number(m[4]);
 		const b = Number(m[6]);
-		const year = fullYear(Number(m[7]));
+		// "11/15/20 19": a year split by a stray space in the text layer.
+		const year = fullYear(Number(m[7].replace(/\s/g, '')));
 		let day = order === 'DMY' ? a : b;
 		let month = order === 'DMY' ? b : a;
 		if (!valid(year, month, day)) [day, month] = [month, day];
 		if (!valid(year, month, day)) continue;
-		found.push({ iso: `${year}-${pad(month)}-${pad(day)}`, raw: m[0], index: m.index ?? 0, ambiguous: a <= 12 && b <= 12 && a !== b, parts: [a, b] });
+		add({ iso: `${year}-${pad(month)}-${pad(day)}`, raw: m[0], index: m.index ?? 0, ambiguous: a <= 12 && b <= 12 && a !== b, parts: [a, b] });
 	}
-	for (const m of text.matchAll(NAMED_DMY)) {
-		const month = MONTHS[m[2].toLowerCase()];
-		const [day, year] = [Number(m[1]), Number(m[3])];
-		if (month && valid(year, month, day)) found.push({ iso: `${year}-${pad(month)}-${pad(day)}`, raw: m[0], index: m.index ?? 0, ambiguous: false });
-	}
-	for (const m of text.matchAll(NAMED_MDY)) {
-		const month = MONTHS[m[1].toLowerCase()];
-		const [day, year] = [Number(m[2]), Number(m[3])];
-		if (month && valid(year, month, day) && !found.some((f) => Math.abs(f.index - (m.index ?? 0)) < 3))
-			found.push({ iso: `${year}-${pad(month)}-${pad(day)}`, raw: m[0], index: m.index ?? 0, ambiguous: false });
+	if (options.compact) {
+		for (const m of text.matchAll(COMPACT)) {
+			const digits = m[1];
+			// Day first (25032018), else year first (20181230).
+			for (const [day, month, year] of [
+				[Number(digits.slice(0, 2)), Number(digits.slice(2, 4)), Number(digits.slice(4))],
+				[Number(digits.slice(6)), Number(digits.slice(4, 6)), Number(digits.slice(0, 4))],
+			]) {
+				if (year >= 1990 && year <= 2099 && valid(year, month, day)) {
+					add({ iso: `${year}-${pad(month)}-${pad(day)}`, raw: m[0], index: m.index ?? 0, ambiguous: false });
+					break;
+				}
+			}
+		}
 	}
 	return found.sort((x, y) => x.index - y.index);
 }
 
 /** The first date in a text, or null. */
-export function parseDate(text: string, order: DateOrder = 'DMY'): string | null {
-	return findDates(text, order)[0]?.iso ?? null;
+export function parseDate(text: string, order: DateOrder = 'DMY', options: DateOptions = {}): string | null {
+	return findDates(text, order, options)[0]?.iso ?? null;
 }
 
 /**

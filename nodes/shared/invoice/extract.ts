@@ -5,13 +5,14 @@
  */
 import type { ReadDocument } from '../documents/types';
 import { detectDateOrder, findDates, type DateOrder } from './dates';
-import { DOCUMENT_TYPE_WORDS, matchLabels, type LabelField, type LabelMatch } from './labels';
+import { DOCUMENT_TYPE_WORDS, matchLabels, REFERENCE_CUE, TAX_SUMMARY_TITLE, type LabelField, type LabelMatch } from './labels';
 import { buildLines, type Line, type Segment } from './layout';
 import { amountsAgree, detectDecimalMark, findAmounts, roundMoney, type DecimalMark } from './numbers';
 import { extractLineItems } from './table';
 import { emptyInvoice, type CustomField, type Evidence, type Invoice } from './schema';
 import { detectCurrency } from './currency';
-import { findIbans, findVatIds } from './identifiers';
+import { findVatIds } from './identifiers';
+import { findParties } from './parties';
 
 /** A value found for a field, with how strongly the document supports it (0..1). */
 export interface Found<T> {
@@ -27,6 +28,8 @@ export interface Extraction {
 	evidence: Record<string, Evidence>;
 	decimalMark: DecimalMark | undefined;
 	dateOrder: DateOrder;
+	/** Fields set from other fields (the amount due from the total), not read from the document. */
+	derived: string[];
 }
 
 interface Candidate {
@@ -76,14 +79,23 @@ function collectCandidates(lines: Line[]): Map<LabelField, Candidate[]> {
 		list.push(candidate);
 		byField.set(candidate.label.field, list);
 	};
+	// The rows of a tax breakdown ("GST Summary … Total 100.00 6.00") give no totals or subtotals.
+	const summaryRows = new Set<number>();
+	for (const line of lines) {
+		if (!TAX_SUMMARY_TITLE.test(line.text)) continue;
+		for (let i = line.index + 1; i < lines.length && i <= line.index + 6 && lines[i].page === line.page; i++) summaryRows.add(i);
+	}
 	for (const line of lines) {
 		for (const segment of line.segments) {
-			const labels = matchLabels(segment.text);
+			let labels = matchLabels(segment.text);
+			if (summaryRows.has(line.index)) labels = labels.filter((l) => l.field !== 'invoiceTotal' && l.field !== 'subtotal' && l.field !== 'amountDue');
 			if (labels.length === 0) continue;
 			const best = labels[0];
 			// Only labels as long as the best one compete (a "Total" inside "Total HT" does not).
 			for (const label of labels.filter((l) => l.length === best.length || l.field === best.field)) {
 				const rest = segment.text.slice(label.length).trim();
+				// "Date de facture associée", "Related invoice no.": another document's value.
+				if (REFERENCE_CUE.test(rest) || REFERENCE_CUE.test(segment.text.slice(label.text.length))) continue;
 				if (rest) add({ label, segment, valueText: rest, valueSegment: segment, placement: 1 });
 				const right = rightOf(lines, segment);
 				const rightIsValue = !!right && !matchLabels(right.text).some((l) => l.length >= right.text.length - 1);
@@ -111,12 +123,16 @@ function pickIdentifier(candidates: Candidate[] | undefined): Found<string> | nu
 	for (const candidate of candidates ?? []) {
 		const token = candidate.valueText
 			.replace(/^[:#\s]+/, '')
+			// "INV - 100": an id whose hyphen the text layer spaced out.
+			.replace(/^([A-Z]{2,5})\s+[-–]\s+(\d)/, '$1-$2')
 			.split(/\s+/)
 			// Identifiers carry a digit; a word without one is the next label ("Payment Mode").
 			.find((t) => /\d/.test(t) && /^[#A-Z0-9_\-/.]+[,;:]?$/i.test(t));
 		if (!token) continue;
 		const value = token.replace(/[,;]$/, '');
-		if (value.length < 2 || findDates(value).length > 0 || /^[-(]?[$€£¥₹]/.test(value) || /^\d{1,3}(?:[.,]\d{3})*[.,]\d{2}$/.test(value)) continue;
+		// A number that looks like a date is one, unless a strong label says it is the id ("Numer faktury 2/11/2023").
+		const dateLike = findDates(value).length > 0 && !(candidate.label.strength >= 0.95 && findDates(value)[0].raw.length === value.length && /\//.test(value));
+		if (value.length < 2 || dateLike || /^[-(]?[$€£¥₹]/.test(value) || /^\d{1,3}(?:[.,]\d{3})*[.,]\d{2}$/.test(value)) continue;
 		const strength = candidate.label.strength * candidate.placement * wordConfidence(candidate.valueSegment);
 		if (!best || strength > best.strength) best = { value, strength, evidence: evidenceOf(candidate) };
 	}
@@ -126,7 +142,7 @@ function pickIdentifier(candidates: Candidate[] | undefined): Found<string> | nu
 function pickDate(candidates: Candidate[] | undefined, order: DateOrder, orderProven: boolean): Found<string> | null {
 	let best: Found<string> | null = null;
 	for (const candidate of candidates ?? []) {
-		const date = findDates(candidate.valueText, order)[0];
+		const date = findDates(candidate.valueText, order, { compact: true })[0];
 		if (!date) continue;
 		const certainty = date.ambiguous && !orderProven ? 0.75 : 1;
 		const strength = candidate.label.strength * candidate.placement * wordConfidence(candidate.valueSegment) * certainty;
@@ -177,70 +193,33 @@ function pickText(candidates: Candidate[] | undefined): Found<string> | null {
 	return best;
 }
 
-const LEGAL_FORM = /\b(GmbH|AG|KG|OHG|UG|e\.\s?K\.|Inc\.?|Ltd\.?|LLC|LLP|PLC|Corp\.?|Co\.|Limited|S\.?A\.?R\.?L\.?|SAS|SASU|S\.A\.|SA|EURL|SNC|Pvt\.?\s?Ltd\.?|B\.V\.|N\.V\.|S\.r\.l\.|GbR|mbH)\b/;
-
-/** A party block: the name line under (or after) its label and the address lines that follow. */
-function partyBlock(lines: Line[], candidate: Candidate): { name: Found<string>; address: Found<string> | null } | null {
-	const rest = candidate.segment.text.slice(candidate.label.length).trim();
-	let nameSegment: Segment | undefined;
-	let nameText: string;
-	if (rest) {
-		nameSegment = candidate.segment;
-		nameText = rest;
-	} else {
-		nameSegment = segmentsBelow(lines, candidate.segment, 2).find((s) => !s.text.startsWith('(') && !matchLabels(s.text).some((l) => l.strength >= 0.9));
-		if (!nameSegment) return null;
-		nameText = nameSegment.text;
-	}
-	nameText = nameText.replace(/^(attn|z\.\s?hd\.?|à\s+l['’]attention\s+de)[:.]?\s*/i, '').replace(/[,;]\s*$/, '');
-	if (nameText.length < 2) return null;
-	const name: Found<string> = {
-		value: nameText,
-		strength: candidate.label.strength * (rest ? 0.9 : 0.85) * wordConfidence(nameSegment),
-		evidence: { quote: `${candidate.segment.text} ${nameSegment === candidate.segment ? '' : nameSegment.text}`.trim(), page: candidate.segment.page },
-	};
-	const addressLines: string[] = [];
-	let anchor = nameSegment;
-	for (let i = 0; i < 4; i++) {
-		const next = segmentsBelow(lines, anchor, 1).find((s) => Math.abs(s.x0 - nameSegment.x0) < 15);
-		if (!next || matchLabels(next.text).some((l) => l.strength >= 0.9) || /@|phone|tel|fax|e-?mail/i.test(next.text)) break;
-		addressLines.push(next.text.replace(/[,;]\s*$/, ''));
-		anchor = next;
-	}
-	const address = addressLines.length
-		? { value: addressLines.join(', '), strength: name.strength * 0.85, evidence: { quote: addressLines.join(' / '), page: candidate.segment.page } }
-		: null;
-	return { name, address };
-}
-
-/** The vendor when no label names it: a line with a legal form near the top, else the first line. */
-function vendorFromLayout(lines: Line[], exclude: Set<number>): Found<string> | null {
-	const firstPage = lines.filter((l) => l.page === lines[0]?.page);
-	const top = firstPage.slice(0, Math.max(8, Math.ceil(firstPage.length / 3)));
-	for (const line of top) {
-		if (exclude.has(line.index)) continue;
-		for (const segment of line.segments) {
-			if (LEGAL_FORM.test(segment.text) && !matchLabels(segment.text).length && segment.text.length < 60)
-				return { value: segment.text.split(/\s[|•·–-]\s/)[0].trim(), strength: 0.85 * wordConfidence(segment) ** 2, evidence: { quote: segment.text, page: segment.page } };
-		}
-	}
-	for (const line of top) {
-		if (exclude.has(line.index)) continue;
-		const segment = line.segments[0];
-		const isTitle = DOCUMENT_TYPE_WORDS.some(([pattern]) => pattern.test(segment.text)) && segment.text.split(/\s+/).length <= 3;
-		if (isTitle || matchLabels(segment.text).length || /\d{3,}|@|:/.test(segment.text) || segment.text.length < 3) continue;
-		return { value: segment.text, strength: 0.4 * wordConfidence(segment), evidence: { quote: segment.text, page: segment.page } };
-	}
-	return null;
-}
-
 function detectDocumentType(lines: Line[]): Found<Invoice['documentType']> {
 	// The title near the top decides; the first line naming any type wins ("PAYMENT RECEIPT" over a later "invoice").
-	for (const [index, line] of lines.entries()) {
-		const hit = DOCUMENT_TYPE_WORDS.find(([pattern]) => pattern.test(line.text));
-		if (hit) return { value: hit[1], strength: index < 15 ? 0.9 : 0.7, evidence: { quote: line.text, page: line.page } };
+	for (const [index, line] of lines.slice(0, 40).entries()) {
+		for (const segment of line.segments) {
+			if (segment.text.length > 60) continue;
+			const hit = DOCUMENT_TYPE_WORDS.find(([pattern]) => pattern.test(segment.text));
+			if (hit) return { value: hit[1], strength: index < 15 ? 0.9 : 0.75, evidence: { quote: segment.text, page: line.page } };
+		}
 	}
-	return { value: 'other', strength: 0.4, evidence: { quote: '', page: 1 } };
+	// An invoice extractor mostly sees invoices: the likeliest type, said with little certainty.
+	return { value: 'invoice', strength: 0.55, evidence: { quote: '', page: 1 } };
+}
+
+/** "Rechnung R0005532486", "FACTURE F20180027": an id right after the title word. */
+function idAfterTitle(lines: Line[]): Found<string> | null {
+	for (const line of lines.slice(0, 40)) {
+		for (const segment of line.segments) {
+			const hit = DOCUMENT_TYPE_WORDS.find(([pattern]) => pattern.test(segment.text));
+			if (!hit) continue;
+			const m = /^\s*(?:[\p{L}-]+\s+){0,2}?([A-Z]{0,6}[-/]?\d[\w/.-]*\d[\w]*|\d{3,})\s*$/u.exec(segment.text);
+			if (!m || findDates(m[1]).length) continue;
+			const title = segment.text.slice(0, segment.text.indexOf(m[1]));
+			if (!hit[0].test(title)) continue;
+			return { value: m[1], strength: 0.8 * wordConfidence(segment), evidence: { quote: segment.text, page: segment.page } };
+		}
+	}
+	return null;
 }
 
 interface TotalsChoice {
@@ -257,7 +236,10 @@ function chooseTotals(
 	taxes: AmountCandidate[],
 	discounts: AmountCandidate[],
 	totals: AmountCandidate[],
+	adjustments: AmountCandidate[] = [],
 ): TotalsChoice {
+	// A printed rounding adjustment ("Rounding -0.02") is part of the arithmetic of cash receipts.
+	const adjustment = adjustments.find((a) => Math.abs(a.value) < 1)?.value ?? 0;
 	const options = <T>(list: T[]): Array<T | null> => [...list.slice(0, 6), null];
 	let best: TotalsChoice & { score: number } = { subtotal: null, tax: null, discount: null, total: null, consistent: false, score: -Infinity };
 	for (const total of options(totals)) {
@@ -268,9 +250,9 @@ function chooseTotals(
 					let consistent = false;
 					if (total && subtotal) {
 						const expected = subtotal.value - Math.abs(discount?.value ?? 0) + (tax?.value ?? 0);
-						consistent = amountsAgree(expected, total.value);
+						consistent = amountsAgree(expected, total.value) || (adjustment !== 0 && amountsAgree(expected + adjustment, total.value));
 						// Dropping a printed amount to dodge a failed check would hide the problem: a mild penalty only.
-						score += consistent ? 3 : -0.5;
+						score += consistent ? (tax ? 3 : 0.5) : -0.5;
 						if (subtotal.value > total.value + 0.01 && !discount) score -= 1;
 					}
 					// A total is the largest of these amounts; prefer the last "total" when several agree.
@@ -330,6 +312,7 @@ export function extractInvoice(document: ReadDocument, customFields: CustomField
 		evidence[path] = found.evidence;
 	};
 
+	const derived: string[] = [];
 	const mark = detectDecimalMark(fullText);
 	const currency = detectCurrency(fullText);
 	const vatIds = findVatIds(fullText);
@@ -338,15 +321,25 @@ export function extractInvoice(document: ReadDocument, customFields: CustomField
 
 	set('documentType', detectDocumentType(lines), (v) => (invoice.documentType = v));
 	set('currency', currency, (v) => (invoice.currency = v));
-	set('invoiceId', pickIdentifier(candidates.get('invoiceId')), (v) => (invoice.invoiceId = v));
+	set('invoiceId', pickIdentifier(candidates.get('invoiceId')) ?? idAfterTitle(lines), (v) => (invoice.invoiceId = v));
 	set('purchaseOrder', pickIdentifier(candidates.get('purchaseOrder')), (v) => (invoice.purchaseOrder = v));
 	set('customer.id', pickIdentifier(candidates.get('customerId')), (v) => (invoice.customer.id = v));
 	set('payment.reference', pickIdentifier(candidates.get('paymentReference')), (v) => (invoice.payment.reference = v));
 	set('payment.accountNumber', pickIdentifier(candidates.get('accountNumber')), (v) => (invoice.payment.accountNumber = v));
 	set('paymentTerms', pickText(candidates.get('paymentTerms')), (v) => (invoice.paymentTerms = v));
 
-	// Dates: a labelled invoice date, else the first date of the document.
+	// Dates: a labelled invoice date, the date after the invoice number ("Nr. 471102 vom 05.06.2018"), else the first date.
 	let invoiceDate = pickDate(candidates.get('invoiceDate'), order, proven);
+	if (!invoiceDate || invoiceDate.strength < 0.6) {
+		for (const candidate of candidates.get('invoiceId') ?? []) {
+			const m = /^\S+\s+(?:vom|du|of|dated|del|z\s+dnia|van|de)\s+(.+)$/iu.exec(candidate.valueText.replace(/^[:#\s]+/, ''));
+			const date = m ? findDates(m[1], order)[0] : undefined;
+			if (date && date.index === 0) {
+				invoiceDate = { value: date.iso, strength: 0.85 * candidate.label.strength, evidence: evidenceOf(candidate) };
+				break;
+			}
+		}
+	}
 	if (!invoiceDate) {
 		const first = lines.map((l) => ({ l, d: findDates(l.text, order)[0] })).find((x) => x.d);
 		if (first) invoiceDate = { value: first.d.iso, strength: 0.45, evidence: { quote: first.l.text, page: first.l.page } };
@@ -360,20 +353,29 @@ export function extractInvoice(document: ReadDocument, customFields: CustomField
 		set('serviceEndDate', { value: (period.dates[1] ?? period.dates[0]).iso, strength: s * (period.dates[1] ? 1 : 0.7), evidence: evidenceOf(period.c) }, (v) => (invoice.serviceEndDate = v));
 	}
 
-	// Amounts.
+	// Amounts: the grand total over subtotals and before-tax columns; the amount due kept apart.
 	const dues = amountCandidates(candidates.get('amountDue'), mark);
-	const totals = [...amountCandidates(candidates.get('invoiceTotal'), mark), ...dues.map((d) => ({ ...d, strength: d.strength * 0.8 }))];
+	const paid = amountCandidates(candidates.get('amountPaid'), mark)[0] ?? null;
+	let totals = amountCandidates(candidates.get('invoiceTotal'), mark);
+	// Nothing labelled a total: what is payable is the total when nothing was paid before.
+	if (totals.length === 0 && !paid) totals = dues.filter((d) => d.value !== 0).map((d) => ({ ...d, strength: d.strength * 0.7 }));
 	const taxes = amountCandidates(candidates.get('totalTax'), mark);
-	const choice = chooseTotals(amountCandidates(candidates.get('subtotal'), mark), taxes, amountCandidates(candidates.get('totalDiscount'), mark), totals);
-	const boost = choice.consistent ? 1.1 : 1;
-	const asFound = (c: AmountCandidate | null): Found<number> | null => (c ? { value: roundMoney(c.value), strength: Math.min(1, c.strength * boost), evidence: c.evidence } : null);
+	const choice = chooseTotals(amountCandidates(candidates.get('subtotal'), mark), taxes, amountCandidates(candidates.get('totalDiscount'), mark), totals, amountCandidates(candidates.get('adjustment'), mark));
+	// Only arithmetic that involves a printed tax vouches for the total (subtotal = total proves nothing).
+	const boost = choice.consistent && choice.tax ? 1.1 : 1;
+	const asFound = (c: AmountCandidate | null, factor = 1): Found<number> | null => (c ? { value: roundMoney(c.value), strength: Math.min(1, c.strength * boost * factor), evidence: c.evidence } : null);
 	set('invoiceTotal', asFound(choice.total), (v) => (invoice.invoiceTotal = v));
 	set('subtotal', asFound(choice.subtotal), (v) => (invoice.subtotal = v));
 	set('totalTax', asFound(choice.tax), (v) => (invoice.totalTax = v));
 	set('totalDiscount', asFound(choice.discount), (v) => (invoice.totalDiscount = Math.abs(v)));
 	const due = dues[0] ?? null;
-	set('amountDue', asFound(due), (v) => (invoice.amountDue = v));
-	set('amountPaid', asFound(amountCandidates(candidates.get('amountPaid'), mark)[0] ?? null), (v) => (invoice.amountPaid = v));
+	if (due) set('amountDue', asFound(due), (v) => (invoice.amountDue = v));
+	// No payable amount printed apart: the whole total is due.
+	else if (choice.total && !paid) {
+		set('amountDue', asFound(choice.total, 0.85), (v) => (invoice.amountDue = v));
+		derived.push('amountDue');
+	}
+	set('amountPaid', asFound(paid), (v) => (invoice.amountPaid = v));
 	set('previousUnpaidBalance', asFound(amountCandidates(candidates.get('previousUnpaidBalance'), mark)[0] ?? null), (v) => (invoice.previousUnpaidBalance = v));
 	// Tax details: one per tax line that names a rate.
 	const seenTaxLines = new Set<number>();
@@ -385,52 +387,24 @@ export function extractInvoice(document: ReadDocument, customFields: CustomField
 	}
 	if (invoice.taxDetails.length === 1 && invoice.subtotal !== null) invoice.taxDetails[0].base = invoice.subtotal;
 
-	// Parties.
-	const partyLines = new Set<number>();
-	const customerCandidate = (candidates.get('customer') ?? []).find((c) => c.placement >= 0.8);
-	if (customerCandidate) {
-		const block = partyBlock(lines, customerCandidate);
-		if (block) {
-			set('customer.name', block.name, (v) => (invoice.customer.name = v));
-			set('customer.address', block.address, (v) => (invoice.customer.address = v));
-			set('billingAddress', block.address, (v) => (invoice.billingAddress = v));
-			for (let i = customerCandidate.segment.line; i <= customerCandidate.segment.line + 5; i++) partyLines.add(i);
-		}
-	}
-	const shipCandidate = (candidates.get('shipTo') ?? [])[0];
-	if (shipCandidate) set('shippingAddress', partyBlock(lines, shipCandidate)?.address ?? null, (v) => (invoice.shippingAddress = v));
-	const vendorCandidate = (candidates.get('vendor') ?? []).find((c) => c.placement >= 0.8);
-	const vendorBlock = vendorCandidate ? partyBlock(lines, vendorCandidate) : null;
-	if (vendorBlock) {
-		set('vendor.name', vendorBlock.name, (v) => (invoice.vendor.name = v));
-		set('vendor.address', vendorBlock.address, (v) => (invoice.vendor.address = v));
-	} else {
-		set('vendor.name', vendorFromLayout(lines, partyLines), (v) => (invoice.vendor.name = v));
-	}
-
-	// Tax ids: the one inside the customer block is the customer's, the other the vendor's.
-	for (const line of lines) {
-		for (const id of findVatIds(line.text)) {
-			const isCustomer = partyLines.has(line.index) && line.segments.some((s) => s.x0 < (customerCandidate?.segment.x1 ?? 0) + 50);
-			const path = isCustomer ? 'customer.taxId' : 'vendor.taxId';
-			if (strength[path] !== undefined) continue;
-			const labelled = matchLabels(line.text.replace(/^.*?(?=(vat|ust|tva|tax|gstin|tin|n°))/i, '')).some((l) => l.field === 'taxId');
-			set(path, { value: id, strength: labelled ? 0.95 : 0.75, evidence: { quote: line.text, page: line.page } }, (v) => (isCustomer ? (invoice.customer.taxId = v) : (invoice.vendor.taxId = v)));
-		}
-	}
-	if (!invoice.vendor.taxId) {
-		const taxId = pickIdentifier(candidates.get('taxId'));
-		// A tax number has at least six digits; "20%" after "VAT" is a rate, not an id.
-		if (taxId && (taxId.value.match(/\d/g) ?? []).length >= 6 && !/%/.test(taxId.value)) set('vendor.taxId', taxId, (v) => (invoice.vendor.taxId = v));
-	}
-
-	// Payment details.
-	const iban = lines.flatMap((l) => findIbans(l.text).map((value) => ({ value, line: l })))[0];
-	if (iban) set('payment.iban', { value: iban.value, strength: 0.95, evidence: { quote: iban.line.text, page: iban.line.page } }, (v) => (invoice.payment.iban = v));
-	const bic = (candidates.get('bic') ?? [])
+	// Parties, their tax ids and the payee's account: from layout and labels (parties.ts).
+	const parties = findParties(lines);
+	set('vendor.name', parties.vendorName, (v) => (invoice.vendor.name = v));
+	set('vendor.address', parties.vendorAddress, (v) => (invoice.vendor.address = v));
+	set('customer.name', parties.customerName, (v) => (invoice.customer.name = v));
+	set('customer.address', parties.customerAddress, (v) => (invoice.customer.address = v));
+	set('billingAddress', parties.customerAddress, (v) => (invoice.billingAddress = v));
+	set('shippingAddress', parties.shippingAddress, (v) => (invoice.shippingAddress = v));
+	set('vendor.taxId', parties.vendorTaxId, (v) => (invoice.vendor.taxId = v));
+	set('customer.taxId', parties.customerTaxId, (v) => (invoice.customer.taxId = v));
+	set('payment.iban', parties.iban, (v) => (invoice.payment.iban = v));
+	const bics = (candidates.get('bic') ?? [])
 		.map((c) => ({ c, m: /\b([A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?)\b/.exec(c.valueText) }))
-		.find((x) => x.m);
-	if (bic?.m) set('payment.bic', { value: bic.m[1], strength: 0.9 * bic.c.placement, evidence: evidenceOf(bic.c) }, (v) => (invoice.payment.bic = v));
+		.filter((x) => x.m)
+		// The BIC printed with the chosen IBAN is that account's.
+		.sort((x, y) => Math.abs(x.c.segment.line - (parties.ibanLine ?? x.c.segment.line)) - Math.abs(y.c.segment.line - (parties.ibanLine ?? y.c.segment.line)));
+	const bic = bics[0];
+	if (bic?.m) set('payment.bic', { value: bic.m[1], strength: 0.9 * bic.c.placement * (parties.ibanLine === null || Math.abs(bic.c.segment.line - parties.ibanLine) <= 2 ? 1 : 0.7), evidence: evidenceOf(bic.c) }, (v) => (invoice.payment.bic = v));
 
 	// Line items.
 	const table = extractLineItems(lines, mark, order);
@@ -440,7 +414,7 @@ export function extractInvoice(document: ReadDocument, customFields: CustomField
 		evidence[`lineItems.${i}`] = table.evidence[i];
 	});
 
-	const out: Extraction = { invoice, strength, evidence, decimalMark: mark, dateOrder: order };
+	const out: Extraction = { invoice, strength, evidence, decimalMark: mark, dateOrder: order, derived };
 	extractCustomFields(lines, customFields, order, mark, out);
 	return out;
 }

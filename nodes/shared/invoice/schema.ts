@@ -87,6 +87,8 @@ export type CustomField = z.infer<typeof customFieldSchema>;
 export interface Evidence {
 	quote: string;
 	page: number;
+	/** `vendorMemory`: read with what a reviewer's correction of this vendor's invoices taught. */
+	source?: 'vendorMemory';
 }
 
 /** The header fields every confidence and evaluation is reported on (dotted paths). */

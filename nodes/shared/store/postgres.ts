@@ -24,6 +24,12 @@ import {
 	whereClause,
 	findSeenDocumentsStatement,
 	INSERT_SEEN_DOCUMENT,
+	SAVE_INVOICE_LAYOUT,
+	PRUNE_INVOICE_LAYOUTS,
+	INVOICE_LAYOUT_RETENTION_MS,
+	GET_INVOICE_LAYOUT,
+	SAVE_VENDOR_MEMORY,
+	findVendorMemoriesSql,
 	rowToSeenDocument,
 	seenDocumentToRow,
 	type AggregateStatements,
@@ -337,6 +343,28 @@ export class PostgresStore implements PackageStore {
 		const statement = findSeenDocumentsStatement(query);
 		if (!statement.sql) return [];
 		return (await this.query(statement.sql, statement.params)).map(rowToSeenDocument);
+	}
+
+	async saveInvoiceLayout(executionId: string, recordHash: string, layout: string, savedAt: string): Promise<void> {
+		await this.query(SAVE_INVOICE_LAYOUT, [executionId, recordHash, Date.parse(savedAt), layout]);
+		await this.query(PRUNE_INVOICE_LAYOUTS, [Date.parse(savedAt) - INVOICE_LAYOUT_RETENTION_MS]);
+	}
+
+	async getInvoiceLayout(executionId: string, recordHash: string): Promise<string | undefined> {
+		const rows = await this.query(GET_INVOICE_LAYOUT, [executionId, recordHash]);
+		return rows[0] ? String(rows[0].layout) : undefined;
+	}
+
+	async saveVendorMemory(keys: string[], memory: string, updatedAt: string): Promise<void> {
+		const updatedMs = Date.parse(updatedAt);
+		// Idempotent upserts: a retried call writes the same rows again.
+		for (const key of keys) await this.query(SAVE_VENDOR_MEMORY, [key, memory, updatedMs]);
+	}
+
+	async findVendorMemories(keys: string[]): Promise<string[]> {
+		if (keys.length === 0) return [];
+		const rows = await this.query(findVendorMemoriesSql(keys.length), keys);
+		return [...new Set(rows.map((r) => String(r.memory)))];
 	}
 
 	async addTrainingExamples(name: string, examples: TrainingExample[]): Promise<{ added: number }> {

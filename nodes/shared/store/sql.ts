@@ -153,7 +153,41 @@ export const migrations: Migration[] = [
 			`UPDATE aiwf_metric_events SET tier = ${CASCADE_TIER_SQL} WHERE engine = 'cascade'`,
 		],
 	},
+	{
+		version: 6,
+		name: 'vendor memory',
+		statements: (d) => [
+			// The words of an extracted invoice, kept until a reviewer's correction can be learned from it.
+			`CREATE TABLE aiwf_invoice_layouts (
+				execution_id TEXT NOT NULL,
+				record_hash TEXT NOT NULL,
+				saved_ms ${bigint(d)} NOT NULL,
+				layout TEXT NOT NULL,
+				PRIMARY KEY (execution_id, record_hash)
+			)`,
+			'CREATE INDEX aiwf_invoice_layouts_saved ON aiwf_invoice_layouts (saved_ms)',
+			// One row per key (tax id, IBAN, layout, name) of a vendor, each holding the vendor's whole memory.
+			`CREATE TABLE aiwf_vendor_memory (
+				vendor_key TEXT PRIMARY KEY,
+				memory TEXT NOT NULL,
+				updated_ms ${bigint(d)} NOT NULL
+			)`,
+		],
+	},
 ];
+
+export const SAVE_INVOICE_LAYOUT =
+	'INSERT INTO aiwf_invoice_layouts (execution_id, record_hash, saved_ms, layout) VALUES (?, ?, ?, ?) ' +
+	'ON CONFLICT (execution_id, record_hash) DO UPDATE SET saved_ms = excluded.saved_ms, layout = excluded.layout';
+/** Layouts older than this are dropped: a review waits far less, and nothing else reads them. */
+export const INVOICE_LAYOUT_RETENTION_MS = 90 * 86_400_000;
+export const PRUNE_INVOICE_LAYOUTS = 'DELETE FROM aiwf_invoice_layouts WHERE saved_ms < ?';
+export const GET_INVOICE_LAYOUT = 'SELECT layout FROM aiwf_invoice_layouts WHERE execution_id = ? AND record_hash = ?';
+export const SAVE_VENDOR_MEMORY =
+	'INSERT INTO aiwf_vendor_memory (vendor_key, memory, updated_ms) VALUES (?, ?, ?) ' +
+	'ON CONFLICT (vendor_key) DO UPDATE SET memory = excluded.memory, updated_ms = excluded.updated_ms';
+export const findVendorMemoriesSql = (count: number): string =>
+	`SELECT memory FROM aiwf_vendor_memory WHERE vendor_key IN (${Array.from({ length: count }, () => '?').join(', ')}) ORDER BY updated_ms DESC`;
 
 export const EVENT_COLUMNS = [
 	'event_key',

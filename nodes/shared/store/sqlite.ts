@@ -23,6 +23,12 @@ import {
 	whereClause,
 	findSeenDocumentsStatement,
 	INSERT_SEEN_DOCUMENT,
+	SAVE_INVOICE_LAYOUT,
+	PRUNE_INVOICE_LAYOUTS,
+	INVOICE_LAYOUT_RETENTION_MS,
+	GET_INVOICE_LAYOUT,
+	SAVE_VENDOR_MEMORY,
+	findVendorMemoriesSql,
 	rowToSeenDocument,
 	seenDocumentToRow,
 	MODEL_COLUMNS,
@@ -290,6 +296,35 @@ export class SqliteStore implements PackageStore {
 		const statement = findSeenDocumentsStatement(query);
 		if (!statement.sql) return [];
 		return (this.prepared(statement.sql).all(...statement.params) as Row[]).map(rowToSeenDocument);
+	}
+
+	async saveInvoiceLayout(executionId: string, recordHash: string, layout: string, savedAt: string): Promise<void> {
+		this.prepared(SAVE_INVOICE_LAYOUT).run(executionId, recordHash, Date.parse(savedAt), layout);
+		this.prepared(PRUNE_INVOICE_LAYOUTS).run(Date.parse(savedAt) - INVOICE_LAYOUT_RETENTION_MS);
+	}
+
+	async getInvoiceLayout(executionId: string, recordHash: string): Promise<string | undefined> {
+		const row = this.prepared(GET_INVOICE_LAYOUT).get(executionId, recordHash) as Row | undefined;
+		return row ? String(row.layout) : undefined;
+	}
+
+	async saveVendorMemory(keys: string[], memory: string, updatedAt: string): Promise<void> {
+		const updatedMs = Date.parse(updatedAt);
+		const statement = this.prepared(SAVE_VENDOR_MEMORY);
+		this.db.exec('BEGIN IMMEDIATE');
+		try {
+			for (const key of keys) statement.run(key, memory, updatedMs);
+			this.db.exec('COMMIT');
+		} catch (error) {
+			this.db.exec('ROLLBACK');
+			throw error;
+		}
+	}
+
+	async findVendorMemories(keys: string[]): Promise<string[]> {
+		if (keys.length === 0) return [];
+		const rows = this.prepared(findVendorMemoriesSql(keys.length)).all(...keys) as Row[];
+		return [...new Set(rows.map((r) => String(r.memory)))];
 	}
 
 	async addTrainingExamples(name: string, examples: TrainingExample[]): Promise<{ added: number }> {

@@ -276,6 +276,13 @@ export interface PackageStore {
 	newestModelVersion(name: string): Promise<string | undefined>;
 	/** The newest version of a model name, with its bytes. */
 	newestModel(name: string): Promise<StoredModel | undefined>;
+	/** Keeps the words of an extracted invoice (JSON) by execution and record hash, for learning from its correction. */
+	saveInvoiceLayout(executionId: string, recordHash: string, layout: string, savedAt: string): Promise<void>;
+	getInvoiceLayout(executionId: string, recordHash: string): Promise<string | undefined>;
+	/** Stores a vendor's memory (JSON) under each of its keys. */
+	saveVendorMemory(keys: string[], memory: string, updatedAt: string): Promise<void>;
+	/** The memories (JSON) stored under any of these keys, newest first, each once. */
+	findVendorMemories(keys: string[]): Promise<string[]>;
 	/** Releases the file handle or pool and forgets the cached store; nodes need not call it. */
 	close(): Promise<void>;
 }
