@@ -57,6 +57,16 @@ export const ANSWERS = [
 		why: '`postgres` is the name of n8n\'s own Postgres credential type; it cannot carry an -Api suffix.',
 	},
 	{
+		rule: '@n8n/community-nodes/no-dangerous-functions',
+		where: /^(dist\/)?nodes\/shared\/documents\/readerPool\.(ts|js)$/,
+		why: 'Deliberate: documents are read in a child process of this package (fork of its own fixed module, no shell, no user input in the command) so that a decoder crash or runaway allocation ends that process, not n8n.',
+	},
+	{
+		rule: '@n8n/community-nodes/credential-password-field',
+		where: /^(dist\/)?credentials\/OpenAiCompatibleApi\.credentials\.(ts|js)$/,
+		why: '`tokensPerMinute` is a rate limit (a number of tokens per minute), not a secret; the rule matches the word "token" in its name.',
+	},
+	{
 		rule: 'no-console',
 		where: /^dist\/lib\/eval\//,
 		why: 'The evaluation command (n8n-ai-workflow-eval, `npm run eval`) prints its report; n8n never loads it.',
