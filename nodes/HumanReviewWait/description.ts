@@ -17,7 +17,7 @@ export const BY_DECISION_OUTPUTS = ['Timed Out / Undecided', 'Approved', 'Correc
 export const reviewProperties: INodeProperties[] = [
 	{
 		displayName:
-			'The execution pauses here until a reviewer decides on the review page. The link is sent through the notification below; to email it, point the notification at a Webhook-triggered workflow that sends the mail.',
+			'Fill in Notification URL below: the execution pauses here until a reviewer decides on the review page, and reviewers get the link only through that notification (Slack, Teams, Discord, or a Webhook-triggered workflow that e-mails it).',
 		name: 'notice',
 		type: 'notice',
 		default: '',

@@ -280,13 +280,18 @@ class HarnessN8n implements N8nInstance {
 				}
 			}
 		}
-		const response = await fetch(url, {
-			method: options.method ?? (body === undefined ? 'GET' : 'POST'),
-			headers,
-			body: body as RequestInit['body'],
-			redirect: 'manual',
-			signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
-		});
+		const method = options.method ?? (body === undefined ? 'GET' : 'POST');
+		const send = () =>
+			fetch(url, { method, headers, body: body as RequestInit['body'], redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
+		let response: Response;
+		try {
+			response = await send();
+		} catch (error) {
+			// A kept-alive socket that n8n closed while idle fails the next request before n8n sees it
+			// ("other side closed"); a read can be sent again, anything else could run twice.
+			if (method !== 'GET' || !closedByServer(error)) throw error;
+			response = await send();
+		}
 		const text = await response.text();
 		const responseHeaders: Record<string, string> = {};
 		response.headers.forEach((value, key) => (responseHeaders[key] = value));
@@ -640,4 +645,10 @@ export function describeEachN8nVersion(
 			}, version);
 		});
 	}
+}
+
+/** undici's error for a request on a connection the server had closed. */
+function closedByServer(error: unknown): boolean {
+	const cause = (error as { cause?: { code?: string } } | undefined)?.cause;
+	return cause?.code === 'UND_ERR_SOCKET';
 }

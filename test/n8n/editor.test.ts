@@ -181,8 +181,8 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		await editor.addNode('invoice', 'Extract Invoice');
 
 		const fresh = await editor.shownParameters();
-		expect(fresh).toEqual(expect.arrayContaining(['engine', 'inputType', 'binaryPropertyName', 'detectDuplicates']));
-		expect(fresh).not.toContain('storeType');
+		// Vendor Memory is on at the defaults and keeps reviewers' corrections in the store: Store shows.
+		expect(fresh).toEqual(expect.arrayContaining(['engine', 'inputType', 'binaryPropertyName', 'detectDuplicates', 'vendorMemory', 'storeType']));
 		expect(fresh).not.toContain('model');
 		expect(await editor.parameterIssues()).toEqual([]);
 		await expect(editor.ndv.locator(byTestId('credentials-label')).count()).resolves.toBe(0);
@@ -201,7 +201,6 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		await editor.ndv.locator(byTestId('credentials-label')).first().waitFor();
 		await editor.selectOption('storeType', 'Embedded (SQLite File)');
 		await editor.toggle('detectDuplicates');
-		await editor.parameter('storeType').waitFor({ state: 'detached' });
 
 		await editor.selectOption('inputType', 'Text');
 		await editor.fillText('text', 'Invoice No: A-1\nDate: 2025-01-02\nSubtotal:  100.00 EUR\nVAT 20%:  20.00 EUR\nTotal:  120.00 EUR');
@@ -226,10 +225,12 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		await editor.openNodePanelAfter(TRIGGER);
 		await editor.addNode('review', 'Human Review Wait');
 		expect(await editor.shownParameters()).toEqual(expect.arrayContaining(['title', 'limitWaitTime', 'limitUnit', 'outputLayout', 'storeType']));
-		// The notification parameters belong to the reviewers' inbox work (issue 16): until it lands, the
-		// Notification URL is the one parameter the panel flags at the defaults.
-		const issues = await editor.parameterIssues();
-		expect(issues.length).toBeLessThanOrEqual(1);
+		// Until the reviewers' inbox (issue 16) lets a review wait with no notification, Notification URL
+		// is the one parameter flagged at the defaults, and the panel's notice says to fill it and why.
+		expect((await editor.parameterIssues()).length).toBeLessThanOrEqual(1);
+		await editor.fillText('notifyUrl', 'https://hooks.example.test/review');
+		expect(await editor.parameterIssues()).toEqual([]);
+		await editor.ndv.getByText('Fill in Notification URL below', { exact: false }).first().waitFor();
 		await editor.selectOption('storeType', 'PostgreSQL');
 		await editor.ndv.locator(byTestId('credentials-label')).first().waitFor();
 		await editor.selectOption('storeType', 'Embedded (SQLite File)');
