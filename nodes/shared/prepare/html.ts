@@ -76,6 +76,8 @@ const base: SelectorDefinition[] = [
 	// Hidden preheaders and tracking blocks are not part of what the sender wrote.
 	{ selector: '[style*="display:none"]', format: 'skip' },
 	{ selector: '[style*="display: none"]', format: 'skip' },
+	// Thunderbird's forwarded header is a table of "Subject: | value" rows; one line per row.
+	{ selector: 'table.moz-email-headers-table', format: 'dataTable', options: { uppercaseHeaderCells: false } },
 	...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
 ];
 
@@ -97,8 +99,11 @@ const messageConverter = compile({
 	formatters: { history: markLine(HISTORY_MARK), signature: markLine(SIGNATURE_MARK), attribution },
 });
 
-/** Tags that only HTML has; two of them (or one closing tag) make a text HTML. */
-const TAG = /<\/?(?:html|head|body|div|p|br|span|table|tbody|tr|td|blockquote|font|a|b|i|u|strong|em|ul|ol|li|img|meta|style|hr|h[1-6])\b[^<>]{0,500}>/gi;
+/**
+ * Tags that only HTML has; two of them (or one closing tag) make a text HTML. The name must end at
+ * a space, "/" or ">": "<p.martin@example.com>" in a plain-text header is an address, not a tag.
+ */
+const TAG = /<\/?(?:html|head|body|div|p|br|span|table|tbody|tr|td|blockquote|font|a|b|i|u|strong|em|ul|ol|li|img|meta|style|hr|h[1-6])(?=[\s/>])[^<>]{0,500}>/gi;
 const CLOSING_TAG = /<\/(?:html|body|div|p|span|table|td|blockquote|font|a|b|strong|li)>/i;
 
 /** Whether a text looks like HTML (checked on its first 64 KB: e-mail HTML shows itself early). */

@@ -69,7 +69,8 @@ const short = (line: string): boolean => line.length <= MAX_MARKER_LINE;
 
 /** "On Fri, 4 Dec 2026 at 10:00, Anna <a@b.c> wrote:" in any of the languages (one joined line). */
 export function isAttribution(line: string): boolean {
-	return short(line) && line.endsWith(':') && attributions.some((re) => re.test(line));
+	// Clients always put a date, a time or an address in it; "On Monday your colleague wrote:" is a sentence.
+	return short(line) && line.endsWith(':') && /[\d@]/.test(line) && attributions.some((re) => re.test(line));
 }
 
 /** "-----Original Message-----", "---------- Forwarded message ---------", "Begin forwarded message:". */
@@ -90,8 +91,9 @@ export function isRule(line: string): boolean {
 }
 
 /** A sign-off on its own line ("Best regards,") or followed by a name ("Cheers, Anna"). */
-export function isSignOff(line: string): boolean {
-	if (!short(line)) return false;
+export function isSignOff(raw: string): boolean {
+	if (!short(raw)) return false;
+	const line = raw.replace(/[\u2018\u2019]/g, "'"); // "Merci d’avance" as typed on a phone
 	if (signOffLine.test(line)) return true;
 	const withName = signOffWithName.exec(line);
 	return withName !== null && NAME.test(withName[1].trim());
@@ -101,8 +103,16 @@ export function isMobileFooter(line: string): boolean {
 	return line.length <= 80 && mobileFooters.some((re) => re.test(line));
 }
 
-/** Whether a paragraph reads like a legal disclaimer (only its start is looked at). */
-export function isDisclaimer(paragraph: string): boolean {
-	const start = paragraph.slice(0, MAX_MARKER_LINE).replace(/\s+/g, ' ');
-	return disclaimers.some((re) => re.test(start));
+/**
+ * Where a legal disclaimer phrase starts in a paragraph's opening (-1 if none): the caller checks it
+ * starts on the paragraph's first line, so a name line above a glued-on disclaimer is not taken in.
+ */
+export function disclaimerAt(paragraph: string): number {
+	const start = paragraph.slice(0, MAX_MARKER_LINE);
+	let first = -1;
+	for (const re of disclaimers) {
+		const match = re.exec(start);
+		if (match && (first < 0 || match.index < first)) first = match.index;
+	}
+	return first;
 }

@@ -5,7 +5,7 @@
  * no "P.S." — so a request that happens to follow a "Thanks," stays.
  */
 import { SIGNATURE_MARK } from './html';
-import { isDisclaimer, isMobileFooter, isSignOff } from './markers';
+import { disclaimerAt, isMobileFooter, isSignOff } from './markers';
 
 /** A signature block after a sign-off has at most this many lines … */
 const MAX_SIGNATURE_LINES = 8;
@@ -19,10 +19,10 @@ const SIGN_OFF_WINDOW = 10;
 const isBlank = (line: string): boolean => line.trim() === '';
 const nonBlank = (lines: string[]): number => lines.filter((line) => !isBlank(line)).length;
 
-/** A line that a signature never has: a question, a P.S., or a sentence of ten words or more. */
+/** A line that a signature never has: a question, a P.S. (P.D. in Spanish, N.B.), or a sentence of ten words or more. */
 function looksLikeContent(line: string): boolean {
 	const trimmed = line.trim();
-	return /\?\s*$/.test(trimmed) || /^p\.?\s?s\b/i.test(trimmed) || trimmed.length > 80 || trimmed.split(/\s+/).length >= 10;
+	return /\?\s*$/.test(trimmed) || /^(?:p\.?\s?s|p\.?\s?d|n\.?\s?b)\b/i.test(trimmed) || trimmed.length > 80 || trimmed.split(/\s+/).length >= 10;
 }
 
 function trimEnd(lines: string[]): string[] {
@@ -43,7 +43,9 @@ function disclaimerStart(lines: string[]): number | null {
 		// At a paragraph start, or right under a signature line (disclaimers are often glued to one).
 		const atStart = i === 0 || isBlank(lines[i - 1]) || isSignatureLine(lines[i - 1]);
 		if (isBlank(lines[i]) || !atStart) continue;
-		if (!isDisclaimer(lines.slice(i, i + 3).join(' '))) continue;
+		// Up to three lines, for plain-text clients that wrap the phrase; it must start on this line.
+		const at = disclaimerAt(lines.slice(i, i + 3).join(' '));
+		if (at < 0 || at >= lines[i].length) continue;
 		if (lines.slice(i).some((line) => /\?\s*$/.test(line)) || !textAbove(lines, i)) return null;
 		return i;
 	}
