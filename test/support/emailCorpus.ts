@@ -8,6 +8,7 @@
  *
  * Deterministic: the same index gives the same e-mail, so failures reproduce and numbers compare.
  */
+import { createRandom } from '../../nodes/shared/localClassifier/random';
 
 export type Client = 'gmail' | 'outlook-desktop' | 'outlook-web' | 'apple-mail' | 'thunderbird' | 'yahoo' | 'protonmail' | 'mobile';
 export type Language = 'en' | 'de' | 'fr' | 'nl' | 'es' | 'it' | 'pt';
@@ -314,17 +315,6 @@ const AGENT: Person = { name: 'Bob Weber', email: 'support@shop.example' };
 const COMPANIES = ['Kunde GmbH', 'Client SARL', 'Klant B.V.', 'Cliente S.L.', 'Customer Ltd', 'Cliente S.r.l.', 'Cliente Lda'];
 const PHONES = ['+49 30 12345678', '+33 1 42 68 53 00', '+31 20 794 8500', '+34 912 345 678', '+44 20 7946 0958', '+39 06 6982 1234', '+351 21 123 4567'];
 
-/** A small deterministic generator (mulberry32): the corpus is the same on every run. */
-function random(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 const pick = <T>(rand: () => number, list: readonly T[]): T => list[Math.floor(rand() * list.length)];
 
 const escapeHtml = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -542,7 +532,7 @@ export function generateEmail(index: number): EmailCase {
 	const language = LANGUAGES[Math.floor(index / CLIENTS.length) % LANGUAGES.length];
 	const format: Format = Math.floor(index / (CLIENTS.length * LANGUAGES.length)) % 2 === 0 ? 'plain' : 'html';
 	const round = Math.floor(index / (CLIENTS.length * LANGUAGES.length * 2));
-	const rand = random(index * 7919 + 17);
+	const rand = createRandom(index * 7919 + 17);
 	const pack = PACKS[language];
 	const customer = CUSTOMERS[(index + round) % CUSTOMERS.length];
 	const variant = index + round * 3;

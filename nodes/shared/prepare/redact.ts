@@ -15,6 +15,8 @@
  * inside placeholders that earlier ones wrote.
  */
 import { findPhoneNumbersInText, type CountryCode } from 'libphonenumber-js/max';
+// The invoice checks' IBAN rules (ISO 13616 lengths and mod-97), one definition for the package.
+import { IBAN_LENGTH, isValidIban } from '../invoice/identifiers';
 import { PrepareInputError, requireString } from './errors';
 
 export type RedactionKind = 'email' | 'phone' | 'iban' | 'card' | 'nationalId' | 'custom';
@@ -59,27 +61,7 @@ const findEmails: Finder = (text) => [...text.matchAll(EMAIL)].map((m) => ({ sta
 
 // ---- IBAN --------------------------------------------------------------------------------------
 
-/** IBAN length per country (SWIFT registry), to cut a candidate at its real end. */
-const IBAN_LENGTH: Record<string, number> = {
-	AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BR: 29, CH: 21, CR: 22, CY: 28, CZ: 24, DE: 22, DK: 18,
-	DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FO: 18, FR: 27, GB: 22, GE: 22, GI: 23, GL: 18, GR: 27, GT: 28, HR: 21, HU: 28, IE: 22,
-	IL: 23, IS: 26, IT: 27, JO: 30, KW: 30, KZ: 20, LB: 28, LI: 21, LT: 20, LU: 20, LV: 21, MC: 27, MD: 24, ME: 22, MK: 19, MR: 27,
-	MT: 31, MU: 30, NL: 18, NO: 15, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29, RO: 24, RS: 22, SA: 24, SE: 24, SI: 19, SK: 24, SM: 27,
-	TN: 24, TR: 26, UA: 29, VG: 24, XK: 20,
-};
 const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Z]{2}\d{2}(?:[ -]?[A-Za-z0-9]){10,32}/g;
-
-/** ISO 13616 check: the first four characters moved to the end, letters as 10–35, mod 97 = 1. */
-export function isValidIban(iban: string): boolean {
-	const compact = iban.replace(/[ -]/g, '').toUpperCase();
-	if (IBAN_LENGTH[compact.slice(0, 2)] !== compact.length || !/^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(compact)) return false;
-	let remainder = 0;
-	for (const ch of compact.slice(4) + compact.slice(0, 4)) {
-		const value = ch >= 'A' ? ch.charCodeAt(0) - 55 : Number(ch);
-		remainder = (remainder * (value > 9 ? 100 : 10) + value) % 97;
-	}
-	return remainder === 1;
-}
 
 const findIbans: Finder = (text) => {
 	const found: Found[] = [];
@@ -91,8 +73,9 @@ const findIbans: Finder = (text) => {
 		let end = 0;
 		while (length && end < m[0].length && seen < length) if (/[A-Za-z0-9]/.test(m[0][end++])) seen++;
 		const iban = m[0].slice(0, end);
-		if (length && seen === length && !/[A-Za-z0-9]/.test(text[m.index + end] ?? '') && isValidIban(iban)) {
-			found.push({ start: m.index, end: m.index + end, key: iban.replace(/[ -]/g, '').toUpperCase() });
+		const compact = iban.replace(/[ -]/g, '').toUpperCase();
+		if (length && seen === length && !/[A-Za-z0-9]/.test(text[m.index + end] ?? '') && isValidIban(compact)) {
+			found.push({ start: m.index, end: m.index + end, key: compact });
 			re.lastIndex = m.index + end;
 		} else {
 			// The candidate may have run over the start of the next IBAN: look again from the next character.
