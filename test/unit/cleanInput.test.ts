@@ -17,6 +17,8 @@ interface Outcome {
 	leaked: string[];
 	signatureLeft: string[];
 	disclaimerLeft: string[];
+	/** Nothing but the customer's lines is left (no attribution, header, footer or stray line). */
+	exact: boolean;
 }
 
 function judge(email: EmailCase): Outcome {
@@ -29,6 +31,7 @@ function judge(email: EmailCase): Outcome {
 		leaked: email.history.filter((line) => result.text.includes(line)),
 		signatureLeft: email.signature.filter((line) => lines.has(line)),
 		disclaimerLeft: email.disclaimer.filter((line) => result.text.includes(line.slice(0, 40))),
+		exact: JSON.stringify(result.text.split('\n').filter((l) => l.trim() !== '')) === JSON.stringify(email.message),
 	};
 }
 
@@ -60,6 +63,10 @@ describe('Clean Input on the e-mail corpus', () => {
 		group('plain', outcomes.filter((o) => o.email.format === 'plain'));
 		group('html', outcomes.filter((o) => o.email.format === 'html'));
 		group('hard cases', outcomes.filter((o) => o.email.kind === 'hard'));
+		const exact = outcomes.filter((o) => o.exact);
+		rows.push(`  exactly the customer's lines, nothing else: ${pct(exact.length, outcomes.length)}`);
+		const inexact = outcomes.filter((o) => ok(o) && !o.exact).map((o) => `  ${o.email.id}: ${JSON.stringify(o.result.text)}`);
+		if (inexact.length) rows.push(`  kept more than the message:\n${inexact.slice(0, 15).join('\n')}`);
 		const failures = outcomes.filter((o) => !ok(o)).map((o) => `  ${o.email.id}: lost ${JSON.stringify(o.lost)} leaked ${JSON.stringify(o.leaked)}\n    → ${JSON.stringify(o.result.text)}`);
 		console.log(`Clean Input: whole message kept and whole history dropped\n${rows.join('\n')}${failures.length ? `\nfailures:\n${failures.join('\n')}` : ''}`);
 		expect(outcomes.filter(ok).length / outcomes.length).toBeGreaterThanOrEqual(0.95);
@@ -108,6 +115,13 @@ describe('Clean Input, one behaviour at a time', () => {
 		const { text, cleaned } = cleanText('---------- Forwarded message ---------\nFrom: A <a@x.example>\nDate: Thu, Dec 3, 2026\nSubject: Hi\nTo: <b@x.example>\n\nThe parcel is at the depot.', { mode: 'message' });
 		expect(text).toBe('The parcel is at the depot.');
 		expect(cleaned.quotedHistory).toBe(true);
+	});
+
+	it('drops an attribution in a language it has no data for when a quote follows, but not a customer line ending in ":"', () => {
+		const polish = cleanText('Hi,\nplease resend the invoice.\n\nW dniu 3.12.2026 o 09:02, Bob <b@shop.example> napisał:\n> here is your invoice', { mode: 'message' });
+		expect(polish.text).toBe('Hi,\nplease resend the invoice.');
+		const own = cleanText('Hi,\nyour system said on 3.12.2026:\n> payment failed\nbut my card works everywhere else.', { mode: 'message' });
+		expect(own.text).toBe('Hi,\nyour system said on 3.12.2026:\n\nbut my card works everywhere else.');
 	});
 
 	it('falls back to the normalised original when cleaning would leave nothing', () => {

@@ -12,7 +12,7 @@
  *   content is the message, so its header is skipped and it is cleaned in turn, never emptied.
  */
 import { ATTRIBUTION_MARK, HISTORY_MARK } from './html';
-import { headerField, isAttribution, isRule, isSeparator, type HeaderField } from './markers';
+import { headerField, isAttribution, isRule, isSeparator, MAX_MARKER_LINE, type HeaderField } from './markers';
 
 type StartKind = 'header' | 'attribution' | 'quote';
 interface HistoryStart {
@@ -46,6 +46,19 @@ function attributionEndingAt(lines: string[], end: number): number | null {
 }
 
 /**
+ * The line right above a quote (a blank line between allowed) that reads like an attribution in a
+ * language we have no data for ("W dniu 3.12.2026 o 09:02, Bob <bob@x.pl> napisał:"): it ends with a
+ * colon and carries an address and a number. Only ever looked at above a ">" line.
+ */
+function unknownAttributionAbove(lines: string[], quoted: number): number | null {
+	let j = quoted - 1;
+	if (j >= 0 && isBlank(lines[j])) j--;
+	if (j < 0) return null;
+	const line = lines[j];
+	return line.length <= MAX_MARKER_LINE && line.endsWith(':') && /\S@\S/.test(line) && /\d/.test(line) ? j : null;
+}
+
+/**
  * A quoted mail's header block starting at `index`: "From:" and at least two other distinct fields
  * (Sent/Date, To, Cc, Subject) within a few lines. One "From:" in a customer's sentence is not one.
  */
@@ -64,7 +77,10 @@ function startAt(lines: string[], i: number): HistoryStart | null {
 	const line = lines[i];
 	if (line === HISTORY_MARK || isSeparator(line)) return { index: i, after: i + 1, kind: 'header' };
 	if (line === ATTRIBUTION_MARK) return { index: i, after: i + 1, kind: 'attribution' };
-	if (isQuoted(line)) return { index: i, after: i, kind: 'quote' };
+	if (isQuoted(line)) {
+		const attribution = unknownAttributionAbove(lines, i);
+		return attribution === null ? { index: i, after: i, kind: 'quote' } : { index: attribution, after: i, kind: 'attribution' };
+	}
 	if (headerField(line) !== null && isHeaderBlock(lines, i)) return { index: i, after: i, kind: 'header' };
 	const attribution = attributionEndingAt(lines, i);
 	if (attribution !== null) return { index: attribution, after: i + 1, kind: 'attribution' };
