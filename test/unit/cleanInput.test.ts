@@ -169,7 +169,9 @@ describe('Clean Input, one behaviour at a time', () => {
 		const row = '<div>an older line of the thread, with <b>markup</b> &amp; entities</div>\n';
 		const html = `<div>Hi,</div><div>please cancel order 48213.</div><div class="gmail_quote"><blockquote>${row.repeat(Math.ceil(5e6 / row.length))}</blockquote></div>`;
 		const wall = `${'x'.repeat(200)} `.repeat(Math.ceil(5e6 / 201)); // one 5 MB paragraph, no line breaks
-		for (const raw of [plain, html, wall]) {
+		// Millions of short lines that each look a little like a marker: delimiters, sign-offs, "From:".
+		const lines = `Hi,\n\nplease cancel order 48213.\n${'--\nThanks,\nFrom: x\nok:\n'.repeat(Math.ceil(5e6 / 23))}`;
+		for (const raw of [plain, html, wall, lines]) {
 			expect(raw.length).toBeGreaterThanOrEqual(5e6);
 			const started = performance.now();
 			const { text } = cleanText(raw, { mode: 'message' });
@@ -177,6 +179,7 @@ describe('Clean Input, one behaviour at a time', () => {
 			console.log(`Clean Input: ${(raw.length / 1e6).toFixed(1)} MB in ${ms.toFixed(0)} ms`);
 			expect(ms).toBeLessThan(5000);
 			if (raw !== wall) expect(text).toContain('please cancel order 48213.');
+			expect(text.length).toBeGreaterThan(0);
 		}
 	});
 

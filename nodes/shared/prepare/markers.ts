@@ -58,9 +58,14 @@ const signOffLine = new RegExp(`^(?:${signOffPhrase})[\\s,.!:;-]*$`, 'iu');
 const signOffWithName = new RegExp(`^(?:${signOffPhrase})[,.!]?\\s+(.{1,60})$`, 'iu');
 /** One to three capitalised words: a name after a sign-off on the same line ("Cheers, Anna"). */
 const NAME = /^\p{Lu}[\p{L}.'-]*(?:\s+\p{Lu}[\p{L}.'-]*){0,2}$/u;
-const mobileFooters = all('mobileFooters')
-	.flat()
-	.map((source) => new RegExp(source, 'iu'));
+/** One alternation: this test runs on every short line of a message. */
+const mobileFooter = new RegExp(
+	all('mobileFooters')
+		.flat()
+		.map((source) => `(?:${source})`)
+		.join('|'),
+	'iu',
+);
 const disclaimers = all('disclaimers')
 	.flat()
 	.map((source) => new RegExp(source, 'iu'));
@@ -100,7 +105,7 @@ export function isSignOff(raw: string): boolean {
 }
 
 export function isMobileFooter(line: string): boolean {
-	return line.length <= 80 && mobileFooters.some((re) => re.test(line));
+	return line.length <= 80 && mobileFooter.test(line);
 }
 
 /**

@@ -17,7 +17,6 @@ const DISCLAIMER_WINDOW = 30;
 const SIGN_OFF_WINDOW = 10;
 
 const isBlank = (line: string): boolean => line.trim() === '';
-const nonBlank = (lines: string[]): number => lines.filter((line) => !isBlank(line)).length;
 
 /** A line that a signature never has: a question, a P.S. (P.D. in Spanish, N.B.), or a sentence of ten words or more. */
 function looksLikeContent(line: string): boolean {
@@ -52,15 +51,20 @@ function disclaimerStart(lines: string[]): number | null {
 	return null;
 }
 
-/** A "-- " delimiter (trimmed to "--" by whitespace normalisation) or a client's signature container. */
+/**
+ * A "-- " delimiter (trimmed to "--" by whitespace normalisation) or a client's signature container,
+ * within the last MAX_DELIMITED_LINES non-blank lines; the highest one wins. Scanned from the end,
+ * so a text of a million "--" lines costs one pass, not a million.
+ */
 function delimiterStart(lines: string[]): number | null {
-	for (let i = 1; i < lines.length; i++) {
+	let found: number | null = null;
+	let below = 0;
+	for (let i = lines.length - 1; i >= 1 && below <= MAX_DELIMITED_LINES; i--) {
 		const line = lines[i].trim();
-		if (line !== '--' && line !== SIGNATURE_MARK) continue;
-		const rest = lines.slice(i + 1);
-		if (nonBlank(rest) <= MAX_DELIMITED_LINES && textAbove(lines, i)) return i;
+		if (line === '--' || line === SIGNATURE_MARK) found = i;
+		else if (line !== '') below++;
 	}
-	return null;
+	return found !== null && textAbove(lines, found) ? found : null;
 }
 
 /** A sign-off among the last lines, followed only by a short name/contact block. */
