@@ -23,9 +23,16 @@ const SAMPLE = 2000;
 /** Shorter texts ("OK", "Thanks!") have no reliable language. */
 const MIN_LENGTH = 20;
 
-let franc: Franc | undefined;
-function load(): Franc {
-	franc ??= (nodeRequire('franc-min') as { franc: Franc }).franc;
+let franc: Franc | null | undefined;
+/** null where franc-min cannot be loaded (a Node without require(esm)): the language is then 'und', never an item error. */
+function load(): Franc | null {
+	if (franc === undefined) {
+		try {
+			franc = (nodeRequire('franc-min') as { franc: Franc }).franc;
+		} catch {
+			franc = null;
+		}
+	}
 	return franc;
 }
 
@@ -36,6 +43,6 @@ export function detectLanguage(text: string): string {
 		.replace(/\[[A-Z_]+_\d+\]|\S+@\S+|https?:\/\/\S+|[\d.,:/+-]+/g, ' ')
 		.replace(/\s+/g, ' ')
 		.trim();
-	if (sample.length < MIN_LENGTH) return 'und';
-	return ISO_639_1[load()(sample, { minLength: MIN_LENGTH })] ?? 'und';
+	const detect = sample.length < MIN_LENGTH ? null : load();
+	return detect ? (ISO_639_1[detect(sample, { minLength: MIN_LENGTH })] ?? 'und') : 'und';
 }
