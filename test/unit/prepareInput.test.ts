@@ -3,6 +3,9 @@
  * (sizes, language, flags and counts — never a removed or redacted value). Also the language
  * detector, which loads the ESM-only franc-min from this CommonJS package.
  */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { detectLanguage, prepareInput, PrepareInputError, restore } from '../../nodes/shared/prepare';
 
 describe('detectLanguage', () => {
@@ -17,6 +20,14 @@ describe('detectLanguage', () => {
 			pt: 'Encomendei uma secretária há duas semanas e ainda não foi enviada. Podem dizer-me quando será entregue em minha casa?',
 		};
 		for (const [language, text] of Object.entries(samples)) expect(detectLanguage(text)).toBe(language);
+	});
+
+	// franc-min is ESM-only and the package is CommonJS: what matters is that the built package loads it
+	// in plain Node, outside jest's module system. `npm test` builds first; a bare unit run may not have.
+	const built = path.join(__dirname, '../../dist/nodes/shared/prepare/index.js');
+	(fs.existsSync(built) ? it : it.skip)('works from the compiled package in plain Node (franc-min loaded from CommonJS)', () => {
+		const script = `const p = require(${JSON.stringify(built)}); process.stdout.write(JSON.stringify([p.detectLanguage('Ik heb twee weken geleden een bureau besteld en het is nog steeds niet verzonden.'), p.prepareInput('<div>Bonjour, ma facture est fausse.</div>', { clean: 'message' }).input.language]))`;
+		expect(JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' }))).toEqual(['nl', 'fr']);
 	});
 
 	it("says 'und' when there is too little text to tell", () => {
