@@ -583,8 +583,29 @@ export function generateEmail(index: number): EmailCase {
 	};
 }
 
-function hard(id: string, language: Language, format: Format, note: string, raw: string, message: string[], rest: Partial<Pick<EmailCase, 'history' | 'signature' | 'disclaimer'>> = {}): EmailCase {
-	return { id: `hard-${id}`, client: 'gmail', language, format, kind: 'hard', raw, message, history: rest.history ?? [], signature: rest.signature ?? [], disclaimer: rest.disclaimer ?? [], note };
+function hard(id: string, language: Language, format: Format, note: string, raw: string, message: string[], rest: Partial<Pick<EmailCase, 'history' | 'signature' | 'disclaimer' | 'client'>> = {}): EmailCase {
+	return { id: `hard-${id}`, client: rest.client ?? 'gmail', language, format, kind: 'hard', raw, message, history: rest.history ?? [], signature: rest.signature ?? [], disclaimer: rest.disclaimer ?? [], note };
+}
+
+/** Client variants the generator does not write (other apps, other versions), one reply each. */
+export function variantCases(): EmailCase[] {
+	const old = ['Dear customer,', 'your return has been registered under number R-5521.', 'Kind regards, Shop Support'];
+	const history = [old[1]];
+	const reply = (id: string, client: Client, language: Language, message: string[], attribution: string[], quote: (l: string) => string = (l) => `> ${l}`): EmailCase =>
+		hard(`variant-${id}`, language, 'plain', `${client} variant`, [...message, '', ...attribution, '', ...old.map(quote)].join('\n'), message, { history, client });
+	const plain = (l: string): string => l;
+	return [
+		reply('gmail-android-de', 'mobile', 'de', ['Hallo,', 'die Rücksendung ist noch nicht gutgeschrieben.'], ['Shop Support <support@shop.example> schrieb am Fr., 4. Dez. 2026, 10:15:']),
+		reply('samsung-email-en', 'mobile', 'en', ['Hi,', 'the refund is still missing.'], ['-------- Original message --------', 'From: Shop Support <support@shop.example> ', 'Date: 04/12/2026 10:15 (GMT+01:00) ', 'To: tom.baker@customer-ltd.example ', 'Subject: Return R-5521 '], plain),
+		reply('outlook-mac-en', 'outlook-desktop', 'en', ['Hello,', 'can you confirm the pickup date?'], ['From: Shop Support <support@shop.example>', 'Date: Friday, 4 December 2026 at 10:15', 'To: Tom Baker <tom.baker@customer-ltd.example>', 'Subject: Return R-5521'], plain),
+		reply('apple-mail-nl-no-address', 'apple-mail', 'nl', ['Hallo,', 'wanneer wordt het pakket opgehaald?'], ['Op 4 dec. 2026, om 10:15, heeft Shop Support het volgende geschreven:']),
+		reply('lotus-notes-de', 'outlook-desktop', 'de', ['Guten Tag,', 'bitte senden Sie mir ein Versandetikett.'], ['"Shop Support" <support@shop.example> schrieb am 04.12.2026 10:15:']),
+		reply('gmail-mobile-es', 'mobile', 'es', ['Hola,', 'todavía no he recibido el reembolso.'], ['El vie., 4 dic. 2026 10:15, Shop Support <support@shop.example> escribió:']),
+		reply('outlook-fr-nbsp', 'outlook-web', 'fr', ['Bonjour,', 'le remboursement n’est toujours pas arrivé.'], ['De\u00A0: Shop Support <support@shop.example>', 'Envoyé\u00A0: vendredi 4 décembre 2026 10:15', 'À\u00A0: Pierre Martin', 'Objet\u00A0: RE: Retour R-5521'], plain),
+		reply('gmail-it-wrapped', 'gmail', 'it', ['Buongiorno,', 'il rimborso non è ancora arrivato.'], ['Il giorno ven 4 dic 2026 alle ore 10:15 Shop Support <', 'support@shop.example> ha scritto:']),
+		reply('web-de-outlook-pt', 'outlook-web', 'pt', ['Olá,', 'o reembolso ainda não chegou.'], ['De: Shop Support <support@shop.example>', 'Enviado: sexta-feira, 4 de dezembro de 2026 10:15', 'Para: João Silva', 'Assunto: RE: Devolução R-5521'], plain),
+		reply('thunderbird-old-en', 'thunderbird', 'en', ['Hi,', 'please send the label again.'], ['Shop Support wrote on 04.12.2026 10:15:']),
+	];
 }
 
 /** Cases that break naive rules: each names what it tests. */
@@ -610,7 +631,7 @@ export function hardCases(): EmailCase[] {
 	];
 }
 
-/** The measured corpus: `count` generated e-mails (every client × language × format at least once) plus the hard cases. */
+/** The measured corpus: `count` generated e-mails (every client × language × format at least once), the hard cases and the client variants. */
 export function emailCorpus(count = CLIENTS.length * LANGUAGES.length * 2 * 2): EmailCase[] {
-	return [...Array.from({ length: count }, (_, i) => generateEmail(i)), ...hardCases()];
+	return [...Array.from({ length: count }, (_, i) => generateEmail(i)), ...hardCases(), ...variantCases()];
 }

@@ -62,7 +62,8 @@ describe('Clean Input on the e-mail corpus', () => {
 		for (const language of LANGUAGES) group(language, outcomes.filter((o) => o.email.language === language));
 		group('plain', outcomes.filter((o) => o.email.format === 'plain'));
 		group('html', outcomes.filter((o) => o.email.format === 'html'));
-		group('hard cases', outcomes.filter((o) => o.email.kind === 'hard'));
+		group('hard cases', outcomes.filter((o) => o.email.kind === 'hard' && !o.email.id.startsWith('hard-variant-')));
+		group('client variants', outcomes.filter((o) => o.email.id.startsWith('hard-variant-')));
 		const exact = outcomes.filter((o) => o.exact);
 		rows.push(`  exactly the customer's lines, nothing else: ${pct(exact.length, outcomes.length)}`);
 		const inexact = outcomes.filter((o) => ok(o) && !o.exact).map((o) => `  ${o.email.id}: ${JSON.stringify(o.result.text)}`);
