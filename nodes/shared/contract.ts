@@ -26,6 +26,32 @@ export const checkSchema = z.object({
 });
 export type Check = z.infer<typeof checkSchema>;
 
+/**
+ * What was done to the text before an engine saw it (Clean Input, Redact Before the Model): sizes,
+ * flags and counts only — never a removed or redacted value. Metrics Logger's input drift reads it.
+ */
+export const inputSchema = z.object({
+	/** Characters of the prepared text (what the engine saw). */
+	characters: z.number().int().nonnegative(),
+	/** ISO 639-1 of the prepared text; 'und' when unknown. */
+	language: z.string(),
+	cleaned: z
+		.object({
+			html: z.boolean(),
+			quotedHistory: z.boolean(),
+			signature: z.boolean(),
+			disclaimer: z.boolean(),
+			unicode: z.boolean(),
+			removedCharacters: z.number().int().nonnegative(),
+		})
+		.optional(),
+	/** Values replaced by typed placeholders before the request left n8n, by kind. */
+	redacted: z.record(z.enum(['email', 'phone', 'iban', 'card', 'nationalId', 'custom']), z.number().int().nonnegative()).optional(),
+	/** Share of the text's words the trained local model has never seen (local and cascade engines). */
+	unknownTokenShare: probability.optional(),
+});
+export type InputRecord = z.infer<typeof inputSchema>;
+
 export const aiSchema = z.object({
 	task: z.enum(['classify', 'extract']),
 	label: z.string().optional(),
@@ -47,6 +73,8 @@ export const aiSchema = z.object({
 	at: z.string(),
 	/** Where the answer came from beyond the engine's general rules, e.g. `vendorMemory` (learned from reviews). */
 	evidence: z.record(z.string(), z.unknown()).optional(),
+	/** The input as the engine saw it (AI Classify / Extract Invoice 1.1 and later). */
+	input: inputSchema.optional(),
 });
 export type AiResult = z.infer<typeof aiSchema>;
 

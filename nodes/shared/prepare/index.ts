@@ -7,9 +7,10 @@
  * item, keep `placeholders` in memory to `restore` the model's answer, and map PrepareInputError
  * to NodeOperationError.
  */
-import { cleanText, type CleanMode, type CleanResult } from './clean';
+import { cleanText, type CleanMode } from './clean';
 import { requireString } from './errors';
 import { detectLanguage } from './language';
+import type { InputRecord } from '../contract';
 import { redact, type RedactOptions, type RedactionCounts } from './redact';
 
 export { cleanText, type CleanMode, type CleanOptions, type CleanResult } from './clean';
@@ -26,16 +27,8 @@ export interface PrepareOptions {
 	redaction?: RedactOptions | false;
 }
 
-/** What goes on the item: sizes, language and what was done, never a removed or redacted value. */
-export interface InputRecord {
-	/** Characters of the prepared text (what the engine sees). */
-	characters: number;
-	/** ISO 639-1 of the cleaned text, 'und' if unknown. */
-	language: string;
-	cleaned?: CleanResult['cleaned'] & { removedCharacters: number };
-	redacted?: RedactionCounts;
-}
-
+/** What goes on the item (the contract's ai.input): sizes, language and what was done, never a value. */
+export type { InputRecord } from '../contract';
 export interface PreparedInput {
 	text: string;
 	input: InputRecord;
