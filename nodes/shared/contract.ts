@@ -35,6 +35,8 @@ export const inputSchema = z.object({
 	characters: z.number().int().nonnegative(),
 	/** ISO 639-1 of the prepared text; 'und' when unknown. */
 	language: z.string(),
+	/** The cleaned text, when Clean Input changed it: what the engine saw (before redaction), shown beside the original on the review page. */
+	text: z.string().optional(),
 	cleaned: z
 		.object({
 			html: z.boolean(),
