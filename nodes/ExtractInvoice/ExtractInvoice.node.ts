@@ -13,7 +13,7 @@ import { settingsErrorsOnItems } from '../shared/continueOnFail';
 import type { z } from 'zod/v4';
 import type { AiResult, Check } from '../shared/contract';
 import { failedItem } from '../shared/failedItem';
-import { DocumentError, OCR_LANGUAGES, readDocument, readText, type OcrLanguage, type ReadDocument } from '../shared/documents';
+import { checkFileSize, DocumentError, OCR_LANGUAGES, readDocument, readText, type OcrLanguage, type ReadDocument } from '../shared/documents';
 import { processDocumentsInTurn } from '../shared/documents/inTurn';
 import { pageImages, type PageImage, type PageImageMode } from '../shared/documents/pageImages';
 import { requiredPaths, runLocalEngine } from '../shared/invoice/engine';
@@ -304,6 +304,8 @@ async function readItemDocument(this: IExecuteFunctions, itemIndex: number, opti
 		});
 	}
 	const languages = (options.ocrLanguages?.length ? options.ocrLanguages : [...OCR_LANGUAGES]).filter((l) => (OCR_LANGUAGES as readonly string[]).includes(l));
+	// n8n records the size with the file: one over the budget is refused without loading it into memory.
+	if (typeof item.binary[property].bytes === 'number') checkFileSize(item.binary[property].bytes);
 	const data = await this.helpers.getBinaryDataBuffer(itemIndex, property);
 	return { document: await readDocument(data, { maxPages: options.maxPages ?? 10, ocr: { languages } }), data };
 }

@@ -283,14 +283,16 @@ class HarnessN8n implements N8nInstance {
 		const method = options.method ?? (body === undefined ? 'GET' : 'POST');
 		const send = () =>
 			fetch(url, { method, headers, body: body as RequestInit['body'], redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
-		let response: Response;
-		try {
-			response = await send();
-		} catch (error) {
-			// A kept-alive socket that n8n closed while idle fails the next request before n8n sees it
-			// ("other side closed"); a read can be sent again, anything else could run twice.
-			if (method !== 'GET' || !closedByServer(error)) throw error;
-			response = await send();
+		let response: Response | undefined;
+		for (let attempt = 1; !response; attempt++) {
+			try {
+				response = await send();
+			} catch (error) {
+				// A kept-alive socket that n8n closed while idle fails the next request before n8n sees it
+				// ("other side closed", ECONNRESET: n8n's keep-alive timer fires late when a node keeps its
+				// event loop busy for seconds); a read can be sent again, anything else could run twice.
+				if (method !== 'GET' || !closedByServer(error) || attempt === 3) throw error;
+			}
 		}
 		const text = await response.text();
 		const responseHeaders: Record<string, string> = {};
@@ -647,8 +649,8 @@ export function describeEachN8nVersion(
 	}
 }
 
-/** undici's error for a request on a connection the server had closed. */
+/** undici's errors for a request on a connection the server had closed. */
 function closedByServer(error: unknown): boolean {
-	const cause = (error as { cause?: { code?: string } } | undefined)?.cause;
-	return cause?.code === 'UND_ERR_SOCKET';
+	const code = (error as { cause?: { code?: string } } | undefined)?.cause?.code;
+	return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'EPIPE';
 }

@@ -45,6 +45,14 @@ export class MemorySampler {
 	peakBytes = 0;
 	peakProcesses: Array<{ pid: number; rssMb: number; command: string }> = [];
 	samples = 0;
+	/** What the test is doing (set by the test), and what it was doing at the peak. */
+	phase = '';
+	peakPhase = '';
+	/** The highest total and the highest root-process resident memory seen in each phase, in bytes. */
+	readonly phasePeaks = new Map<string, { total: number; root: number }>();
+	/** The root process's highest resident memory, and each other process's by command line. */
+	peakRootBytes = 0;
+	private readonly childPeaks = new Map<number, { command: string; bytes: number }>();
 	private readonly timer: NodeJS.Timeout;
 
 	constructor(
@@ -59,11 +67,26 @@ export class MemorySampler {
 		const tree = processTree(this.rootPid);
 		const total = tree.reduce((sum, p) => sum + p.rssBytes, 0);
 		this.samples++;
+		const root = tree.find((p) => p.pid === this.rootPid)?.rssBytes ?? 0;
+		this.peakRootBytes = Math.max(this.peakRootBytes, root);
+		for (const p of tree) {
+			if (p.pid === this.rootPid) continue;
+			const seen = this.childPeaks.get(p.pid);
+			if (!seen || p.rssBytes > seen.bytes) this.childPeaks.set(p.pid, { command: p.command, bytes: p.rssBytes });
+		}
+		const peaks = this.phasePeaks.get(this.phase) ?? { total: 0, root: 0 };
+		this.phasePeaks.set(this.phase, { total: Math.max(peaks.total, total), root: Math.max(peaks.root, root) });
 		if (total > this.peakBytes) {
 			this.peakBytes = total;
+			this.peakPhase = this.phase;
 			this.peakProcesses = tree.map((p) => ({ pid: p.pid, rssMb: Math.round(p.rssBytes / 1048576), command: p.command.slice(0, 80) }));
 		}
 		return total;
+	}
+
+	/** The highest resident memory any one child process whose command line contains `marker` reached. */
+	peakChildBytes(marker: string): number {
+		return Math.max(0, ...[...this.childPeaks.values()].filter((p) => p.command.includes(marker)).map((p) => p.bytes));
 	}
 
 	stop(): void {

@@ -11,6 +11,7 @@ export { OcrSession, OCR_LANGUAGES, type OcrLanguage } from './ocr';
 export { readPdf, renderPdfPage } from './pdf';
 export { wordsFromPlainText } from './words';
 export { MAX_TEXT_CHARS } from './limits';
+export { checkFileSize } from './preflight';
 
 export interface ReadOptions {
 	/** Read at most this many pages of a PDF or TIFF (0 or absent: all, up to the page budget). */

@@ -29,14 +29,19 @@ export function pagesToRead(pageCount: number, maxPages: number | undefined, kin
 	return wanted;
 }
 
-export function preflight(data: Uint8Array, maxPages?: number): Preflight {
-	if (data.length > MAX_FILE_BYTES) {
+/** Refuses a file over the size budget; callers that know the size from metadata refuse it before loading it. */
+export function checkFileSize(bytes: number): void {
+	if (bytes > MAX_FILE_BYTES) {
 		throw new DocumentError(
 			'OVER_LIMIT',
-			`The file is ${megabytes(data.length)}, over the limit of ${megabytes(MAX_FILE_BYTES)} for one document`,
+			`The file is ${megabytes(bytes)}, over the limit of ${megabytes(MAX_FILE_BYTES)} for one document`,
 			'Send a smaller file: a scan at 200–300 dpi, or only the pages of the invoice.',
 		);
 	}
+}
+
+export function preflight(data: Uint8Array, maxPages?: number): Preflight {
+	checkFileSize(data.length);
 	const kind = detectDocumentKind(data);
 	if (kind === 'pdf') return { kind };
 	const label = kind.toUpperCase();
