@@ -347,7 +347,9 @@ function restoreValue(value: unknown, placeholders: ReadonlyMap<string, string>,
 	}
 	if (depth >= MAX_RESTORE_DEPTH || value === null || typeof value !== 'object') return value;
 	if (Array.isArray(value)) return value.map((v) => restoreValue(v, placeholders, depth + 1));
-	if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+	// Plain objects only (of any realm: structuredClone and n8n's sandboxes make objects of another one); a Date or class instance stays as it is.
+	const prototype = Object.getPrototypeOf(value) as object | null;
+	if (prototype !== null && Object.getPrototypeOf(prototype) !== null) return value;
 	return Object.fromEntries(Object.entries(value).map(([k, v]) => [restoreValue(k, placeholders, depth + 1), restoreValue(v, placeholders, depth + 1)]));
 }
 
