@@ -8,6 +8,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { runNode, type NodeRun, type RunOptions } from '../harness/inProcess';
+import { INVOICE_WITH_PERSONAL_DATA, PERSONAL } from '../support/personalData';
 import { expectEveryItemOnce, expectNodeError, fileItem, jsonOf, useOpenAiServer } from './support';
 
 const API_KEY = 'sk-test-prepare-0123456789abcdef';
@@ -32,13 +33,9 @@ const REPLY = [
 ].join('\n');
 const REPLY_CLEANED = 'Hello, I was charged twice on my card for the same invoice. Please fix the charge.';
 
-const PERSONAL = {
-	email: 'anna.berger@example.org',
-	phone: '+49 30 901820',
-	iban: 'DE89 3704 0044 0532 0130 00',
-	card: '4111 1111 1111 1111',
-};
-const PERSONAL_TICKET = `I was charged twice on card ${PERSONAL.card}. Refund to ${PERSONAL.iban}, call me on ${PERSONAL.phone} or write to ${PERSONAL.email}.`;
+/** One value of each kind. */
+const ONE = { email: PERSONAL.emails[0], phone: PERSONAL.phones[0], iban: PERSONAL.ibans[0], card: PERSONAL.cards[0] };
+const PERSONAL_TICKET = `I was charged twice on card ${ONE.card}. Refund to ${ONE.iban}, call me on ${ONE.phone} or write to ${ONE.email}.`;
 
 type Input = { characters: number; language: string; text?: string; cleaned?: Record<string, unknown>; redacted?: Record<string, number>; unknownTokenShare?: number };
 const inputOf = (run: NodeRun, index = 0) => (jsonOf(run)[index].ai as IDataObject).input as unknown as Input | undefined;
@@ -114,10 +111,10 @@ describe('AI Classify: Clean Input', () => {
 
 describe('AI Classify: Redact Before the Model', () => {
 	it('no personal value of the text or the context fields reaches the model; ai.input counts them', async () => {
-		const items = [{ text: PERSONAL_TICKET, customer: { email: PERSONAL.email, phone: PERSONAL.phone, tier: 'gold' } }];
+		const items = [{ text: PERSONAL_TICKET, customer: { email: ONE.email, phone: ONE.phone, tier: 'gold' } }];
 		const run = await classify({ redactBeforeModel: true, contextFields: 'customer' }, items);
 		expectEveryItemOnce(run, 1);
-		for (const value of Object.values(PERSONAL)) {
+		for (const value of Object.values(ONE)) {
 			for (const request of requests()) {
 				expect(request).not.toContain(value);
 				expect(request).not.toContain(value.replace(/ /g, ''));
@@ -143,16 +140,16 @@ describe('AI Classify: Redact Before the Model', () => {
 		});
 		const run = await classify({ redactBeforeModel: true, options: { includeReasoning: true } }, [{ text: PERSONAL_TICKET }]);
 		expectEveryItemOnce(run, 1);
-		expect((jsonOf(run)[0].ai as IDataObject).reasoning).toBe(`The customer ${PERSONAL.email} was charged twice`);
+		expect((jsonOf(run)[0].ai as IDataObject).reasoning).toBe(`The customer ${ONE.email} was charged twice`);
 	});
 
 	it('only the kinds chosen, plus custom patterns; version 1 may turn it on too', async () => {
 		const run = await classify({ redactBeforeModel: true, redactKinds: ['email'], redactCustomPatterns: 'CUST-\\d{6}\n' }, [{ text: `${PERSONAL_TICKET} Customer CUST-123456.` }], { typeVersion: 1 });
 		const request = requests()[0];
-		expect(request).not.toContain(PERSONAL.email);
+		expect(request).not.toContain(ONE.email);
 		expect(request).not.toContain('CUST-123456');
 		expect(request).toContain('[CUSTOM_1]');
-		expect(request).toContain(PERSONAL.iban);
+		expect(request).toContain(ONE.iban);
 		expect(inputOf(run)!.redacted).toMatchObject({ email: 1, custom: 1, iban: 0 });
 	});
 
@@ -167,7 +164,7 @@ describe('AI Classify: Redact Before the Model', () => {
 		expectEveryItemOnce(run, 1);
 		const ai = jsonOf(run)[0].ai as IDataObject;
 		expect(ai.tier).toBe('llm');
-		expect(requests()[0]).not.toContain(PERSONAL.email);
+		expect(requests()[0]).not.toContain(ONE.email);
 		expect(inputOf(run)!.redacted).toMatchObject({ email: 1 });
 		expect(inputOf(run)!.unknownTokenShare).toBeGreaterThan(0);
 		openai.server().reset();
@@ -204,20 +201,7 @@ describe('AI Classify: Redact Before the Model', () => {
 	});
 });
 
-/** A text invoice with personal data the model reads on labelled lines. */
-const INVOICE = [
-	'Seller: ACME Supplies GmbH',
-	'Invoice ID: INV-2024-0042',
-	'Invoice Date: 2024-03-05',
-	'Due Date: 2024-04-04',
-	'Currency: EUR',
-	'Subtotal: 100.00',
-	'Total Tax: 19.00',
-	'Invoice Total: 119.00',
-	`IBAN: ${PERSONAL.iban}`,
-	`Contact: ${PERSONAL.email}, ${PERSONAL.phone}`,
-	'Reference: ORDER 77',
-].join('\n');
+const INVOICE = INVOICE_WITH_PERSONAL_DATA;
 
 const withModel = (parameters: INodeParameters = {}): INodeParameters => ({
 	engine: 'openai',
@@ -264,17 +248,17 @@ describe('Extract Invoice: Redact Before the Model', () => {
 	it('the model gets placeholders; the record gets the values back; the other fields are identical', async () => {
 		const plain = await extract(withModel(), [INVOICE]);
 		expectEveryItemOnce(plain, 1);
-		expect(requests()[0]).toContain(PERSONAL.email);
+		expect(requests()[0]).toContain(ONE.email);
 		openai.server().reset();
 
 		const run = await extract(withModel({ redactBeforeModel: true }), [INVOICE]);
 		expectEveryItemOnce(run, 1);
-		for (const value of Object.values(PERSONAL)) expect(requests().join('\n')).not.toContain(value);
+		for (const value of Object.values(ONE)) expect(requests().join('\n')).not.toContain(value);
 		expect(requests()[0]).toContain('IBAN: [IBAN_1]');
 		const invoice = jsonOf(run)[0].invoice as IDataObject;
-		expect((invoice.payment as IDataObject).iban).toBe(PERSONAL.iban);
+		expect((invoice.payment as IDataObject).iban).toBe(ONE.iban);
 		expect(nonPersonal(invoice)).toEqual(nonPersonal(jsonOf(plain)[0].invoice as IDataObject));
-		expect(inputOf(run)!.redacted).toEqual({ email: 1, phone: 1, iban: 1, card: 0, nationalId: 0, custom: 0 });
+		expect(inputOf(run)!.redacted).toEqual({ email: 1, phone: 1, iban: 1, card: 1, nationalId: 0, custom: 0 });
 		// The IBAN check ran on the restored value.
 		const checks = (jsonOf(run)[0].ai as IDataObject).checks as Array<{ name: string; passed: boolean; skipped?: boolean }>;
 		expect(checks.find((c) => c.name === 'ibanChecksum')).toMatchObject({ passed: true });
