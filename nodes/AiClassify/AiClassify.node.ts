@@ -306,14 +306,14 @@ export class AiClassify implements INodeType {
 					result.error instanceof PrepareInputError
 						? prepareErrorToNodeError(node, result.error, itemIndex)
 						: result.error instanceof ItemInputError
-						? new NodeOperationError(node, result.error.message, { itemIndex, description: result.error.description })
-						: result.error instanceof ModelAnswerError
-							? new NodeOperationError(node, `Item ${itemIndex}: ${result.error.message}`, {
-									itemIndex,
-									description:
-										'The model did not answer with one of the categories. Use a stronger model, clearer category descriptions, or Continue On Fail.',
-								})
-							: llmErrorToNodeError(node, result.error, itemIndex, connection);
+							? new NodeOperationError(node, result.error.message, { itemIndex, description: result.error.description })
+							: result.error instanceof ModelAnswerError
+								? new NodeOperationError(node, `Item ${itemIndex}: ${result.error.message}`, {
+										itemIndex,
+										description:
+											'The model did not answer with one of the categories. Use a stronger model, clearer category descriptions, or Continue On Fail.',
+									})
+								: llmErrorToNodeError(node, result.error, itemIndex, connection);
 				if (!this.continueOnFail()) throw nodeError;
 				// Failed items keep their data and leave on the first output, so nothing is dropped.
 				outputs[0].push(failedItem(node, item, itemIndex, nodeError.message));
