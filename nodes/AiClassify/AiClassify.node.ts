@@ -57,10 +57,12 @@ async function openNodeStore(context: IExecuteFunctions, what: string, otherFix:
 	}
 }
 
-/** Approved and corrected reviews of this workflow, from the package store, as training examples. */
+/** Approved and corrected reviews of this workflow, from the package store, as training examples (cleaned under Clean Input). */
 async function loadReviewedExamples(context: IExecuteFunctions, store: PackageStore, labels: string[]): Promise<LabelledText[]> {
 	const cases = await store.listReviewCases('decided', context.getWorkflow().id, MAX_REVIEWS_TO_LEARN_FROM);
-	return examplesFromReviews(cases, context.getNodeParameter('reviewTextField', 0, 'text') as string, labels);
+	const examples = examplesFromReviews(cases, context.getNodeParameter('reviewTextField', 0, 'text') as string, labels);
+	// The reviewed items hold the original text: under Clean Input the model learns from what it will be shown.
+	return readCleanInput(context, 0) ? examples.map((example) => ({ ...example, text: cleanText(example.text, { mode: 'message' }).text })) : examples;
 }
 
 /** The Train operation: labelled items (and the categories' examples) train the named local model. */
