@@ -14,9 +14,11 @@ import { normaliseCategories, type Category, type RawCategory } from '../shared/
 import { OpenAiClassifier, ModelAnswerError, type ConfidenceMethod } from '../shared/classify/openAiClassifier';
 import { ItemInputError, prepareText, readContext } from '../shared/classify/input';
 import { classifyLocally, localModelFor } from '../shared/classify/localEngine';
-import type { AiResult } from '../shared/contract';
+import type { AiResult, InputRecord } from '../shared/contract';
+import { nodeVersion, PREPARED_VERSION, prepareErrorToNodeError, readCleanInput, readRedaction } from '../shared/inputPreparation';
+import { cleanText, detectLanguage, PrepareInputError, redactRequest, restore, type CleanResult, type RedactOptions } from '../shared/prepare';
 import { failedItem } from '../shared/failedItem';
-import type { LabelledText, TrainedModel } from '../shared/localClassifier';
+import { unknownWordShare, type LabelledText, type TrainedModel } from '../shared/localClassifier';
 import { examplesFromReviews } from '../shared/classify/feedback';
 import { defaultModelName, namedModelFor, readTrainingLabel, trainNamedModel } from '../shared/classify/training';
 import { openStore, StoreUnavailableError, type PackageStore } from '../shared/store';
@@ -55,10 +57,12 @@ async function openNodeStore(context: IExecuteFunctions, what: string, otherFix:
 	}
 }
 
-/** Approved and corrected reviews of this workflow, from the package store, as training examples. */
+/** Approved and corrected reviews of this workflow, from the package store, as training examples (cleaned under Clean Input). */
 async function loadReviewedExamples(context: IExecuteFunctions, store: PackageStore, labels: string[]): Promise<LabelledText[]> {
 	const cases = await store.listReviewCases('decided', context.getWorkflow().id, MAX_REVIEWS_TO_LEARN_FROM);
-	return examplesFromReviews(cases, context.getNodeParameter('reviewTextField', 0, 'text') as string, labels);
+	const examples = examplesFromReviews(cases, context.getNodeParameter('reviewTextField', 0, 'text') as string, labels);
+	// The reviewed items hold the original text: under Clean Input the model learns from what it will be shown.
+	return readCleanInput(context, 0) ? examples.map((example) => ({ ...example, text: cleanText(example.text, { mode: 'message' }).text })) : examples;
 }
 
 /** The Train operation: labelled items (and the categories' examples) train the named local model. */
@@ -81,7 +85,8 @@ async function trainOperation(
 	let skipped = 0;
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
-			const { text } = prepareText(context.getNodeParameter('text', itemIndex), itemIndex, {
+			const raw = context.getNodeParameter('text', itemIndex);
+			const { text } = prepareText(typeof raw === 'string' && readCleanInput(context, itemIndex) ? cleanText(raw, { mode: 'message' }).text : raw, itemIndex, {
 				maxLength: options.maxTextLength ?? 32_000,
 				onLongText: options.onLongText ?? 'truncate',
 			});
@@ -95,6 +100,7 @@ async function trainOperation(
 			if (error instanceof ItemInputError) {
 				throw new NodeOperationError(node, error.message, { itemIndex, description: error.description });
 			}
+			if (error instanceof PrepareInputError) throw prepareErrorToNodeError(node, error, itemIndex);
 			throw new NodeOperationError(node, error as Error, { itemIndex });
 		}
 	}
@@ -118,7 +124,9 @@ export class AiClassify implements INodeType {
 		name: 'aiClassify',
 		icon: { light: 'file:aiClassify.svg', dark: 'file:aiClassify.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Clean Input on by default, ai.input on every item (1 keeps its behaviour: see inputPreparation.ts).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		subtitle:
 			'={{ $parameter["operation"] === "train" ? "Train local model" : ({ local: "Local", openai: "OpenAI-compatible", cascade: "Cascade" })[$parameter["engine"]] + ($parameter["outputMode"] === "perCategory" ? " · per category" : "") }}',
 		description: 'Puts a text into one of your categories with a calibrated confidence and a probability for every category',
@@ -248,25 +256,42 @@ export class AiClassify implements INodeType {
 			});
 		}
 		const cascadeThreshold = engine === 'cascade' ? (this.getNodeParameter('cascadeThreshold', 0, 0.8) as number) : 1;
-		const classify = async (text: string, context: Record<string, unknown>, truncated: boolean): Promise<AiResult> => {
-			if (engine === 'openai') return await llm!.classify(text, context, truncated);
-			const local = classifyLocally(localModel!, text, truncated);
-			if (engine === 'local') return local;
-			if (local.confidence >= cascadeThreshold) return { ...local, engine: 'cascade', tier: 'local' };
-			const answer = await llm!.classify(text, context, truncated);
-			return { ...answer, engine: 'cascade', tier: 'llm', latencyMs: answer.latencyMs + local.latencyMs };
+		/** The model's answer; with redaction the model sees placeholders and its reasoning is mapped back. */
+		const askModel = async (text: string, context: Record<string, unknown>, truncated: boolean, redaction: RedactOptions | false) => {
+			if (!redaction) return { ai: await llm!.classify(text, context, truncated), sent: text };
+			const redacted = redactRequest(text, context, redaction);
+			const ai = await llm!.classify(redacted.text, redacted.fields, truncated);
+			if (ai.reasoning !== undefined) ai.reasoning = restore(ai.reasoning, redacted.placeholders);
+			return { ai, sent: redacted.text, redacted: redacted.counts };
 		};
+		const classify = async (text: string, context: Record<string, unknown>, truncated: boolean, redaction: RedactOptions | false) => {
+			if (engine === 'openai') return await askModel(text, context, truncated, redaction);
+			const local = classifyLocally(localModel!, text, truncated);
+			if (engine === 'local') return { ai: local, sent: text };
+			if (local.confidence >= cascadeThreshold) return { ai: { ...local, engine: 'cascade', tier: 'local' } as AiResult, sent: text };
+			const answer = await askModel(text, context, truncated, redaction);
+			return { ...answer, ai: { ...answer.ai, engine: 'cascade', tier: 'llm', latencyMs: answer.ai.latencyMs + local.latencyMs } as AiResult };
+		};
+		// Version 1 writes ai.input only when the user turned preparation on: its items stay as they were.
+		const recordsInput = nodeVersion(node) >= PREPARED_VERSION;
 		const contextFields = this.getNodeParameter('contextFields', 0, '') as string;
 
 		// Items are started in turn, yielding now and then, so the first requests leave while n8n is still
 		// evaluating later items' expressions (see startInTurn).
 		const results = await startInTurn(items.length, async (itemIndex): Promise<{ ai: AiResult } | { error: unknown }> => {
 			try {
-				const { text, truncated } = prepareText(this.getNodeParameter('text', itemIndex), itemIndex, {
+				const raw = this.getNodeParameter('text', itemIndex);
+				// A text that is not a string gets prepareText's error, which names the Text parameter.
+				const cleaned = typeof raw === 'string' && readCleanInput(this, itemIndex) ? cleanText(raw, { mode: 'message' }) : undefined;
+				const { text, truncated } = prepareText(cleaned ? cleaned.text : raw, itemIndex, {
 					maxLength: options.maxTextLength ?? 32_000,
 					onLongText: options.onLongText ?? 'truncate',
 				});
-				const ai = await classify(text, readContext(items[itemIndex].json, contextFields), truncated);
+				const redaction = readRedaction(this, itemIndex, engine);
+				const { ai, sent, redacted } = await classify(text, readContext(items[itemIndex].json, contextFields), truncated, redaction);
+				if (recordsInput || cleaned || redaction) {
+					ai.input = inputRecord(text, sent, raw as string, cleaned, redacted, localModel);
+				}
 				progress?.itemDone(false);
 				return { ai };
 			} catch (error) {
@@ -280,15 +305,17 @@ export class AiClassify implements INodeType {
 			const result = results[itemIndex];
 			if ('error' in result) {
 				const nodeError =
-					result.error instanceof ItemInputError
-						? new NodeOperationError(node, result.error.message, { itemIndex, description: result.error.description })
-						: result.error instanceof ModelAnswerError
-							? new NodeOperationError(node, `Item ${itemIndex}: ${result.error.message}`, {
-									itemIndex,
-									description:
-										'The model did not answer with one of the categories. Use a stronger model, clearer category descriptions, or Continue On Fail.',
-								})
-							: llmErrorToNodeError(node, result.error, itemIndex, connection);
+					result.error instanceof PrepareInputError
+						? prepareErrorToNodeError(node, result.error, itemIndex)
+						: result.error instanceof ItemInputError
+							? new NodeOperationError(node, result.error.message, { itemIndex, description: result.error.description })
+							: result.error instanceof ModelAnswerError
+								? new NodeOperationError(node, `Item ${itemIndex}: ${result.error.message}`, {
+										itemIndex,
+										description:
+											'The model did not answer with one of the categories. Use a stronger model, clearer category descriptions, or Continue On Fail.',
+									})
+								: llmErrorToNodeError(node, result.error, itemIndex, connection);
 				if (!this.continueOnFail()) throw nodeError;
 				// Failed items keep their data and leave on the first output, so nothing is dropped.
 				outputs[0].push(failedItem(node, item, itemIndex, nodeError.message));
@@ -311,6 +338,29 @@ export class AiClassify implements INodeType {
 		}
 		return outputs;
 	}
+}
+
+/**
+ * What the engine saw (ai.input): `text` is the text after Clean Input and the length limit, `sent`
+ * what went to the model (placeholders in it when redacted). Sizes, flags and counts only, and the
+ * cleaned text when cleaning changed it (the review page shows it beside the original).
+ */
+function inputRecord(
+	text: string,
+	sent: string,
+	raw: string,
+	cleaned: CleanResult | undefined,
+	redacted: InputRecord['redacted'] | undefined,
+	localModel: TrainedModel | undefined,
+): InputRecord {
+	const input: InputRecord = { characters: sent.length, language: detectLanguage(text) };
+	if (cleaned) {
+		if (cleaned.text !== raw.trim()) input.text = text;
+		input.cleaned = { ...cleaned.cleaned, removedCharacters: cleaned.removedCharacters };
+	}
+	if (redacted) input.redacted = redacted;
+	if (localModel) input.unknownTokenShare = Math.round(unknownWordShare(localModel, text) * 1e4) / 1e4;
+	return input;
 }
 
 // Under On Error: Continue an error of the settings (thrown before any item is read) goes on every item.

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { cleanInputProperties, redactionProperties } from '../shared/inputPreparation';
 import { storeProperties } from '../shared/store/nodeParameters';
 
 import {
@@ -119,6 +120,13 @@ export const aiClassifyProperties: INodeProperties[] = [
 		typeOptions: { rows: 2 },
 		description: 'The text to classify (ticket, email, lead, CV…); for Train, the text of the labelled example',
 	},
+	...cleanInputProperties(
+		'Whether to turn HTML into text, cut quoted replies and forwarded history, remove signatures and disclaimers and normalise Unicode before any engine sees the text (also for Train). The cleaned text goes to ai.input.text when cleaning changed it.',
+	),
+	...redactionProperties(
+		'Whether to replace e-mail addresses, phone numbers, IBANs, card numbers, national IDs and custom patterns by typed placeholders ([EMAIL_1]…) in the text and the Context Fields before the request leaves n8n; the reasoning is mapped back, ai.input.redacted counts what was replaced. The local engine (and the cascade\'s local answers) see the text unredacted: nothing leaves n8n there.',
+		{ operation: ['classify'] },
+	),
 	{
 		displayName: 'Label',
 		name: 'label',

@@ -11,13 +11,15 @@ import {
 } from 'n8n-workflow';
 import { settingsErrorsOnItems } from '../shared/continueOnFail';
 import type { z } from 'zod/v4';
-import type { AiResult, Check } from '../shared/contract';
+import type { AiResult, Check, InputRecord } from '../shared/contract';
+import { nodeVersion, PREPARED_VERSION, prepareErrorToNodeError, readCleanInput, readRedaction } from '../shared/inputPreparation';
+import { cleanText, detectLanguage, PrepareInputError, redact, type CleanResult } from '../shared/prepare';
 import { failedItem } from '../shared/failedItem';
 import { checkFileSize, DocumentError, OCR_LANGUAGES, readDocument, readText, type OcrLanguage, type ReadDocument } from '../shared/documents';
 import { processDocumentsInTurn } from '../shared/documents/inTurn';
 import { pageImages, type PageImage, type PageImageMode } from '../shared/documents/pageImages';
 import { requiredPaths, runLocalEngine } from '../shared/invoice/engine';
-import { InvoiceAnswerError, LlmInvoiceExtractor } from '../shared/invoice/llmEngine';
+import { documentText, InvoiceAnswerError, LlmInvoiceExtractor, type PreparedDocumentText } from '../shared/invoice/llmEngine';
 import { requiredNotAsked } from '../shared/invoice/llmSchema';
 import { cappedConfidence, documentKeys, duplicateCheck, duplicatesOf } from '../shared/invoice/duplicates';
 import { goodsReceiptSchema, matchPurchaseOrder, purchaseOrderSchema } from '../shared/invoice/match';
@@ -57,6 +59,10 @@ interface ReadItem {
 	fallback?: ReturnType<typeof runLocalEngine>;
 	images: PageImage[];
 	engineOptions: { customFields: CustomField[]; requiredFields?: string[]; modelGroups?: RecordGroup[] };
+	/** Text input under Clean Input: what cleaning did (the document was read from the cleaned text). */
+	cleaned?: { result: CleanResult; raw: string };
+	/** Redact Before the Model for this item (openai/cascade engines, when the model is asked). */
+	redaction: ReturnType<typeof readRedaction>;
 }
 
 export class ExtractInvoice implements INodeType {
@@ -65,7 +71,9 @@ export class ExtractInvoice implements INodeType {
 		name: 'extractInvoice',
 		icon: { light: 'file:extractInvoice.svg', dark: 'file:extractInvoice.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// 1.1: Clean Input on by default for text input, ai.input on every item (1 keeps its behaviour).
+		version: [1, 1.1],
+		defaultVersion: 1.1,
 		// No tool variant: an agent has no invoice file to hand over, and the node's job is a workflow step.
 		usableAsTool: undefined,
 		subtitle: '={{ ({ local: "Local", openai: "OpenAI-compatible", cascade: "Cascade" })[$parameter["engine"]] + ($parameter["detectDuplicates"] ? " · duplicates" : "") }}',
@@ -125,6 +133,8 @@ export class ExtractInvoice implements INodeType {
 		const cascadeThreshold = engine === 'cascade' ? (this.getNodeParameter('cascadeThreshold', 0, 0.8) as number) : 1;
 		const detectDuplicates = this.getNodeParameter('detectDuplicates', 0, false) as boolean;
 		const vendorMemory = engine !== 'openai' && (this.getNodeParameter('vendorMemory', 0, false) as boolean);
+		// Version 1 writes ai.input only when the user turned preparation on: its items stay as they were.
+		const recordsInput = nodeVersion(node) >= PREPARED_VERSION;
 		const packageStore = detectDuplicates || vendorMemory ? openSeenStore(this) : undefined;
 		const seenStore = detectDuplicates ? packageStore : undefined;
 		// Awaited per item (so each failed item carries the error); this keeps an early failure from going unhandled.
@@ -139,7 +149,8 @@ export class ExtractInvoice implements INodeType {
 			const modelGroups = engine === 'local' ? undefined : readModelGroups(node, options, itemIndex);
 			const engineOptions = { customFields, requiredFields, modelGroups };
 			if (modelGroups) checkRequiredAsked(node, requiredPaths(engineOptions), modelGroups, itemIndex);
-			const { document, data } = await readItemDocument.call(this, itemIndex, options);
+			const redaction = readRedaction(this, itemIndex, engine);
+			const { document, data, cleaned } = await readItemDocument.call(this, itemIndex, options);
 			let local = engine === 'openai' ? undefined : runLocalEngine(document, engineOptions);
 			if (local && vendorMemory && packageStore) {
 				const store = await packageStore;
@@ -149,15 +160,18 @@ export class ExtractInvoice implements INodeType {
 				const kept = local;
 				await withStoreError(this, itemIndex, store, () => keepInvoiceLayout(store, this.getExecutionId(), kept.invoice, document.pages, new Date()));
 			}
-			if (local && (engine === 'local' || local.confidence >= cascadeThreshold)) return { started, options, document, data, local, images: [], engineOptions };
-			const images = await pageImages(data, document, options.pageImages ?? 'scans');
-			return { started, options, document, data, fallback: local, images, engineOptions };
+			if (local && (engine === 'local' || local.confidence >= cascadeThreshold)) return { started, options, document, data, local, images: [], engineOptions, cleaned, redaction };
+			// A page image would show the model every value the text redacts: none are sent then.
+			const images = redaction ? [] : await pageImages(data, document, options.pageImages ?? 'scans');
+			return { started, options, document, data, fallback: local, images, engineOptions, cleaned, redaction };
 		};
 
-		const finishItem = async (itemIndex: number, { started, options, document, data, local, fallback, images, engineOptions }: ReadItem): Promise<INodeExecutionData> => {
+		const finishItem = async (itemIndex: number, { started, options, document, data, local, fallback, images, engineOptions, cleaned, redaction }: ReadItem): Promise<INodeExecutionData> => {
 			const store = seenStore ? await seenStore : undefined;
 			let record: { invoice: Invoice; evidence: Record<string, Evidence>; checks: Check[] };
 			let ai: AiResult;
+			const text = recordsInput || cleaned || redaction ? documentText(document) : '';
+			let prepared: (PreparedDocumentText & { counts: InputRecord['redacted'] }) | undefined;
 			if (local) {
 				record = local;
 				ai = {
@@ -175,7 +189,11 @@ export class ExtractInvoice implements INodeType {
 					...(local.vendorMemory ? { evidence: { vendorMemory: local.vendorMemory } } : {}),
 				};
 			} else {
-				const answer = await llm!.extract(document, images, engineOptions, fallback);
+				if (redaction) {
+					const redacted = redact(text, redaction);
+					prepared = { text: redacted.text, placeholders: redacted.placeholders, counts: redacted.counts };
+				}
+				const answer = await llm!.extract(document, images, engineOptions, fallback, prepared);
 				record = answer.extraction;
 				ai = { ...answer.ai, engine, tier: engine === 'cascade' ? 'llm' : undefined };
 			}
@@ -199,6 +217,7 @@ export class ExtractInvoice implements INodeType {
 				}
 			}
 			if (ai.confidenceSource === 'local' && (checks.length > 1 || checks.some((c) => c.name !== 'requiredFieldsPresent'))) ai.confidenceSource = 'checks';
+			if (recordsInput || cleaned || redaction) ai.input = inputRecord(text, prepared, cleaned);
 			json.ai = { ...ai, checks, latencyMs: Date.now() - started, at: new Date().toISOString() } as unknown as IDataObject;
 			return { json, binary: items[itemIndex].binary, pairedItem: { item: itemIndex } };
 		};
@@ -221,7 +240,7 @@ export class ExtractInvoice implements INodeType {
 					results.push(outcome.value);
 					continue;
 				}
-				const error = toNodeError(node, outcome.reason, itemIndex, connection);
+				const error = outcome.reason instanceof PrepareInputError ? prepareErrorToNodeError(node, outcome.reason, itemIndex) : toNodeError(node, outcome.reason, itemIndex, connection);
 				if (!this.continueOnFail()) throw error;
 				results.push(failedItem(node, items[itemIndex], itemIndex, error.message, { errorDescription: error.description ?? undefined }));
 			}
@@ -290,10 +309,29 @@ async function checkDuplicates(this: IExecuteFunctions, store: PackageStore, ite
 	}
 }
 
-/** The item's invoice as words (and the file's bytes, for page images). */
-async function readItemDocument(this: IExecuteFunctions, itemIndex: number, options: Options): Promise<{ document: ReadDocument; data?: Buffer }> {
+/**
+ * What the engine saw (ai.input): the document's text in reading order (`text`), what went to the
+ * model with placeholders (`prepared`), and what Clean Input did to a text input. Sizes, flags and
+ * counts only, and the cleaned text when cleaning changed it.
+ */
+function inputRecord(text: string, prepared: { text: string; counts: InputRecord['redacted'] } | undefined, cleaned: ReadItem['cleaned']): InputRecord {
+	const input: InputRecord = { characters: (prepared?.text ?? text).length, language: detectLanguage(text) };
+	if (cleaned) {
+		if (cleaned.result.text !== cleaned.raw.trim()) input.text = cleaned.result.text;
+		input.cleaned = { ...cleaned.result.cleaned, removedCharacters: cleaned.result.removedCharacters };
+	}
+	if (prepared) input.redacted = prepared.counts;
+	return input;
+}
+
+/** The item's invoice as words (and the file's bytes, for page images); a text input cleaned under Clean Input (document mode). */
+async function readItemDocument(this: IExecuteFunctions, itemIndex: number, options: Options): Promise<{ document: ReadDocument; data?: Buffer; cleaned?: ReadItem['cleaned'] }> {
 	if (this.getNodeParameter('inputType', itemIndex) === 'text') {
-		return { document: readText(invoiceText(this.getNode(), this.getNodeParameter('text', itemIndex), itemIndex)) };
+		const raw = invoiceText(this.getNode(), this.getNodeParameter('text', itemIndex), itemIndex);
+		if (!readCleanInput(this, itemIndex) || raw.trim() === '') return { document: readText(raw) };
+		// HTML to text and Unicode only: an invoice's last lines (bank details, legal footer) are data, not a signature.
+		const result = cleanText(raw, { mode: 'document' });
+		return { document: readText(result.text), cleaned: { result, raw } };
 	}
 	const property = this.getNodeParameter('binaryPropertyName', itemIndex) as string;
 	const item = this.getInputData()[itemIndex];

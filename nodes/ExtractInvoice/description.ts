@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { DEFAULT_REQUIRED_FIELDS } from '../shared/invoice/checks';
 import { RECORD_GROUP_NAMES, RECORD_GROUPS, type RecordGroup } from '../shared/invoice/schema';
+import { cleanInputProperties, redactionProperties } from '../shared/inputPreparation';
 import { storeProperties } from '../shared/store/nodeParameters';
 import { cascadeThresholdProperty, llmAuthenticationProperty, llmModelProperty, llmRequestOptions } from '../shared/llm/description';
 
@@ -96,6 +97,13 @@ export const extractInvoiceProperties: INodeProperties[] = [
 		required: true,
 		displayOptions: { show: { inputType: ['text'] } },
 	},
+	...cleanInputProperties(
+		'Whether to turn HTML into text and normalise Unicode and whitespace before the text is read (nothing is cut: an invoice\'s footer is data). The cleaned text goes to ai.input.text when cleaning changed it.',
+		{ inputType: ['text'] },
+	),
+	...redactionProperties(
+		'Whether to replace e-mail addresses, phone numbers, IBANs, card numbers, national IDs and custom patterns in the document\'s text by typed placeholders ([IBAN_1]…) before the request leaves n8n; the extracted record gets the original values back and ai.input.redacted counts what was replaced. Page images are then NOT sent to the model (they would show the values): scans are sent as their OCR text only. The local engine (and the cascade\'s local answers) need none of it.',
+	),
 	{
 		displayName: 'Custom Fields',
 		name: 'customFields',

@@ -33,7 +33,7 @@ const screenshot = async (editor: Editor, name: string) => {
 async function savedWorkflow(n8n: N8nInstance, id: string, nodeNames: string[]) {
 	const deadline = Date.now() + 30_000;
 	for (;;) {
-		const workflow = await n8n.api<{ nodes: Array<{ name: string; type: string; parameters: Record<string, unknown> }> }>('GET', `workflows/${id}`);
+		const workflow = await n8n.api<{ nodes: Array<{ name: string; type: string; typeVersion: number; parameters: Record<string, unknown> }> }>('GET', `workflows/${id}`);
 		if (nodeNames.every((name) => workflow.nodes.some((node) => node.name === name))) return workflow;
 		if (Date.now() > deadline) throw new Error(`workflow ${id} was saved without ${nodeNames.join(', ')}`);
 		await new Promise((resolve) => setTimeout(resolve, 250));
@@ -85,7 +85,9 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		// At the defaults (local engine): Text, Categories, then the rest; nothing flagged, no credential.
 		const local = await editor.shownParameters();
 		expect(local).toEqual(expect.arrayContaining(['operation', 'engine', 'text', 'fallback', 'outputMode', 'modelName', 'learnFromReviews', 'storeType']));
-		for (const ignored of ['model', 'contextFields', 'instructions', 'multiLabel', 'cascadeThreshold']) expect(local).not.toContain(ignored);
+		for (const ignored of ['model', 'contextFields', 'instructions', 'multiLabel', 'cascadeThreshold', 'redactBeforeModel']) expect(local).not.toContain(ignored);
+		// A new node is version 1.1: Clean Input shows (its version-1 twin does not, or it would show twice).
+		expect(local.filter((name) => name === 'cleanInput')).toEqual(['cleanInput']);
 		expect(local.indexOf('text')).toBeLessThan(local.indexOf('fallback'));
 		expect(await editor.parameterIssues()).toEqual([]);
 		await expect(editor.ndv.locator(byTestId('credentials-label')).count()).resolves.toBe(0);
@@ -96,7 +98,7 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		// A model engine shows the credential and the model, and the parameters only a model reads.
 		await editor.selectOption('engine', 'OpenAI-Compatible Model');
 		await editor.ndv.locator(byTestId('credentials-label')).first().waitFor();
-		expect(await editor.shownParameters()).toEqual(expect.arrayContaining(['engine', 'model', 'contextFields', 'instructions', 'multiLabel']));
+		expect(await editor.shownParameters()).toEqual(expect.arrayContaining(['engine', 'model', 'contextFields', 'instructions', 'multiLabel', 'redactBeforeModel']));
 		expect(await editor.shownParameters()).not.toContain('storeType');
 		await editor.selectOption('engine', 'Cascade (Local, Then Model)');
 		expect(await editor.shownParameters()).toEqual(expect.arrayContaining(['cascadeThreshold', 'model', 'storeType']));
@@ -152,6 +154,7 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		const id = await editor.save();
 		const saved = await savedWorkflow(n8n, id, ['AI Classify', 'Confidence Router']);
 		const classify = saved.nodes.find((node) => node.name === 'AI Classify')!;
+		expect(classify.typeVersion).toBe(1.1);
 		expect(classify.parameters).toMatchObject({
 			text: 'Where is my refund? I sent the shoes back two weeks ago.',
 			categories: { category: [expect.objectContaining({ name: 'refund' }), expect.objectContaining({ name: 'shipping' })] },
@@ -203,6 +206,7 @@ describeEachN8nVersion('the nodes in the n8n editor', (getN8n) => {
 		await editor.toggle('detectDuplicates');
 
 		await editor.selectOption('inputType', 'Text');
+		expect((await editor.shownParameters()).filter((name) => name === 'cleanInput')).toEqual(['cleanInput']);
 		await editor.fillText('text', 'Invoice No: A-1\nDate: 2025-01-02\nSubtotal:  100.00 EUR\nVAT 20%:  20.00 EUR\nTotal:  120.00 EUR');
 		expect(await editor.parameterIssues()).toEqual([]);
 		await screenshot(editor, 'extract-invoice');

@@ -476,6 +476,20 @@ describe('Learn From Reviews', () => {
 		expect(aiOf(await local({ ...store }, [{ text }]))[0].label).toBe(before.label);
 	});
 
+	it('under Clean Input (1.1) the reviewed texts are cleaned too: the model learns the text it will be shown', async () => {
+		const quoted = `${text}\n\nOn Mon, 3 Mar 2025 at 10:12, Support <help@shop.example> wrote:\n> Where is my parcel? The tracking says delivery is late`;
+		const [raw, clean] = [temp.store('reviews-quoted'), temp.store('reviews-cleaned')];
+		const before = aiOf(await local({ ...raw }, [{ text }]))[0];
+		const reviewerLabel = NAMES.find((name) => name !== before.label)!;
+		await correctedByReviewer(raw, { text: quoted }, before, reviewerLabel);
+		await correctedByReviewer(clean, { text }, before, reviewerLabel);
+		const learnt = (store: INodeParameters, typeVersion?: number) => local({ ...store, learnFromReviews: true }, [{ text }], typeVersion ? { typeVersion } : {});
+		const fromQuoted = aiOf(await learnt(raw))[0].model;
+		expect(fromQuoted).toBe(aiOf(await learnt(clean))[0].model);
+		// Version 1 (Clean Input off) learns the review as it was written: another model.
+		expect(aiOf(await learnt(raw, 1))[0].model).not.toBe(fromQuoted);
+	});
+
 	it('Reviewed Text Field finds the text where the reviewed items had it', async () => {
 		const store = temp.store('nested-reviews');
 		const item = { body: { text } };

@@ -222,6 +222,17 @@ describe('the review page (GET)', () => {
 		expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
 	});
 
+	it("shows AI Classify 1.1's cleaned text (ai.input.text) under the original, escaped, with the page's CSP", async () => {
+		const original = 'Hi, charged twice <b>again</b>\n\nOn Mon, Support wrote:\n> old history';
+		const review = await startReview({}, [{ text: original, ai: ai('billing', 0.6, { input: { characters: 30, language: 'en', text: 'Hi, charged twice <b>again</b>' } }) }]);
+		const page = await open(review);
+		expect(page.status).toBe(200);
+		expect(page.body).toContain('<h2 class="muted">Cleaned text (what the AI saw)</h2><pre class="cleaned">Hi, charged twice &lt;b&gt;again&lt;/b&gt;</pre>');
+		expect(page.body.indexOf('old history')).toBeLessThan(page.body.indexOf('Cleaned text'));
+		expect(page.body).not.toContain('<b>again');
+		expect(page.headers['content-security-policy']).toMatch(/default-src 'none'/);
+	});
+
 	it('shows an invoice image from binary data, served by the node under the same link', async () => {
 		const item = await fileItem('invoice2data/FlipkartInvoice.png', 'image/png', { property: 'invoice', json: { ...TICKETS[0] } });
 		const review = await startReview({}, [item]);

@@ -5,6 +5,7 @@ import {
 	trainClassifier,
 	trainingFingerprint,
 	TrainingInputError,
+	unknownWordShare,
 } from '../../nodes/shared/localClassifier';
 import { expectedCalibrationError, fitTemperature, negativeLogLikelihood } from '../../nodes/shared/localClassifier/calibration';
 import { defaultFeatureOptions, extractFeatures, lightStem } from '../../nodes/shared/localClassifier/features';
@@ -334,5 +335,19 @@ describe('local classifier: training fingerprint', () => {
 		expect(trainingFingerprint(relabelled, supportCategories, { seed: 1, epochs: 5 })).not.toBe(key);
 		expect(trainingFingerprint(supportTickets, supportCategories.slice(0, 2), { seed: 1, epochs: 5 })).not.toBe(key);
 		expect(trainingFingerprint(supportTickets, supportCategories, { seed: 2, epochs: 5 })).not.toBe(key);
+	});
+});
+
+describe('local classifier: unknown word share (input drift)', () => {
+	const model = trainClassifier(supportTickets, supportCategories);
+
+	it('is the share of word occurrences without a column: 0 for training words, 1 for words never seen', () => {
+		const known = supportTickets[0].text;
+		expect(unknownWordShare(model, known)).toBeLessThan(0.2);
+		expect(unknownWordShare(model, 'zxqvb florp quaggle')).toBe(1);
+		const half = unknownWordShare(model, `${known} ${known.split(/\s+/).map((_, i) => `zzq${i}x`).join(' ')}`);
+		expect(half).toBeGreaterThan(0.4);
+		expect(half).toBeLessThan(0.6);
+		expect(unknownWordShare(model, '!!! ...')).toBe(0);
 	});
 });

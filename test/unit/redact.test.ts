@@ -4,7 +4,9 @@
  * that never carry a value.
  */
 import { PrepareInputError } from '../../nodes/shared/prepare/errors';
-import { isValidBsn, isValidDni, isValidNir, isValidSteuerId, passesLuhn, redact, restore, type Redaction } from '../../nodes/shared/prepare/redact';
+import * as vm from 'node:vm';
+
+import { isValidBsn, isValidDni, isValidNir, isValidSteuerId, passesLuhn, redact, redactAll, redactRequest, restore, type Redaction } from '../../nodes/shared/prepare/redact';
 
 const originals = (r: Redaction): string[] => [...r.placeholders.values()];
 
@@ -141,5 +143,28 @@ describe('restore', () => {
 		});
 		expect(JSON.stringify(answer)).toBe(before); // the input is not changed
 		expect(restore(42, r.placeholders)).toBe(42);
+	});
+});
+
+describe('redactAll and redactRequest: one request, one set of placeholders', () => {
+	it('the same value is the same placeholder in every text, different values never share one', () => {
+		const r = redactAll(['Mail a@x.example', 'cc a@x.example and b@y.example', 'kept [EMAIL_1] as written']);
+		expect(r.texts).toEqual(['Mail [EMAIL_2]', 'cc [EMAIL_2] and [EMAIL_3]', 'kept [EMAIL_1] as written']);
+		expect(r.counts.email).toBe(3);
+	});
+
+	it('redacts every string of the fields, keeps keys, numbers and the shape', () => {
+		const r = redactRequest('From anna@example.org', { customer: { email: 'anna@example.org', phones: ['+49 30 901820', 7], vip: true, 'x@y.example': null } });
+		expect(r.text).toBe('From [EMAIL_1]');
+		expect(r.fields).toEqual({ customer: { email: '[EMAIL_1]', phones: ['[PHONE_1]', 7], vip: true, 'x@y.example': null } });
+		expect(restore(r.fields, r.placeholders)).toEqual({ customer: { email: 'anna@example.org', phones: ['+49 30 901820', 7], vip: true, 'x@y.example': null } });
+	});
+
+	it('restore works on objects of another realm (structuredClone, sandboxes) and leaves class instances alone', () => {
+		const { placeholders } = redact('anna@example.org');
+		const foreign = vm.runInNewContext('({ a: { b: ["[EMAIL_1]"] } })') as unknown;
+		expect(restore(foreign, placeholders)).toEqual({ a: { b: ['anna@example.org'] } });
+		const date = new Date(0);
+		expect(restore({ date }, placeholders).date).toBe(date);
 	});
 });

@@ -10,6 +10,7 @@ import type { AiResult, Check } from '../contract';
 import type { PageImage } from '../documents/pageImages';
 import type { ReadDocument } from '../documents/types';
 import { LlmRequestError, type ChatRunner, type CompletionResult } from '../llm/runner';
+import { restore } from '../prepare/redact';
 import { fieldConfidence, runChecks, skippedChecks } from './checks';
 import { recordConfidence, reportedFields, requiredPaths, type EngineOptions, type LocalResult } from './engine';
 import { buildLines } from './layout';
@@ -60,10 +61,18 @@ export interface InvoiceRequestSpec {
 	images: PageImage[];
 	/** The groups of the record to ask for (all when absent). */
 	groups?: RecordGroup[];
+	/** The text to send instead of the document's own (Redact Before the Model: with placeholders). */
+	text?: string;
+}
+
+/** The document's text as prepared for the model: placeholders in it, and the values to put back. */
+export interface PreparedDocumentText {
+	text: string;
+	placeholders: ReadonlyMap<string, string>;
 }
 
 export function buildInvoiceRequest(document: ReadDocument, spec: InvoiceRequestSpec): ChatCompletionCreateParamsNonStreaming {
-	const text = documentText(document);
+	const text = spec.text ?? documentText(document);
 	const content: string | ChatCompletionContentPart[] =
 		spec.images.length === 0
 			? text
@@ -139,7 +148,13 @@ function locateEvidence(invoice: Invoice, document: ReadDocument, fields: string
  * The model's answer as the package's record, field confidences and checks. Fields not asked of the
  * model come from `base` (the local engine's record, in the cascade) with its confidence and evidence.
  */
-export function interpretInvoiceAnswer(completion: ChatCompletion, document: ReadDocument, options: EngineOptions, base?: LocalResult): LlmExtraction {
+export function interpretInvoiceAnswer(
+	completion: ChatCompletion,
+	document: ReadDocument,
+	options: EngineOptions,
+	base?: LocalResult,
+	placeholders?: ReadonlyMap<string, string>,
+): LlmExtraction {
 	const choice = completion.choices[0];
 	const message = choice?.message;
 	if (message?.refusal) throw new InvoiceAnswerError(`The model refused: ${preview(message.refusal)}`);
@@ -150,7 +165,9 @@ export function interpretInvoiceAnswer(completion: ChatCompletion, document: Rea
 	const customFields = options.customFields ?? [];
 	const groups = askedGroups(options.modelGroups);
 	const { answer, dropped } = parseInvoiceAnswer(content, customFields, groups);
-	const invoice = fromLlmInvoice(answer, customFields, { groups, base: base?.invoice });
+	// Redacted values are put back before the checks (an IBAN's checksum) and the evidence (quotes from the document) see them.
+	const read = fromLlmInvoice(answer, customFields, { groups, base: base?.invoice });
+	const invoice = placeholders && placeholders.size > 0 ? restore(read, placeholders) : read;
 	const required = requiredPaths(options);
 	const ran = runChecks(invoice, required);
 	const checks = [...ran, ...skippedChecks(ran, groups)];
@@ -203,9 +220,9 @@ export class LlmInvoiceExtractor {
 	/** Set once the endpoint has refused logprobs (OpenAI's reasoning models do), so later documents skip them. */
 	private logprobsRefused = false;
 
-	async extract(document: ReadDocument, images: PageImage[], options: EngineOptions, base?: LocalResult): Promise<LlmInvoiceResult> {
+	async extract(document: ReadDocument, images: PageImage[], options: EngineOptions, base?: LocalResult, prepared?: PreparedDocumentText): Promise<LlmInvoiceResult> {
 		const started = Date.now();
-		const request = buildInvoiceRequest(document, { model: this.model, customFields: options.customFields ?? [], images, groups: options.modelGroups });
+		const request = buildInvoiceRequest(document, { model: this.model, customFields: options.customFields ?? [], images, groups: options.modelGroups, text: prepared?.text });
 		let result: CompletionResult;
 		let earlierAttempts = 0;
 		try {
@@ -216,7 +233,7 @@ export class LlmInvoiceExtractor {
 			earlierAttempts = (error as LlmRequestError).attempts;
 			result = await this.runner.complete({ ...request, logprobs: false });
 		}
-		const extraction = interpretInvoiceAnswer(result.completion, document, options, base);
+		const extraction = interpretInvoiceAnswer(result.completion, document, options, base, prepared?.placeholders);
 		const ai: AiResult = {
 			task: 'extract',
 			confidence: extraction.confidence,

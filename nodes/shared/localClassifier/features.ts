@@ -142,6 +142,15 @@ export function extractFeatures(text: string, options: FeatureOptions): TextFeat
 	return { words: toSparseCounts(wordHashes, mask), chars: toSparseCounts(charHashes, mask) };
 }
 
+/**
+ * The hashed id of each word of the text as the word block counts it (its stem with `wordStems`),
+ * in order: to tell which words a model has a column for.
+ */
+export function wordIds(text: string, options: FeatureOptions): number[] {
+	const mask = (1 << options.hashBits) - 1;
+	return tokenize(text).map((token) => finalize(hashString(options.wordStems ? lightStem(token) : token, WORD_SEED)) & mask);
+}
+
 function addCharNgrams(token: string, options: FeatureOptions, out: number[]): void {
 	const paddedLength = token.length + 2;
 	const codeAt = (position: number) =>

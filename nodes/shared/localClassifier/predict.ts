@@ -1,5 +1,5 @@
 /** One text → label, calibrated class probabilities and the confidence of the chosen label. */
-import { extractFeatures } from './features';
+import { extractFeatures, wordIds } from './features';
 import type { TrainedModel } from './model';
 import { withOther } from './openSet';
 import { computeLogits, softmaxInPlace } from './softmaxRegression';
@@ -46,4 +46,17 @@ export function predict(model: TrainedModel, text: string): Prediction {
 	const scores: Record<string, number> = {};
 	model.labels.forEach((label, k) => (scores[label] = probabilities[k]));
 	return { label: model.labels[best], scores, confidence: probabilities[best] };
+}
+
+/**
+ * Share of the text's words the model has no column for: words it never saw in training (or saw
+ * fewer than its minimum document frequency), by occurrence. 0 for a text without words. Input
+ * drift reads it: a rising share means texts unlike those the model learnt from.
+ */
+export function unknownWordShare(model: TrainedModel, text: string): number {
+	const ids = wordIds(text, model.features);
+	if (ids.length === 0) return 0;
+	let unknown = 0;
+	for (const id of ids) if (model.vectorizer.columnOf[id] === -1) unknown++;
+	return unknown / ids.length;
 }

@@ -6,7 +6,9 @@ export type PrepareErrorCode =
 	/** The value to clean or redact is not a string (an object, a number, nothing). */
 	| 'NOT_A_STRING'
 	/** A custom redaction pattern is not a valid regular expression (or matches nothing but ""). */
-	| 'BAD_PATTERN';
+	| 'BAD_PATTERN'
+	/** The country for national phone numbers is not a country libphonenumber knows. */
+	| 'BAD_COUNTRY';
 
 export class PrepareInputError extends Error {
 	constructor(

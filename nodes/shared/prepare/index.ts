@@ -16,7 +16,7 @@ import { redact, type RedactOptions, type RedactionCounts } from './redact';
 export { cleanText, type CleanMode, type CleanOptions, type CleanResult } from './clean';
 export { PrepareInputError, type PrepareErrorCode } from './errors';
 export { detectLanguage } from './language';
-export { REDACTION_KINDS, redact, restore, type CustomPattern, type RedactOptions, type Redaction, type RedactionCounts, type RedactionKind } from './redact';
+export { REDACTION_KINDS, redact, redactAll, redactRequest, restore, type CustomPattern, type RedactOptions, type Redaction, type RedactionCounts, type RedactionKind } from './redact';
 
 export interface PrepareOptions {
 	/** 'message' for e-mails and tickets, 'document' for a document's text layer, false to keep the text as it is. */

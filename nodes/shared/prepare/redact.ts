@@ -291,10 +291,20 @@ function pass(text: string, kind: RedactionKind, find: Finder, placeholders: Pla
 
 /** Replaces personal data in `text` by typed placeholders; see the module comment for what is found. */
 export function redact(raw: unknown, options: RedactOptions = {}): Redaction {
-	const text = requireString(raw, 'text to redact');
+	const { texts, placeholders, counts } = redactAll([requireString(raw, 'text to redact')], options);
+	return { text: texts[0], placeholders, counts };
+}
+
+/**
+ * Redacts several texts that go into one request (the text and the context fields shown with it)
+ * with one set of placeholders: the same value is the same placeholder in all of them, and no two
+ * values share one, so `restore` maps the model's answer back whichever text it quotes.
+ */
+export function redactAll(texts: readonly string[], options: RedactOptions = {}): { texts: string[]; placeholders: Map<string, string>; counts: RedactionCounts } {
+	texts.forEach((text) => requireString(text, 'text to redact'));
 	const kinds = new Set(options.kinds ?? REDACTION_KINDS);
 	const custom = compileCustom(options.customPatterns ?? []);
-	const taken = new Set([...text.matchAll(PLACEHOLDER)].map((m) => canonical(m[1], m[2])));
+	const taken = new Set(texts.flatMap((text) => [...text.matchAll(PLACEHOLDER)].map((m) => canonical(m[1], m[2]))));
 	const placeholders = new Placeholders(taken);
 	const passes: Array<[RedactionKind, Finder]> = [
 		['custom', customFinder(custom)],
@@ -304,11 +314,14 @@ export function redact(raw: unknown, options: RedactOptions = {}): Redaction {
 		['card', findCards],
 		['phone', phoneFinder(options.defaultCountry)],
 	];
-	let result = text;
-	for (const [kind, find] of passes) {
-		if (kind === 'custom' ? custom.length > 0 : kinds.has(kind)) result = pass(result, kind, find, placeholders);
-	}
-	return { text: result, placeholders: placeholders.map, counts: placeholders.counts };
+	const results = texts.map((text) => {
+		let result = text;
+		for (const [kind, find] of passes) {
+			if (kind === 'custom' ? custom.length > 0 : kinds.has(kind)) result = pass(result, kind, find, placeholders);
+		}
+		return result;
+	});
+	return { texts: results, placeholders: placeholders.map, counts: placeholders.counts };
 }
 
 function canonical(tag: string, n: string): string {
@@ -334,6 +347,35 @@ function restoreValue(value: unknown, placeholders: ReadonlyMap<string, string>,
 	}
 	if (depth >= MAX_RESTORE_DEPTH || value === null || typeof value !== 'object') return value;
 	if (Array.isArray(value)) return value.map((v) => restoreValue(v, placeholders, depth + 1));
-	if (Object.getPrototypeOf(value) !== Object.prototype && Object.getPrototypeOf(value) !== null) return value;
+	// Plain objects only (of any realm: structuredClone and n8n's sandboxes make objects of another one); a Date or class instance stays as it is.
+	const prototype = Object.getPrototypeOf(value) as object | null;
+	if (prototype !== null && Object.getPrototypeOf(prototype) !== null) return value;
 	return Object.fromEntries(Object.entries(value).map(([k, v]) => [restoreValue(k, placeholders, depth + 1), restoreValue(v, placeholders, depth + 1)]));
+}
+
+/**
+ * A request's text and the other fields sent with it (AI Classify's context fields: any JSON), redacted
+ * with one set of placeholders. Strings are redacted wherever they sit in the fields (object keys are
+ * kept as written); numbers, booleans and null are passed as they are.
+ */
+export function redactRequest(
+	text: string,
+	fields: Record<string, unknown>,
+	options: RedactOptions = {},
+): { text: string; fields: Record<string, unknown>; placeholders: Map<string, string>; counts: RedactionCounts } {
+	const strings: string[] = [text];
+	const collect = (value: unknown, depth: number): void => {
+		if (typeof value === 'string') strings.push(value);
+		else if (depth < MAX_RESTORE_DEPTH && value !== null && typeof value === 'object') for (const entry of Object.values(value)) collect(entry, depth + 1);
+	};
+	collect(fields, 0);
+	const { texts, placeholders, counts } = redactAll(strings, options);
+	let next = 1;
+	const rebuild = (value: unknown, depth: number): unknown => {
+		if (typeof value === 'string') return texts[next++];
+		if (depth >= MAX_RESTORE_DEPTH || value === null || typeof value !== 'object') return value;
+		if (Array.isArray(value)) return value.map((entry) => rebuild(entry, depth + 1));
+		return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, rebuild(entry, depth + 1)]));
+	};
+	return { text: texts[0], fields: rebuild(fields, 0) as Record<string, unknown>, placeholders, counts };
 }

@@ -31,6 +31,8 @@ export interface ReviewItemCase {
 	confidence?: number;
 	scores?: Record<string, number>;
 	reasoning?: string;
+	/** The text after Clean Input (ai.input.text, AI Classify / Extract Invoice 1.1), shown under the original. */
+	cleanedText?: string;
 	checks?: Array<{ name: string; passed: boolean; detail: string; skipped?: boolean }>;
 	routeReason?: string;
 	labelChoices: string[];
@@ -132,6 +134,12 @@ export function flattenRecord(
 	return out;
 }
 
+function cleanedTextOf(input: unknown): string | undefined {
+	if (input === null || typeof input !== 'object') return undefined;
+	const text = (input as Record<string, unknown>).text;
+	return typeof text === 'string' && text !== '' ? text : undefined;
+}
+
 function numberRecord(value: unknown): Record<string, number> | undefined {
 	if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
 	const out: Record<string, number> = {};
@@ -186,6 +194,7 @@ export function buildReviewItem(
 		confidence: typeof ai.confidence === 'number' ? ai.confidence : undefined,
 		scores,
 		reasoning: typeof ai.reasoning === 'string' ? ai.reasoning : undefined,
+		cleanedText: cleanedTextOf(ai.input),
 		checks: Array.isArray(ai.checks) ? (ai.checks as ReviewItemCase['checks']) : undefined,
 		routeReason: typeof route?.reason === 'string' ? route.reason : undefined,
 		labelChoices: [...choices],

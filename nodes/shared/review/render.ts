@@ -132,6 +132,8 @@ function renderItem(item: ReviewItemCase, payload: ReviewCasePayload, options: R
 		.map(([key, value]) => `<tr><th>${escapeHtml(key)}</th><td>${displayValue(value)}</td></tr>`)
 		.join('');
 	if (contextRows !== '') parts.push(`<h2 class="muted">Context</h2><table>${contextRows}</table>`);
+	// Under the original (in the context above): the text the AI saw after Clean Input.
+	if (item.cleanedText !== undefined) parts.push(`<h2 class="muted">Cleaned text (what the AI saw)</h2><pre class="cleaned">${escapeHtml(item.cleanedText)}</pre>`);
 
 	for (const document of item.documents) {
 		const name = escapeHtml(document.fileName ?? document.property);

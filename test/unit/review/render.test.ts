@@ -30,6 +30,7 @@ describe('the review page with hostile data in every shown field', () => {
 		const ai = json.ai as Record<string, unknown>;
 		ai.scores = { [payload]: 0.5, billing: 0.5 };
 		ai.reasoning = payload;
+		ai.input = { characters: 10, language: 'en', text: payload };
 		ai.checks = [{ name: payload, passed: false, detail: payload }];
 		json.route = { path: 'review', reason: payload, threshold: 0.8 };
 		return json;
@@ -90,6 +91,23 @@ describe('page content', () => {
 		expect(html).toContain('<option value="refund">');
 		expect(html).toContain('low confidence 55%');
 		expect(html).toContain('I was charged twice');
+	});
+
+	it('shows the cleaned text (ai.input.text) under the original, escaped; nothing when the item has none', () => {
+		const original = 'Hi <b>team</b>, I was charged twice & want it fixed\n\nOn Mon, Support <s@x.example> wrote:\n> old';
+		const json = { ...classifyJson(), text: original } as Record<string, unknown>;
+		(json.ai as Record<string, unknown>).input = { characters: 46, language: 'en', text: 'Hi team, I was charged twice & want it fixed <"quoted">' };
+		const html = render(makeCase([json, classifyJson()]).payload);
+		const [first, second] = html.split('id="item-1"');
+		expect(first).toContain('<h2 class="muted">Cleaned text (what the AI saw)</h2><pre class="cleaned">Hi team, I was charged twice &amp; want it fixed &lt;&quot;quoted&quot;&gt;</pre>');
+		// The original stays in the context, above it.
+		expect(first.indexOf(escapeHtml(original))).toBeGreaterThan(-1);
+		expect(first.indexOf(escapeHtml(original))).toBeLessThan(first.indexOf('Cleaned text'));
+		expect(first).not.toContain('<b>team');
+		expect(second).not.toContain('Cleaned text');
+		// ai.input is not listed as context: it sits under ai.
+		expect(buildReviewItem(0, json, {}, buildOptions).cleanedText).toBe('Hi team, I was charged twice & want it fixed <"quoted">');
+		expect(buildReviewItem(0, classifyJson(), {}, buildOptions).cleanedText).toBeUndefined();
 	});
 
 	it('pre-fills extracted fields and marks the low-confidence ones', () => {
