@@ -267,7 +267,7 @@ export class PostgresStore implements PackageStore {
 
 	async aggregate(query: AggregateQuery): Promise<Aggregates> {
 		const statements = aggregateStatements('postgres', query);
-		const keys: Array<keyof AggregateStatements> = ['grouped', 'latency', 'timeline', 'fields', 'cascade'];
+		const keys: Array<keyof AggregateStatements> = ['grouped', 'latency', 'timeline', 'fields', 'cascade', 'input'];
 		if (query.includeSeries) keys.push('series');
 		// Separate connections let PostgreSQL run the scans in parallel.
 		const results = await Promise.all(keys.map((key) => this.query(statements[key].sql, statements[key].params)));
