@@ -15,6 +15,46 @@ import { createTestDatabase, PG } from '../support/pg';
 const dir = mkdtempSync(join(tmpdir(), 'aiwf-store-'));
 let pg: { database: string; drop: () => Promise<void> };
 
+/**
+ * A store as an older version left it — the migrations up to `version` and `rows` (SQL) written
+ * directly — opened by this version, which migrates it, and handed to `check`.
+ */
+async function withStoreAtSchema(kind: 'sqlite' | 'postgres', version: number, rows: string[], check: (store: PackageStore) => Promise<void>) {
+	const applied = migrations.filter((m) => m.version <= version);
+	if (kind === 'sqlite') {
+		const file = join(dir, `schema-${version}.sqlite`);
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- node:sqlite is experimental and loaded only where it exists
+		const { DatabaseSync } = require('node:sqlite');
+		const db = new DatabaseSync(file);
+		db.exec(`CREATE TABLE ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+		for (const migration of applied) {
+			for (const statement of migration.statements('sqlite')) db.exec(statement);
+			db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} VALUES (?, ?, ?)`).run(migration.version, migration.name, '2026-01-01');
+		}
+		for (const row of rows) db.exec(row);
+		db.close();
+		await check(await openStore({ kind: 'sqlite', path: file }));
+		return;
+	}
+	const fresh = await createTestDatabase(`aiwf_schema${version}`);
+	try {
+		const client = new Client({ ...PG, database: fresh.database });
+		await client.connect();
+		await client.query(`CREATE TABLE ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+		for (const migration of applied) {
+			for (const statement of migration.statements('postgres')) await client.query(statement);
+			await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+		}
+		for (const row of rows) await client.query(row);
+		await client.end();
+		const store = await openStore({ kind: 'postgres', ...PG, database: fresh.database });
+		await check(store);
+		await store.close();
+	} finally {
+		await fresh.drop();
+	}
+}
+
 beforeAll(async () => {
 	pg = await createTestDatabase('aiwf_store_test');
 });
@@ -319,54 +359,16 @@ describe('configuration and failures', () => {
 			expect(tiers).toEqual({ 'classify-local': 'local', 'invoice-local': 'local', llm: 'llm', plain: undefined });
 		};
 
-		test('sqlite', async () => {
-			const file = join(dir, 'schema-4.sqlite');
-			// eslint-disable-next-line @typescript-eslint/no-require-imports
-			const { DatabaseSync } = require('node:sqlite');
-			const db = new DatabaseSync(file);
-			db.exec(`CREATE TABLE ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-			for (const migration of migrations.filter((m) => m.version <= 4)) {
-				for (const statement of migration.statements('sqlite')) db.exec(statement);
-				db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} VALUES (?, ?, ?)`).run(migration.version, migration.name, '2026-01-01');
-			}
-			for (const row of oldRows) db.exec(row);
-			db.close();
-			await expectTiers(await openStore({ kind: 'sqlite', path: file }));
-		});
-
-		test('postgres', async () => {
-			const fresh = await createTestDatabase('aiwf_schema4');
-			try {
-				const client = new Client({ ...PG, database: fresh.database });
-				await client.connect();
-				await client.query(`CREATE TABLE ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
-				for (const migration of migrations.filter((m) => m.version <= 4)) {
-					for (const statement of migration.statements('postgres')) await client.query(statement);
-					await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
-				}
-				for (const row of oldRows) await client.query(row);
-				await client.end();
-				const store = await openStore({ kind: 'postgres', ...PG, database: fresh.database });
-				await expectTiers(store);
-				await store.close();
-			} finally {
-				await fresh.drop();
-			}
-		});
+		test.each(['sqlite', 'postgres'] as const)('%s', (kind) => withStoreAtSchema(kind, 4, oldRows, expectTiers));
 	});
 
 	describe('migration 7 adds the input statistics to a store at schema 6 without losing its events', () => {
-		const schema6 = async (exec: (sql: string) => Promise<unknown>, record: (version: number, name: string) => Promise<unknown>, dialect: 'sqlite' | 'postgres') => {
-			for (const migration of migrations.filter((m) => m.version <= 6)) {
-				for (const statement of migration.statements(dialect)) await exec(statement);
-				await record(migration.version, migration.name);
-			}
-			// Two events and a skipped item as a version with schema 6 wrote them.
-			for (const [key, label, skip] of [['a', 'billing', null], ['b', 'refund', null], ['c', null, 'no_ai']]) {
-				await exec(`INSERT INTO aiwf_metric_events (event_key, workflow_id, execution_id, node_name, item_index, at_ms, task, label, confidence, route_path, skip_reason, tier)
-					VALUES ('${key}', 'wf', 'ex', 'Metrics', 0, 1795600000000, ${label ? "'classify'" : 'NULL'}, ${label ? `'${label}'` : 'NULL'}, ${label ? 0.8 : 'NULL'}, ${label ? "'auto'" : 'NULL'}, ${skip ? `'${skip}'` : 'NULL'}, NULL)`);
-			}
-		};
+		// Two events and a skipped item as a version with schema 6 wrote them.
+		const oldRows = [['a', 'billing', null], ['b', 'refund', null], ['c', null, 'no_ai']].map(
+			([key, label, skip]) =>
+				`INSERT INTO aiwf_metric_events (event_key, workflow_id, execution_id, node_name, item_index, at_ms, task, label, confidence, route_path, skip_reason, tier)
+				VALUES ('${key}', 'wf', 'ex', 'Metrics', 0, 1795600000000, ${label ? "'classify'" : 'NULL'}, ${label ? `'${label}'` : 'NULL'}, ${label ? 0.8 : 'NULL'}, ${label ? "'auto'" : 'NULL'}, ${skip ? `'${skip}'` : 'NULL'}, NULL)`,
+		);
 		const expectMigrated = async (store: PackageStore) => {
 			const events = await store.readEvents({});
 			expect(events.map((e) => [e.eventKey, e.label, e.confidence, e.routePath, e.skipReason])).toEqual([
@@ -387,40 +389,7 @@ describe('configuration and failures', () => {
 			expect((await store.readEvents({ from: '2026-11-26T00:00:00.000Z' }))[0]).toMatchObject({ inputCharacters: 80, inputLanguage: 'en', inputCleaned: false });
 		};
 
-		test('sqlite', async () => {
-			const file = join(dir, 'schema-6.sqlite');
-			// eslint-disable-next-line @typescript-eslint/no-require-imports
-			const { DatabaseSync } = require('node:sqlite');
-			const db = new DatabaseSync(file);
-			db.exec(`CREATE TABLE ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-			await schema6(
-				async (sql) => db.exec(sql),
-				async (version, name) => db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} VALUES (?, ?, ?)`).run(version, name, '2026-01-01'),
-				'sqlite',
-			);
-			db.close();
-			await expectMigrated(await openStore({ kind: 'sqlite', path: file }));
-		});
-
-		test('postgres', async () => {
-			const fresh = await createTestDatabase('aiwf_schema6');
-			try {
-				const client = new Client({ ...PG, database: fresh.database });
-				await client.connect();
-				await client.query(`CREATE TABLE ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
-				await schema6(
-					(sql) => client.query(sql),
-					(version, name) => client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [version, name]),
-					'postgres',
-				);
-				await client.end();
-				const store = await openStore({ kind: 'postgres', ...PG, database: fresh.database });
-				await expectMigrated(store);
-				await store.close();
-			} finally {
-				await fresh.drop();
-			}
-		});
+		test.each(['sqlite', 'postgres'] as const)('%s', (kind) => withStoreAtSchema(kind, 6, oldRows, expectMigrated));
 	});
 
 	test('a Node without node:sqlite gets an error naming the fix', () => {
