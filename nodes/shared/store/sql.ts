@@ -493,9 +493,9 @@ export function aggregateStatements(d: Dialect, query: AggregateQuery) {
 				COUNT(*) AS n, SUM(input_characters) AS characters, SUM(input_unknown_share) AS unknown_sum,
 				COUNT(input_redacted) AS with_redaction, SUM(input_redacted) AS redacted,
 				SUM(CASE WHEN input_redacted > 0 THEN 1 ELSE 0 END) AS items_with_redaction
-				FROM aiwf_metric_events ${and(metricsWhere, '(input_characters IS NOT NULL OR input_skip_reason IS NOT NULL)')}
+				FROM aiwf_metric_events ${where.sql}
 				GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
-			params: metricsWhere.params,
+			params: where.params,
 		},
 		series: {
 			sql: `SELECT workflow_id, COALESCE(step, '') AS step, COALESCE(label, '') AS label, COALESCE(route_path, '') AS route_path,
@@ -592,6 +592,8 @@ export function buildAggregates(rows: AggregateRows) {
 			}))
 			.sort((a, b) => cascadeOrder(a).localeCompare(cascadeOrder(b))),
 		input: (rows.input ?? [])
+			// Events without input statistics form their own groups (all keys null): not input data.
+			.filter((r) => nullable(r.input_skip_reason, String) !== null || nullable(r.length_bin, Number) !== null)
 			.map((r) => ({
 				workflowId: String(r.workflow_id),
 				nodeName: String(r.node_name),
