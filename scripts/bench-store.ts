@@ -24,6 +24,9 @@ type StoreConfig = import('../nodes/shared/store/types').StoreConfig;
 
 const total = Number(process.argv[2] ?? 1_000_000);
 const batch = Number(process.argv[3] ?? 1000);
+/** AIW_BENCH_INPUT=1: every event carries input statistics (ai.input of AI Classify 1.1), for the input-drift cost. */
+const withInput = process.env.AIW_BENCH_INPUT === '1';
+const LANGUAGES = ['en', 'de', 'fr', 'nl', 'es', 'und'];
 const LABELS = ['billing', 'refund', 'technical', 'shipping', 'account', 'fraud', 'cancel', 'upgrade', 'feedback', 'other'];
 const START = Date.parse('2026-11-01T00:00:00.000Z');
 const SPAN = 14 * 86_400_000;
@@ -73,6 +76,15 @@ function* batches(): Generator<MetricEvent[]> {
 				inputTokens: 150 + Math.floor(rnd() * 100),
 				outputTokens: 1,
 				costUsd: 0.00003,
+				...(withInput
+					? {
+							inputCharacters: Math.floor(20 * Math.exp(rnd() * 6)),
+							inputLanguage: LANGUAGES[Math.floor(rnd() * LANGUAGES.length)],
+							inputUnknownTokenShare: Math.floor(rnd() * 60) / 100,
+							inputCleaned: rnd() < 0.4,
+							inputRedacted: rnd() < 0.2 ? 1 + Math.floor(rnd() * 3) : 0,
+						}
+					: {}),
 			} as MetricEvent);
 		}
 		yield events;

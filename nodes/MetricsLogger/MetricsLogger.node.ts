@@ -145,6 +145,13 @@ async function log(context: IExecuteFunctions, store: () => Promise<PackageStore
 				location: 'outputPane',
 			});
 		}
+		const invalidInput = events.filter((e) => e.inputSkipReason).length;
+		if (invalidInput > 0 && typeof context.addExecutionHints === 'function') {
+			context.addExecutionHints({
+				message: `${invalidInput} of ${events.length} items have an ai.input that does not match the item contract: their decisions were logged without input statistics (counted in the report's input drift)`,
+				location: 'outputPane',
+			});
+		}
 	} catch (error) {
 		const nodeError = storeError(context, error, storeName);
 		if (!context.continueOnFail()) throw nodeError;

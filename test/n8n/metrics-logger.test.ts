@@ -251,6 +251,79 @@ describeEachN8nVersion(
 			expect(rows[0]).toEqual({ n: 300, executions: 2 });
 		});
 
+		it('input drift: short English texts, then long German ones with quoted history removed, raise the input alerts with the expected PSI', async () => {
+			const n8n = getN8n();
+			const store = { storeType: 'sqlite', storePath: path.join(tmp, 'input-drift.sqlite') };
+			const flags = (quotedHistory: boolean) => ({ html: false, quotedHistory, signature: false, disclaimer: false, unicode: false, removedCharacters: quotedHistory ? 900 : 0 });
+			// ai.input as AI Classify 1.1 writes it, built here by hand; the day before DAY is the previous window.
+			const item = (i: number, day: 'previous' | 'current') => {
+				const previous = day === 'previous';
+				const at = new Date(Date.parse(DAY.from) - (previous ? 86_400_000 : 0) + i * 60_000).toISOString();
+				const overridden = !previous && i % 2 === 0;
+				return {
+					text: `ticket ${day} ${i}`,
+					truth: overridden ? 'refund' : 'billing',
+					ai: {
+						task: 'classify', label: 'billing', labels: LABELS, confidence: 0.8, confidenceSource: 'local', engine: 'local', latencyMs: 5, attempts: 1, at,
+						input: previous
+							? { characters: 40 + i, language: 'en', cleaned: flags(false), unknownTokenShare: 0.02 }
+							: { characters: 2500 + 50 * i, language: i % 10 === 0 ? 'en' : 'de', cleaned: flags(i % 5 !== 0), unknownTokenShare: 0.3 },
+					},
+					route: { path: 'review', reason: 'threshold', threshold: 0.9 },
+					review: { decision: overridden ? 'corrected' : 'approved', before: { label: 'billing' }, after: { label: overridden ? 'refund' : 'billing' }, overridden, decidedAt: at, waitedMs: 1000 },
+				};
+			};
+			const items = [...Array.from({ length: 40 }, (_, i) => item(i, 'previous')), ...Array.from({ length: 40 }, (_, i) => item(i, 'current'))];
+			const log = await deployLogFlow(n8n, store);
+			const logged = await n8n.webhook<unknown[]>(log.hookPath, { method: 'POST', body: { items } });
+			expect(logged.status).toBe(200);
+			expect(logged.body).toHaveLength(80);
+
+			const report = await deployReportFlow(n8n, store, log.id);
+			const { response, execution } = await n8n.runWebhook<string>(report.id, report.hookPath, { method: 'POST', body: {} });
+			expect(executionError(execution)).toBeUndefined();
+			// eslint-disable-next-line @typescript-eslint/no-explicit-any -- n8n's untyped execution JSON
+			const figures = nodeOutput(execution, 'Metrics Logger')[0][0].json as Record<string, any>;
+
+			// PSI = Σ (p − q) · ln(p / q), shares floored at 0.0001, worked out from the items above.
+			const eps = 0.0001;
+			const term = (p: number, q: number) => (p - q) * Math.log(p / q);
+			const expected = {
+				// 40…79 characters: 11 in ≤ 50, 29 in 51–100; then all 40 in 2001–5000.
+				length: term(eps, 11 / 40) + term(eps, 29 / 40) + term(1, eps),
+				// en 100 % → de 90 %, en 10 %.
+				language: term(0.9, eps) + term(0.1, 1),
+				// every share in [0, 0.1) → every share in [0.3, 0.4).
+				unknownTokenShare: term(eps, 1) + term(1, eps),
+				// nothing cleaned away → 32 of 40 with quoted history removed.
+				cleaned: term(0.8, eps) + term(0.2, 1),
+			};
+			const [group] = figures.inputDrift.groups;
+			expect(figures.inputDrift.groups).toHaveLength(1);
+			expect(group).toMatchObject({ workflowId: log.id, nodeName: 'Metrics Logger', step: 'triage' });
+			expect(group.previous).toMatchObject({ items: 40, languages: { en: 40 }, cleaned: { share: 0 }, unknownTokenShare: { median: 0.02 } });
+			expect(group.current).toMatchObject({ items: 40, languages: { de: 36, en: 4 }, cleaned: { share: 0.8 }, unknownTokenShare: { median: 0.3 } });
+			expect(group.previous.meanCharacters).toBeCloseTo(59.5, 6);
+			expect(group.current.meanCharacters).toBeCloseTo(3475, 6);
+			for (const figure of ['length', 'language', 'unknownTokenShare', 'cleaned'] as const) {
+				expect(group.psi[figure]).toBeCloseTo(expected[figure], 9);
+			}
+			// eslint-disable-next-line @typescript-eslint/no-explicit-any
+			const alerts = figures.alerts as Array<Record<string, any>>;
+			expect(alerts.map((a) => [a.type, a.severity])).toEqual([
+				['override_rate_up', 'critical'],
+				['input_length_psi', 'critical'],
+				['input_language_psi', 'critical'],
+				['input_unknown_tokens_psi', 'critical'],
+				['input_cleaned_psi', 'critical'],
+			]);
+			expect(alerts[0]).toMatchObject({ previous: 0, current: 0.5 });
+			expect(alerts[0].message).toContain(`likely cause: text length (PSI ${expected.length.toFixed(2)}), language mix (PSI ${expected.language.toFixed(2)})`);
+			expect(alerts[2].current).toBeCloseTo(expected.language, 9);
+			expect(String(response.body)).toContain('<h2>Input drift</h2>');
+			expect(String(response.body)).toContain(`${expected.cleaned.toFixed(3)} alert`);
+		});
+
 		it('items without ai: skipped and counted by default; with Fail and Continue On Fail they carry an error', async () => {
 			const n8n = getN8n();
 			const store = { storeType: 'sqlite', storePath: path.join(tmp, 'invalid.sqlite') };

@@ -115,6 +115,33 @@ describe('Log: items pass on unchanged, one event each', () => {
 		expect(events.find((e) => e.itemIndex === 1)).toMatchObject({ reviewDecision: 'approved', overridden: false, reviewCorrect: true });
 	});
 
+	it('records the input statistics of ai.input; an invalid ai.input is logged without them, counted, and n8n shows a hint', async () => {
+		const store = temp.store();
+		const withInput = (i: number, input: unknown) => {
+			const item = decision(i);
+			return { ...item, ai: { ...(item.ai as IDataObject), input } };
+		};
+		const cleaned = { html: true, quotedHistory: true, signature: false, disclaimer: false, unicode: false, removedCharacters: 640 };
+		const run = await log(store, [
+			withInput(0, { characters: 1834, language: 'de', text: 'Guten Tag', cleaned, redacted: { email: 1, phone: 0, iban: 1, card: 0, nationalId: 0, custom: 0 }, unknownTokenShare: 0.25 }),
+			withInput(1, { characters: 'many', language: 'en' }),
+			decision(2),
+		]);
+		expectEveryItemOnce(run, 3);
+		const events = await storedEvents(store);
+		expect(events.find((e) => e.itemIndex === 0)).toMatchObject({ inputCharacters: 1834, inputLanguage: 'de', inputCleaned: true, inputRedacted: 2, inputUnknownTokenShare: 0.25 });
+		// Never the text itself.
+		expect(JSON.stringify(events)).not.toContain('Guten Tag');
+		expect(events.find((e) => e.itemIndex === 1)).toMatchObject({ label: 'refund', inputSkipReason: 'invalid_input' });
+		expect(Object.keys(events.find((e) => e.itemIndex === 2)!).filter((k) => k.startsWith('input') && k !== 'inputTokens')).toEqual([]);
+		expect(run.run.data.resultData.runData.Node[0].hints).toEqual([
+			{ message: expect.stringMatching(/^1 of 3 items have an ai\.input that does not match the item contract/), location: 'outputPane' },
+		]);
+		const figures = jsonOf(await report(store, { window: 'range', from: DAY.from, to: DAY.to }))[0] as IDataObject & { inputDrift: IDataObject };
+		expect(figures.volume).toBe(3);
+		expect(figures.inputDrift).toMatchObject({ skipped: { invalid_input: 1, total: 1 }, groups: [{ current: { items: 1, languages: { de: 1 } }, previous: null }] });
+	});
+
 	it('a re-run of the same items with an Event ID is not counted twice, and n8n shows a hint', async () => {
 		const store = temp.store();
 		const parameters = { logOptions: { eventId: '={{ $json.id }}' } };
@@ -326,7 +353,7 @@ describe('Export', () => {
 	it('an empty store exports an empty file, not an error', async () => {
 		const { json, text } = await file({ ...temp.store(), format: 'csv' });
 		expect(json).toMatchObject({ events: 0, totalEvents: 0 });
-		expect(text).toBe('eventKey,at,workflowId,executionId,nodeName,itemIndex,step,task,label,confidence,engine,tier,model,routePath,sampled,reviewDecision,reviewedLabel,reviewCorrect,overridden,truthLabel,truthCorrect,latencyMs,inputTokens,outputTokens,costUsd,skipReason,fields,dimensions\r\n');
+		expect(text).toBe('eventKey,at,workflowId,executionId,nodeName,itemIndex,step,task,label,confidence,engine,tier,model,routePath,sampled,reviewDecision,reviewedLabel,reviewCorrect,overridden,truthLabel,truthCorrect,latencyMs,inputTokens,outputTokens,costUsd,skipReason,fields,dimensions,inputCharacters,inputLanguage,inputUnknownTokenShare,inputCleaned,inputRedacted,inputSkipReason\r\n');
 	});
 });
 

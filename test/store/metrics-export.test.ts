@@ -158,3 +158,58 @@ test('cascade: Prometheus counters by tier, the tier in CSV, and an escaped HTML
 	// No cascade event, no cascade section.
 	expect(renderReportHtml(await reportFromStore(store, rangeWindow('2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z'), {}))).not.toContain('Cascade');
 });
+
+test('input drift: Prometheus counters and histograms by group, the input columns in CSV, an escaped HTML section with "no input data"', async () => {
+	const inputStore = await openStore({ kind: 'sqlite', path: join(dir, 'input.sqlite') });
+	const previous = '2026-11-19T10:00:00.000Z';
+	const current = '2026-11-20T10:00:00.000Z';
+	const step = '<i>triage</i>';
+	await inputStore.writeEvents([
+		// 30 short English texts the day before, 30 long German texts with quoted history removed on the day.
+		...Array.from({ length: 30 }, () => event({ step, at: previous, inputCharacters: 40, inputLanguage: 'en', inputCleaned: false, inputUnknownTokenShare: 0.05 })),
+		...Array.from({ length: 30 }, (_, i) =>
+			event({ step, at: current, inputCharacters: 1500, inputLanguage: 'de', inputCleaned: true, inputUnknownTokenShare: 0.42, inputRedacted: i < 3 ? 2 : 0 }),
+		),
+		event({ step, at: current, inputSkipReason: 'invalid_input' }),
+	]);
+	const aggregates = await inputStore.aggregate({ from: '2026-11-20T00:00:00Z', to: '2026-11-21T00:00:00Z', truthSource: 'auto', timelineBucketMs: 86_400_000, includeSeries: true });
+	const { samples, types } = parsePrometheus(toPrometheus(aggregates));
+	const value = (name: string, labels: Record<string, string>) =>
+		samples.find((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value;
+	expect(types.get('aiwf_input_items_total')).toBe('counter');
+	expect(types.get('aiwf_input_characters')).toBe('histogram');
+	expect(value('aiwf_input_items_total', { step, node: 'Metrics', language: 'de' })).toBe(30);
+	expect(value('aiwf_input_cleaned_total', { step })).toBe(30);
+	expect(value('aiwf_input_redacted_total', { step })).toBe(6);
+	expect(value('aiwf_input_skipped_total', { step, reason: 'invalid_input' })).toBe(1);
+	expect(value('aiwf_input_characters_bucket', { step, le: '1000' })).toBe(0);
+	expect(value('aiwf_input_characters_bucket', { step, le: '2000' })).toBe(30);
+	expect(value('aiwf_input_characters_bucket', { step, le: '+Inf' })).toBe(30);
+	expect(value('aiwf_input_characters_sum', { step })).toBe(45000);
+	expect(value('aiwf_input_unknown_token_share_bucket', { step, le: '0.4' })).toBe(0);
+	expect(value('aiwf_input_unknown_token_share_bucket', { step, le: '0.5' })).toBe(30);
+	expect(value('aiwf_input_unknown_token_share_count', { step })).toBe(30);
+
+	const [header, ...rows] = (csvHeader() + toCsvRows(await inputStore.readEvents({ from: '2026-11-20T00:00:00Z' }))).split('\r\n');
+	const columns = header.split(',');
+	expect(columns.slice(-6)).toEqual(['inputCharacters', 'inputLanguage', 'inputUnknownTokenShare', 'inputCleaned', 'inputRedacted', 'inputSkipReason']);
+	const cells = rows[0].split(',');
+	expect(cells.slice(-6)).toEqual(['1500', 'de', '0.42', 'true', '2', '']);
+	expect(rows[30].split(',').slice(-6)).toEqual(['', '', '', '', '', 'invalid_input']);
+
+	const report = await reportFromStore(inputStore, rangeWindow('2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z'), {});
+	expect(report.alerts.map((a) => a.type)).toEqual(['input_length_psi', 'input_language_psi', 'input_unknown_tokens_psi', 'input_cleaned_psi']);
+	const html = renderReportHtml(report);
+	expect(html).toContain('<h2>Input drift</h2>');
+	expect(html).not.toContain('<i>triage</i>');
+	expect(html).toContain('wf / Metrics / &lt;i&gt;triage&lt;/i&gt;');
+	// PSI of all 30 in one length bin, then all 30 in another: 2 · (1 − ε) · ln(1 / ε).
+	const extreme = 2 * (1 - 0.0001) * Math.log(1 / 0.0001);
+	expect(html).toContain(`<td class="alert">${extreme.toFixed(3)} alert</td>`);
+	expect(html).toContain('1 items with an invalid ai.input');
+	expect(html).toMatch(/Language mix of wf \/ Metrics \/ &lt;i&gt;triage&lt;\/i&gt; changed/);
+	// The day before has no previous window with input data: shown as such, not as zeros.
+	const dayBefore = renderReportHtml(await reportFromStore(inputStore, rangeWindow('2026-11-19T00:00:00Z', '2026-11-20T00:00:00Z'), {}));
+	expect(dayBefore).toContain('<span class="empty">no input data</span> → 30');
+	expect(renderReportHtml(await reportFromStore(store, rangeWindow('2026-11-20T00:00:00Z', '2026-11-21T00:00:00Z'), {}))).toContain('No input data (ai.input) in this window or the previous one.');
+});

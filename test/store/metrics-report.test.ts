@@ -122,6 +122,44 @@ function cascadeEvents(): MetricEvent[] {
 	];
 }
 
+const EPS = 0.0001;
+/** One term of PSI = Σ (p − q) · ln(p / q), written out here rather than taken from the product. */
+const term = (p: number, q: number) => (p - q) * Math.log(p / q);
+const cleanedFlags = (quotedHistory: boolean) => ({ html: false, quotedHistory, signature: false, disclaimer: false, unicode: true, removedCharacters: quotedHistory ? 400 : 0 });
+
+/**
+ * Input drift between two days, 40 decisions each, all labelled 'a' at confidence 0.8:
+ * - 19 Nov: short English texts (30…69 characters: 21 ≤ 50, 19 in 51–100), 4 German; quoted history
+ *   removed from 4; unknown-token share 0.05 (30) and 0.15 (10); every review approved.
+ * - 20 Nov: long German texts (1500…1890 characters), 10 English; quoted history removed from 32;
+ *   unknown-token share 0.35; half the reviews overridden; 8 with an e-mail address redacted.
+ * Plus on 20 Nov: 2 decisions with an invalid ai.input, 1 without ai.input, 1 skipped item.
+ */
+function inputDriftEvents(): MetricEvent[] {
+	const events: MetricEvent[] = [];
+	for (let i = 0; i < 40; i++) {
+		const at = `2026-11-19T${String(i % 24).padStart(2, '0')}:10:00.000Z`;
+		const input = { characters: 30 + i, language: i % 10 === 0 ? 'de' : 'en', cleaned: cleanedFlags(i % 10 === 0), unknownTokenShare: i % 4 === 0 ? 0.15 : 0.05 };
+		events.push(buildEvent({ ai: ai('a', 0.8, { at, input }), review: review('approved', 'a', false) }, context({ step: 'triage' })));
+	}
+	for (let i = 0; i < 40; i++) {
+		const input = {
+			characters: 1500 + i * 10,
+			language: i % 4 === 0 ? 'en' : 'de',
+			cleaned: cleanedFlags(i % 5 !== 0),
+			unknownTokenShare: 0.35,
+			...(i % 5 === 0 ? { redacted: { email: 1 } } : {}),
+		};
+		const rev = i % 2 === 0 ? review('corrected', 'b', true) : review('approved', 'a', false);
+		events.push(buildEvent({ ai: ai('a', 0.8, { input }), review: rev }, context({ step: 'triage' })));
+	}
+	events.push(buildEvent({ ai: ai('a', 0.8, { input: { characters: '1200', language: 'de' } }) }, context({ step: 'triage' })));
+	events.push(buildEvent({ ai: ai('a', 0.8, { input: { characters: 1200, language: 'de', cleaned: { quotedHistory: 'yes' } } }) }, context({ step: 'triage' })));
+	events.push(buildEvent({ ai: ai('a', 0.8) }, context({ step: 'triage' })));
+	events.push(skippedEvent(context({ step: 'triage' }), 'no_ai'));
+	return events;
+}
+
 describe.each(['sqlite', 'postgres'] as const)('%s store', (kind) => {
 	beforeEach(async () => {
 		store = await freshStore(kind);
@@ -359,6 +397,81 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (kind) => {
 			expect(r.alerts[2].current).toBeCloseTo(2 * 0.9999 * Math.log(10000), 6);
 		});
 
+		test('input drift: length, language, unknown tokens and cleaned-away content by PSI, the likely cause of the override rise', async () => {
+			await store.writeEvents(inputDriftEvents());
+			const r = await reportFromStore(store, DAY, {});
+			expect(r.volume).toBe(43);
+			expect(r.skipped).toEqual({ no_ai: 1, total: 1 });
+			const drift = r.inputDrift;
+			expect(drift.skipped).toEqual({ invalid_input: 2, total: 2 });
+			expect(drift.thresholds).toEqual({ notable: 0.1, alert: 0.25 });
+			expect(drift.groups).toHaveLength(1);
+			const [g] = drift.groups;
+			expect(g).toMatchObject({ workflowId: 'wf', nodeName: 'Metrics', step: 'triage' });
+			expect(g.previous).toEqual({
+				items: 40,
+				meanCharacters: 49.5,
+				lengthBins: [21, 19, 0, 0, 0, 0, 0, 0, 0],
+				languages: { en: 36, de: 4 },
+				unknownTokenShare: { items: 40, mean: 0.075, median: 0.05, bins: [30, 10, 0, 0, 0, 0, 0, 0, 0, 0] },
+				cleaned: { items: 40, cleanedAway: 4, share: 0.1 },
+				redaction: { items: 0, values: 0, itemsWithRedaction: 0 },
+			});
+			expect(g.current).toEqual({
+				items: 40,
+				meanCharacters: 1695,
+				lengthBins: [0, 0, 0, 0, 0, 40, 0, 0, 0],
+				languages: { de: 30, en: 10 },
+				unknownTokenShare: { items: 40, mean: 0.35, median: 0.35, bins: [0, 0, 0, 40, 0, 0, 0, 0, 0, 0] },
+				cleaned: { items: 40, cleanedAway: 32, share: 0.8 },
+				redaction: { items: 8, values: 8, itemsWithRedaction: 8 },
+			});
+			const expected = {
+				length: term(EPS, 21 / 40) + term(EPS, 19 / 40) + term(1, EPS),
+				language: term(0.75, 0.1) + term(0.25, 0.9),
+				unknownTokenShare: term(EPS, 0.75) + term(EPS, 0.25) + term(1, EPS),
+				cleaned: term(0.8, 0.1) + term(0.2, 0.9),
+			};
+			for (const figure of ['length', 'language', 'unknownTokenShare', 'cleaned'] as const) {
+				expect(g.psi[figure]).toBeCloseTo(expected[figure], 9);
+				expect(g.levels[figure]).toBe('alert');
+			}
+			expect(r.alerts.map((a) => [a.type, a.severity])).toEqual([
+				['override_rate_up', 'critical'],
+				['input_length_psi', 'critical'],
+				['input_language_psi', 'critical'],
+				['input_unknown_tokens_psi', 'critical'],
+				['input_cleaned_psi', 'critical'],
+			]);
+			const [override, length, language] = r.alerts;
+			expect(override).toMatchObject({ current: 0.5, previous: 0 });
+			expect(override.likelyCauses?.map((c) => c.type)).toEqual(['input_length_psi', 'input_language_psi', 'input_unknown_tokens_psi', 'input_cleaned_psi']);
+			expect(override.message).toMatch(
+				`; the input changed too, likely cause: text length (PSI ${expected.length.toFixed(2)}), language mix (PSI ${expected.language.toFixed(2)}), ` +
+					`words unknown to the local model (PSI ${expected.unknownTokenShare.toFixed(2)}), cleaned-away content (PSI ${expected.cleaned.toFixed(2)})`,
+			);
+			expect(length).toMatchObject({ threshold: 0.25, group: { workflowId: 'wf', nodeName: 'Metrics', step: 'triage' } });
+			expect(length.current).toBeCloseTo(expected.length, 9);
+			expect(language.message).toBe(`Language mix of wf / Metrics / triage changed (PSI ${expected.language.toFixed(3)}): en 90.0%, de 10.0% → de 75.0%, en 25.0%`);
+		});
+
+		test('input drift without input statistics: "no input data", not zeros; a previous window without them: no PSI', async () => {
+			await store.writeEvents(sixEvents());
+			expect((await reportFromStore(store, DAY, {})).inputDrift).toMatchObject({ note: 'no input data', groups: [], skipped: { total: 0 } });
+			await store.writeEvents([buildEvent({ ai: ai('a', 0.8, { input: { characters: 120, language: 'en' } }) }, context())]);
+			const r = await reportFromStore(store, DAY, {});
+			expect(r.inputDrift.note).toBeUndefined();
+			expect(r.inputDrift.groups).toEqual([
+				expect.objectContaining({
+					step: '',
+					previous: null,
+					current: expect.objectContaining({ items: 1, unknownTokenShare: { items: 0, mean: null, median: null, bins: [0, 0, 0, 0, 0, 0, 0, 0, 0, 0] }, cleaned: { items: 0, cleanedAway: 0, share: null } }),
+					psi: { length: null, language: null, unknownTokenShare: null, cleaned: null },
+				}),
+			]);
+			expect(r.alerts).toEqual([]);
+		});
+
 		test('no alert below the minimum sample size or when nothing moved', async () => {
 			const events: MetricEvent[] = [];
 			for (let i = 0; i < 10; i++) {
@@ -375,7 +488,7 @@ describe.each(['sqlite', 'postgres'] as const)('%s store', (kind) => {
 test('the PostgreSQL SQL and the streamed SQLite pass give identical reports, cascade included', async () => {
 	// Written without a tier (as by hand): both stores read the tier from its model.
 	const untiered = { ...event({ engine: 'cascade', model: 'local:v1', step: 'triage', at: '2026-11-20T10:00:00.000Z' }) };
-	const events = [...sixEvents(), ...cascadeEvents(), untiered];
+	const events = [...sixEvents(), ...cascadeEvents(), untiered, ...inputDriftEvents()];
 	const reports = [];
 	for (const kind of ['sqlite', 'postgres'] as const) {
 		const opened = await freshStore(kind);
@@ -384,6 +497,7 @@ test('the PostgreSQL SQL and the streamed SQLite pass give identical reports, ca
 	}
 	expect(reports[0].cascade).toMatchObject({ items: 13, localItems: 10, localItemsPriced: 7 });
 	expect(reports[0].cascade.estimatedSavedUsd).toBeCloseTo(0.021, 12);
+	expect(reports[0].inputDrift.groups.map((g) => [g.step, g.current?.items, g.previous?.items])).toEqual([['triage', 40, 40]]);
 	expect(reports[1]).toEqual(reports[0]);
 });
 

@@ -15,6 +15,46 @@ import { createTestDatabase, PG } from '../support/pg';
 const dir = mkdtempSync(join(tmpdir(), 'aiwf-store-'));
 let pg: { database: string; drop: () => Promise<void> };
 
+/**
+ * A store as an older version left it — the migrations up to `version` and `rows` (SQL) written
+ * directly — opened by this version, which migrates it, and handed to `check`.
+ */
+async function withStoreAtSchema(kind: 'sqlite' | 'postgres', version: number, rows: string[], check: (store: PackageStore) => Promise<void>) {
+	const applied = migrations.filter((m) => m.version <= version);
+	if (kind === 'sqlite') {
+		const file = join(dir, `schema-${version}.sqlite`);
+		// eslint-disable-next-line @typescript-eslint/no-require-imports -- node:sqlite is experimental and loaded only where it exists
+		const { DatabaseSync } = require('node:sqlite');
+		const db = new DatabaseSync(file);
+		db.exec(`CREATE TABLE ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
+		for (const migration of applied) {
+			for (const statement of migration.statements('sqlite')) db.exec(statement);
+			db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} VALUES (?, ?, ?)`).run(migration.version, migration.name, '2026-01-01');
+		}
+		for (const row of rows) db.exec(row);
+		db.close();
+		await check(await openStore({ kind: 'sqlite', path: file }));
+		return;
+	}
+	const fresh = await createTestDatabase(`aiwf_schema${version}`);
+	try {
+		const client = new Client({ ...PG, database: fresh.database });
+		await client.connect();
+		await client.query(`CREATE TABLE ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
+		for (const migration of applied) {
+			for (const statement of migration.statements('postgres')) await client.query(statement);
+			await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+		}
+		for (const row of rows) await client.query(row);
+		await client.end();
+		const store = await openStore({ kind: 'postgres', ...PG, database: fresh.database });
+		await check(store);
+		await store.close();
+	} finally {
+		await fresh.drop();
+	}
+}
+
 beforeAll(async () => {
 	pg = await createTestDatabase('aiwf_store_test');
 });
@@ -75,6 +115,7 @@ describe.each(configs)('%s store', (kind, config) => {
 				{ version: 4, name: 'local models' },
 				{ version: 5, name: 'cascade tier' },
 				{ version: 6, name: 'vendor memory' },
+				{ version: 7, name: 'input statistics' },
 			]);
 		} else {
 			// eslint-disable-next-line @typescript-eslint/no-require-imports -- node:sqlite is experimental and loaded only where it exists
@@ -89,6 +130,7 @@ describe.each(configs)('%s store', (kind, config) => {
 				{ version: 4, name: 'local models' },
 				{ version: 5, name: 'cascade tier' },
 				{ version: 6, name: 'vendor memory' },
+				{ version: 7, name: 'input statistics' },
 			]);
 		}
 	});
@@ -113,15 +155,21 @@ describe.each(configs)('%s store', (kind, config) => {
 			costUsd: 0.000123,
 			fields: { total: { correct: false, confidence: 0.7 } },
 			dimensions: { team: 'emea' },
+			inputCharacters: 1834,
+			inputLanguage: 'de',
+			inputUnknownTokenShare: 0.125,
+			inputCleaned: true,
+			inputRedacted: 3,
 		});
+		const badInput = event({ at: '2026-11-20T10:30:00.000Z', inputSkipReason: 'invalid_input' });
 		const minimal = event({ at: '2026-11-20T11:00:00.000Z' });
 		delete minimal.confidence;
 		const skipped = { ...event({ at: '2026-11-20T12:00:00.000Z' }), skipReason: 'no_ai' as const };
-		await store.writeEvents([full, minimal, skipped]);
-		expect(await store.readEvents({})).toEqual([full, minimal, skipped]);
-		expect(await store.readEvents({}, { includeSkipped: false })).toEqual([full, minimal]);
-		expect(await store.readEvents({}, { limit: 1, offset: 1 })).toEqual([minimal]);
-		expect(await store.countEvents({ from: '2026-11-20T10:30:00Z' })).toBe(2);
+		await store.writeEvents([full, badInput, minimal, skipped]);
+		expect(await store.readEvents({})).toEqual([full, badInput, minimal, skipped]);
+		expect(await store.readEvents({}, { includeSkipped: false })).toEqual([full, badInput, minimal]);
+		expect(await store.readEvents({}, { limit: 1, offset: 2 })).toEqual([minimal]);
+		expect(await store.countEvents({ from: '2026-11-20T10:30:00Z' })).toBe(3);
 		expect(await store.readEvents({ step: 'triage', model: 'gpt-x', workflowId: 'wf', label: 'billing' })).toEqual([full]);
 	});
 
@@ -311,40 +359,37 @@ describe('configuration and failures', () => {
 			expect(tiers).toEqual({ 'classify-local': 'local', 'invoice-local': 'local', llm: 'llm', plain: undefined });
 		};
 
-		test('sqlite', async () => {
-			const file = join(dir, 'schema-4.sqlite');
-			// eslint-disable-next-line @typescript-eslint/no-require-imports
-			const { DatabaseSync } = require('node:sqlite');
-			const db = new DatabaseSync(file);
-			db.exec(`CREATE TABLE ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`);
-			for (const migration of migrations.filter((m) => m.version <= 4)) {
-				for (const statement of migration.statements('sqlite')) db.exec(statement);
-				db.prepare(`INSERT INTO ${MIGRATIONS_TABLE} VALUES (?, ?, ?)`).run(migration.version, migration.name, '2026-01-01');
-			}
-			for (const row of oldRows) db.exec(row);
-			db.close();
-			await expectTiers(await openStore({ kind: 'sqlite', path: file }));
-		});
+		test.each(['sqlite', 'postgres'] as const)('%s', (kind) => withStoreAtSchema(kind, 4, oldRows, expectTiers));
+	});
 
-		test('postgres', async () => {
-			const fresh = await createTestDatabase('aiwf_schema4');
-			try {
-				const client = new Client({ ...PG, database: fresh.database });
-				await client.connect();
-				await client.query(`CREATE TABLE ${MIGRATIONS_TABLE} (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())`);
-				for (const migration of migrations.filter((m) => m.version <= 4)) {
-					for (const statement of migration.statements('postgres')) await client.query(statement);
-					await client.query(`INSERT INTO ${MIGRATIONS_TABLE} (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
-				}
-				for (const row of oldRows) await client.query(row);
-				await client.end();
-				const store = await openStore({ kind: 'postgres', ...PG, database: fresh.database });
-				await expectTiers(store);
-				await store.close();
-			} finally {
-				await fresh.drop();
+	describe('migration 7 adds the input statistics to a store at schema 6 without losing its events', () => {
+		// Two events and a skipped item as a version with schema 6 wrote them.
+		const oldRows = [['a', 'billing', null], ['b', 'refund', null], ['c', null, 'no_ai']].map(
+			([key, label, skip]) =>
+				`INSERT INTO aiwf_metric_events (event_key, workflow_id, execution_id, node_name, item_index, at_ms, task, label, confidence, route_path, skip_reason, tier)
+				VALUES ('${key}', 'wf', 'ex', 'Metrics', 0, 1795600000000, ${label ? "'classify'" : 'NULL'}, ${label ? `'${label}'` : 'NULL'}, ${label ? 0.8 : 'NULL'}, ${label ? "'auto'" : 'NULL'}, ${skip ? `'${skip}'` : 'NULL'}, NULL)`,
+		);
+		const expectMigrated = async (store: PackageStore) => {
+			const events = await store.readEvents({});
+			expect(events.map((e) => [e.eventKey, e.label, e.confidence, e.routePath, e.skipReason])).toEqual([
+				['a', 'billing', 0.8, 'auto', undefined],
+				['b', 'refund', 0.8, 'auto', undefined],
+				['c', undefined, undefined, undefined, 'no_ai'],
+			]);
+			// The new columns are null: no input statistics, not zeros.
+			for (const e of events) {
+				expect(Object.keys(e).filter((k) => k.startsWith('input'))).toEqual([]);
 			}
-		});
+			const window = { from: '2026-11-25T00:00:00.000Z', to: '2026-12-01T00:00:00.000Z', truthSource: 'auto' as const, timelineBucketMs: 86_400_000 };
+			const aggregates = await store.aggregate(window);
+			expect(aggregates.totals.events).toBe(2);
+			expect(aggregates.input).toEqual([]);
+			// New events carry them.
+			await store.writeEvents([event({ eventKey: 'd', at: '2026-11-26T00:00:00.000Z', inputCharacters: 80, inputLanguage: 'en', inputCleaned: false })]);
+			expect((await store.readEvents({ from: '2026-11-26T00:00:00.000Z' }))[0]).toMatchObject({ inputCharacters: 80, inputLanguage: 'en', inputCleaned: false });
+		};
+
+		test.each(['sqlite', 'postgres'] as const)('%s', (kind) => withStoreAtSchema(kind, 6, oldRows, expectMigrated));
 	});
 
 	test('a Node without node:sqlite gets an error naming the fix', () => {

@@ -1,5 +1,6 @@
 /** Exports of the event store: Prometheus text exposition (0.0.4), CSV and JSON lines. */
 import type { Aggregates, MetricEvent } from '../store/types';
+import { LENGTH_BIN_EDGES, unknownShareBin, UNKNOWN_SHARE_BIN_COUNT } from './inputDrift';
 
 const promEscape = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 const labelSet = (labels: Record<string, string>) =>
@@ -45,6 +46,8 @@ export function toPrometheus(aggregates: Aggregates, prefix = 'aiwf'): string {
 		Object.entries(aggregates.totals.skipped).map(([reason, n]) => [{ reason }, n ?? 0]),
 	);
 
+	inputSeries(aggregates.input, prefix, lines, counter);
+
 	lines.push(`# HELP ${prefix}_confidence Confidence of the decisions.`, `# TYPE ${prefix}_confidence histogram`);
 	let sumConfidence = 0;
 	let countConfidence = 0;
@@ -76,11 +79,72 @@ export function toPrometheus(aggregates: Aggregates, prefix = 'aiwf'): string {
 	return `${lines.join('\n')}\n`;
 }
 
+type Labels = Record<string, string>;
+
+/**
+ * The input statistics (`ai.input`) by workflow, node and step: items by language, items with content
+ * cleaned away, values redacted, input statistics skipped, and histograms of text length (the input
+ * drift bins) and unknown-token share (tenths, counting shares below the next hundredth).
+ */
+function inputSeries(
+	rows: Aggregates['input'],
+	prefix: string,
+	lines: string[],
+	counter: (name: string, help: string, values: Array<[Labels, number]>) => void,
+) {
+	const valid = rows.filter((r) => r.skipReason === null);
+	const groupOf = (r: Aggregates['input'][number]): Labels => ({ workflow: r.workflowId, node: r.nodeName, step: r.step });
+	const sumBy = (list: typeof rows, key: (r: (typeof rows)[number]) => Labels, value: (r: (typeof rows)[number]) => number) => {
+		const sums = new Map<string, [Labels, number]>();
+		for (const r of list) {
+			const labels = key(r);
+			const id = JSON.stringify(labels);
+			const entry = sums.get(id) ?? [labels, 0];
+			entry[1] += value(r);
+			sums.set(id, entry);
+		}
+		return [...sums.values()];
+	};
+	counter('input_items_total', 'Decisions logged with input statistics, by the language of the text the engine saw.', sumBy(valid, (r) => ({ ...groupOf(r), language: r.language ?? 'und' }), (r) => r.count));
+	counter('input_cleaned_total', 'Inputs with quoted history, a signature, a disclaimer or HTML cleaned away.', sumBy(valid.filter((r) => r.cleaned !== null), groupOf, (r) => (r.cleaned ? r.count : 0)));
+	counter('input_redacted_total', 'Values redacted before the model.', sumBy(valid.filter((r) => r.withRedaction > 0), groupOf, (r) => r.redacted));
+	counter('input_skipped_total', 'Decisions logged without input statistics (invalid ai.input).', sumBy(rows.filter((r) => r.skipReason !== null), (r) => ({ ...groupOf(r), reason: String(r.skipReason) }), (r) => r.count));
+
+	const histogram = (name: string, help: string, edges: number[], binOf: (r: (typeof rows)[number]) => number | null, sum: (r: (typeof rows)[number]) => number) => {
+		lines.push(`# HELP ${prefix}_${name} ${help}`, `# TYPE ${prefix}_${name} histogram`);
+		const groups = new Map<string, { labels: Labels; bins: number[]; count: number; sum: number }>();
+		for (const r of valid) {
+			const bin = binOf(r);
+			if (bin === null) continue;
+			const labels = groupOf(r);
+			const id = JSON.stringify(labels);
+			const g = groups.get(id) ?? { labels, bins: new Array<number>(edges.length + 1).fill(0), count: 0, sum: 0 };
+			g.bins[bin] += r.count;
+			g.count += r.count;
+			g.sum += sum(r);
+			groups.set(id, g);
+		}
+		for (const g of groups.values()) {
+			let cumulative = 0;
+			edges.forEach((edge, i) => {
+				cumulative += g.bins[i];
+				lines.push(`${prefix}_${name}_bucket${labelSet({ ...g.labels, le: String(edge) })} ${cumulative}`);
+			});
+			lines.push(`${prefix}_${name}_bucket${labelSet({ ...g.labels, le: '+Inf' })} ${g.count}`);
+			lines.push(`${prefix}_${name}_sum${labelSet(g.labels)} ${promNumber(g.sum)}`, `${prefix}_${name}_count${labelSet(g.labels)} ${g.count}`);
+		}
+	};
+	histogram('input_characters', 'Characters of the text the engine saw.', [...LENGTH_BIN_EDGES], (r) => r.lengthBin, (r) => r.sumCharacters);
+	const tenths = Array.from({ length: UNKNOWN_SHARE_BIN_COUNT - 1 }, (_, i) => (i + 1) / 10);
+	// The last tenth [0.9, 1] has no edge of its own: +Inf holds it.
+	histogram('input_unknown_token_share', 'Share of the words unknown to the local model.', tenths, (r) => (r.unknownHundredth === null ? null : unknownShareBin(r.unknownHundredth)), (r) => r.sumUnknownShare);
+}
+
 export const CSV_COLUMNS: Array<keyof MetricEvent> = [
 	'eventKey', 'at', 'workflowId', 'executionId', 'nodeName', 'itemIndex', 'step', 'task', 'label', 'confidence',
 	'engine', 'tier', 'model', 'routePath', 'sampled', 'reviewDecision', 'reviewedLabel', 'reviewCorrect', 'overridden',
 	'truthLabel', 'truthCorrect', 'latencyMs', 'inputTokens', 'outputTokens', 'costUsd', 'skipReason', 'fields',
-	'dimensions',
+	'dimensions', 'inputCharacters', 'inputLanguage', 'inputUnknownTokenShare', 'inputCleaned', 'inputRedacted', 'inputSkipReason',
 ];
 
 /** RFC 4180 quoting; text starting with = + - @ gets a leading ' so spreadsheets do not run it. */

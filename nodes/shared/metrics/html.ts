@@ -178,6 +178,38 @@ ${card('Estimated saving', saved(c.estimatedSavedUsd), partial)}
 <table><tr><th>workflow</th><th>node</th><th>step</th><th>task</th><th>local</th><th>LLM</th><th>LLM cost</th><th>per LLM item</th><th>estimated saving</th></tr>${rows}</table>`;
 }
 
+/** Input drift per workflow, node and step: this window against the previous one, PSI by figure. */
+export function inputDriftSection(report: MetricsReport): string {
+	const d = report.inputDrift;
+	if (!d.groups.length) {
+		return `<h2>Input drift</h2><p class="empty">No input data (ai.input) in this window or the previous one.</p>${d.skipped.total ? `<p class="h">${int(d.skipped.total)} items with an invalid ai.input</p>` : ''}`;
+	}
+	const none = '<span class="empty">no input data</span>';
+	const both = (g: (typeof d.groups)[number], show: (w: NonNullable<typeof g.current>) => string) =>
+		`${g.previous ? escapeHtml(show(g.previous)) : none} → ${g.current ? escapeHtml(show(g.current)) : none}`;
+	const languages = (w: NonNullable<(typeof d.groups)[number]['current']>) =>
+		Object.entries(w.languages)
+			.slice(0, 3)
+			.map(([code, n]) => `${code} ${pct(n / w.items, 0)}`)
+			.join(' ');
+	const psiCell = (value: number | null, level: string | null) =>
+		`<td class="${level ?? ''}">${value === null ? '–' : `${escapeHtml(fixed(value))}${level && level !== 'stable' ? ` ${escapeHtml(level)}` : ''}`}</td>`;
+	const rows = d.groups
+		.map(
+			(g) =>
+				`<tr><td>${escapeHtml([g.workflowId, g.nodeName, g.step].filter(Boolean).join(' / '))}</td>` +
+				`<td>${both(g, (w) => int(w.items))}</td><td>${both(g, (w) => fixed(w.meanCharacters, 0))}</td>${psiCell(g.psi.length, g.levels.length)}` +
+				`<td>${both(g, languages)}</td>${psiCell(g.psi.language, g.levels.language)}` +
+				`<td>${both(g, (w) => `${fixed(w.unknownTokenShare.mean, 2)} / ${fixed(w.unknownTokenShare.median, 2)}`)}</td>${psiCell(g.psi.unknownTokenShare, g.levels.unknownTokenShare)}` +
+				`<td>${both(g, (w) => pct(w.cleaned.share))}</td>${psiCell(g.psi.cleaned, g.levels.cleaned)}` +
+				`<td>${g.current ? escapeHtml(int(g.current.redaction.values)) : none}</td></tr>`,
+		)
+		.join('');
+	return `<h2>Input drift</h2>
+<table><tr><th>workflow / node / step</th><th>items</th><th>mean characters</th><th>PSI</th><th>languages</th><th>PSI</th><th>unknown words mean / median</th><th>PSI</th><th>cleaned away</th><th>PSI</th><th>values redacted</th></tr>${rows}</table>
+<p class="h">previous window → this window. ${escapeHtml(d.method)}${d.skipped.total ? ` ${escapeHtml(int(d.skipped.total))} items with an invalid ai.input were logged without input statistics.` : ''}</p>`;
+}
+
 export function renderReportHtml(report: MetricsReport, title = 'AI workflow metrics'): string {
 	const alerts = report.alerts.length
 		? `<ul class="alerts">${report.alerts.map((a) => `<li class="${a.severity}"><b>${escapeHtml(a.severity)}</b> ${escapeHtml(a.message)}</li>`).join('')}</ul>`
@@ -212,7 +244,7 @@ table{border-collapse:collapse;background:#fff}td,th{border:1px solid #d0d7de;pa
 td:first-child,th:first-child{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:16px}
 figure{margin:0;background:#fff;border:1px solid #d0d7de;border-radius:8px;padding:8px}figcaption{font-weight:600;margin-bottom:4px}
 svg .ax{font-size:10px;fill:#57606a}svg .n{font-size:10px;fill:#1b1f24}svg .g{stroke:#eaeef2}svg .a{stroke:#8c959f}svg .d{stroke:#8c959f;stroke-dasharray:4 3}
-.alerts li.critical{color:#b42318}.alerts li.warning{color:#9a6700}.ok{color:#1a7f37}.empty{color:#57606a}
+.alerts li.critical{color:#b42318}.alerts li.warning{color:#9a6700}td.alert{color:#b42318;font-weight:600}td.notable{color:#9a6700}.ok{color:#1a7f37}.empty{color:#57606a}
 </style></head><body>
 <h1>${escapeHtml(title)}</h1>
 <div class="sub">${escapeHtml(report.window.from)} → ${escapeHtml(report.window.to)} · truth: ${escapeHtml(report.truthSource)}${filters ? ` · ${escapeHtml(filters)}` : ''}</div>
@@ -232,6 +264,7 @@ ${card('Skipped items', int(report.skipped.total), skipped)}
 </div>
 ${cascadeSection(report)}
 <h2>Drift alerts</h2>${alerts}
+${inputDriftSection(report)}
 <h2>Charts</h2><div class="charts">
 <figure><figcaption>Confusion matrix</figcaption>${confusionSvg(report)}</figure>
 ${reliabilitySvg(report)}${overrideTimelineSvg(report)}${thresholdSvg(report)}

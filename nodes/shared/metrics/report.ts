@@ -21,8 +21,11 @@
  *   LLM-tier items of the same group (workflow, Metrics Logger node, step, task) in the window. A group
  *   without an LLM-tier item that carries a cost has no price to go by: its saving is not estimable
  *   (null), never guessed from a price list.
+ * - input drift (`ai.input`): see inputDrift.ts — PSI of text length, language, unknown-token share
+ *   and cleaned-away content per workflow, node and step against the previous window.
  */
 import type { Aggregates, EventFilter, SkipReason, TruthSource } from '../store/types';
+import { inputDriftAlerts, inputDriftSection, psiOfCategories, type InputAlert, type InputDriftSection } from './inputDrift';
 
 export interface ReportOptions {
 	from: string;
@@ -53,12 +56,16 @@ export interface LabelMetrics {
 }
 
 export interface DriftAlert {
-	type: 'override_rate_up' | 'confidence_shift' | 'label_mix_psi';
+	type: 'override_rate_up' | 'confidence_shift' | 'label_mix_psi' | InputAlert['type'];
 	severity: 'warning' | 'critical';
 	current: number;
 	previous: number;
 	threshold: number;
 	message: string;
+	/** Input-drift alerts: the workflow, Metrics Logger node and step whose input moved. */
+	group?: InputAlert['group'];
+	/** On `override_rate_up`: the input-drift alerts of the same window, the likely causes. */
+	likelyCauses?: Array<Pick<InputAlert, 'type' | 'severity' | 'current' | 'group'>>;
 }
 
 export interface ThresholdPoint {
@@ -161,6 +168,7 @@ export interface MetricsReport {
 	}>;
 	thresholdWhatIf: { points: ThresholdPoint[]; targetErrorRate: number; recommendedThreshold: number | null };
 	previous: { volume: number; overrideRate: number | null; meanConfidence: number | null };
+	inputDrift: InputDriftSection;
 	alerts: DriftAlert[];
 }
 
@@ -173,6 +181,11 @@ const f1Of = (p: number | null, r: number | null): number | null => {
 	const rr = r ?? 0;
 	return pp + rr > 0 ? (2 * pp * rr) / (pp + rr) : 0;
 };
+/**
+ * A mean confidence to 9 decimals: the stores add the same confidences in different orders (SQL
+ * groups, one streamed pass), which moves the last binary digits; rounded, both give one figure.
+ */
+const meanConfidenceOf = (sum: number, count: number): number | null => round(ratio(sum, count), 9);
 const mean = (values: Array<number | null>): number | null =>
 	values.length ? values.reduce<number>((sum, v) => sum + (v ?? 0), 0) / values.length : null;
 
@@ -272,22 +285,11 @@ export function thresholdWhatIf(buckets: Aggregates['confidenceBuckets'], target
 
 /** Population stability index of two label mixes. */
 export function psi(current: Aggregates['labels'], previous: Aggregates['labels']): number | null {
-	const curTotal = current.reduce((a, l) => a + l.count, 0);
-	const prevTotal = previous.reduce((a, l) => a + l.count, 0);
-	if (!curTotal || !prevTotal) return null;
-	const floor = 0.0001;
-	const cur = new Map(current.map((l) => [l.label, l.count / curTotal]));
-	const prev = new Map(previous.map((l) => [l.label, l.count / prevTotal]));
-	let sum = 0;
-	for (const label of new Set([...cur.keys(), ...prev.keys()])) {
-		const p = Math.max(floor, cur.get(label) ?? 0);
-		const q = Math.max(floor, prev.get(label) ?? 0);
-		sum += (p - q) * Math.log(p / q);
-	}
-	return sum;
+	const counts = (labels: Aggregates['labels']) => Object.fromEntries(labels.map((l) => [l.label, l.count]));
+	return psiOfCategories(counts(current), counts(previous));
 }
 
-export function driftAlerts(current: Aggregates, previous: Aggregates, options: ReportOptions): DriftAlert[] {
+export function driftAlerts(current: Aggregates, previous: Aggregates, options: ReportOptions, inputDrift?: InputDriftSection): DriftAlert[] {
 	const minSamples = options.minSamples ?? 30;
 	const alerts: DriftAlert[] = [];
 	const severity = (change: number, threshold: number) => (Math.abs(change) > 2 * threshold ? 'critical' : 'warning');
@@ -312,8 +314,8 @@ export function driftAlerts(current: Aggregates, previous: Aggregates, options: 
 	}
 
 	const shiftThreshold = options.confidenceShift ?? 0.05;
-	const curConfidence = ratio(cur.sumConfidence, cur.withConfidence);
-	const prevConfidence = ratio(prev.sumConfidence, prev.withConfidence);
+	const curConfidence = meanConfidenceOf(cur.sumConfidence, cur.withConfidence);
+	const prevConfidence = meanConfidenceOf(prev.sumConfidence, prev.withConfidence);
 	if (curConfidence !== null && prevConfidence !== null && cur.withConfidence >= minSamples && prev.withConfidence >= minSamples) {
 		const change = curConfidence - prevConfidence;
 		if (Math.abs(change) > shiftThreshold) {
@@ -342,8 +344,24 @@ export function driftAlerts(current: Aggregates, previous: Aggregates, options: 
 			message: `The mix of predicted labels changed (PSI ${labelPsi.toFixed(3)} > ${psiThreshold})`,
 		});
 	}
-	return alerts;
+
+	const inputAlerts = inputDrift ? inputDriftAlerts(inputDrift, minSamples) : [];
+	const overrideUp = alerts.find((a) => a.type === 'override_rate_up');
+	if (overrideUp && inputAlerts.length) {
+		// A rising override rate with the input moving in the same window: name the likely cause.
+		overrideUp.likelyCauses = inputAlerts.map(({ type, severity, current: value, group }) => ({ type, severity, current: value, group }));
+		const causes = inputAlerts.map((a) => `${INPUT_ALERT_WORDS[a.type]} (PSI ${a.current.toFixed(2)})`);
+		overrideUp.message += `; the input changed too, likely cause: ${[...new Set(causes)].join(', ')}`;
+	}
+	return [...alerts, ...inputAlerts];
 }
+
+const INPUT_ALERT_WORDS: Record<InputAlert['type'], string> = {
+	input_length_psi: 'text length',
+	input_language_psi: 'language mix',
+	input_unknown_tokens_psi: 'words unknown to the local model',
+	input_cleaned_psi: 'cleaned-away content',
+};
 
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`;
 
@@ -434,6 +452,7 @@ export function computeReport(current: Aggregates, previous: Aggregates, options
 		});
 	}
 	const targetErrorRate = options.targetErrorRate ?? 0.05;
+	const inputDrift = inputDriftSection(current.input, previous.input);
 
 	return {
 		window: {
@@ -465,7 +484,7 @@ export function computeReport(current: Aggregates, previous: Aggregates, options
 		rejectRate: ratio(t.reject, t.events),
 		overrideRate: ratio(t.overridden, t.reviewed),
 		accuracy: ratio(t.correct, t.withTruth),
-		meanConfidence: ratio(t.sumConfidence, t.withConfidence),
+		meanConfidence: meanConfidenceOf(t.sumConfidence, t.withConfidence),
 		perLabel: labels.perLabel,
 		macro: labels.macro,
 		micro: labels.micro,
@@ -476,7 +495,7 @@ export function computeReport(current: Aggregates, previous: Aggregates, options
 				total: f.total,
 				correct: f.correct,
 				accuracy: f.correct / f.total,
-				meanConfidence: ratio(f.sumConfidence, f.withConfidence),
+				meanConfidence: meanConfidenceOf(f.sumConfidence, f.withConfidence),
 			}))
 			.sort((a, b) => a.accuracy - b.accuracy || a.field.localeCompare(b.field)),
 		calibration: calibration(current.confidenceBuckets),
@@ -506,8 +525,9 @@ export function computeReport(current: Aggregates, previous: Aggregates, options
 		previous: {
 			volume: previous.totals.events,
 			overrideRate: ratio(previous.totals.overridden, previous.totals.reviewed),
-			meanConfidence: ratio(previous.totals.sumConfidence, previous.totals.withConfidence),
+			meanConfidence: meanConfidenceOf(previous.totals.sumConfidence, previous.totals.withConfidence),
 		},
-		alerts: driftAlerts(current, previous, options),
+		inputDrift,
+		alerts: driftAlerts(current, previous, options, inputDrift),
 	};
 }

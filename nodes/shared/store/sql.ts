@@ -6,11 +6,13 @@
  */
 import { createHash } from 'node:crypto';
 
+import { LENGTH_BIN_EDGES, lengthBin, unknownShareHundredth } from '../metrics/inputDrift';
 import {
 	cascadeTierOf,
 	type AggregateQuery,
 	type CascadeTier,
 	type EventFilter,
+	type InputSkipReason,
 	type MetricEvent,
 	type ReviewCase,
 	type SeenDocument,
@@ -174,6 +176,19 @@ export const migrations: Migration[] = [
 			)`,
 		],
 	},
+	{
+		version: 7,
+		name: 'input statistics',
+		// What `ai.input` says about the text the engine saw; events stored before stay null ("no input data").
+		statements: (d) => [
+			`ALTER TABLE aiwf_metric_events ADD COLUMN input_characters ${bigint(d)}`,
+			'ALTER TABLE aiwf_metric_events ADD COLUMN input_language TEXT',
+			`ALTER TABLE aiwf_metric_events ADD COLUMN input_unknown_share ${real(d)}`,
+			'ALTER TABLE aiwf_metric_events ADD COLUMN input_cleaned SMALLINT',
+			'ALTER TABLE aiwf_metric_events ADD COLUMN input_redacted INTEGER',
+			'ALTER TABLE aiwf_metric_events ADD COLUMN input_skip_reason TEXT',
+		],
+	},
 ];
 
 export const SAVE_INVOICE_LAYOUT =
@@ -218,13 +233,19 @@ export const EVENT_COLUMNS = [
 	'fields',
 	'dimensions',
 	'tier',
+	'input_characters',
+	'input_language',
+	'input_unknown_share',
+	'input_cleaned',
+	'input_redacted',
+	'input_skip_reason',
 ] as const;
 
 /** PostgreSQL array types of EVENT_COLUMNS, for the UNNEST bulk insert. */
 export const EVENT_COLUMN_PG_TYPES = [
 	'text', 'text', 'text', 'text', 'int', 'bigint', 'text', 'text', 'text', 'float8', 'text', 'text',
 	'text', 'smallint', 'text', 'text', 'smallint', 'smallint', 'text', 'smallint', 'float8', 'bigint',
-	'bigint', 'float8', 'text', 'text', 'text', 'text',
+	'bigint', 'float8', 'text', 'text', 'text', 'text', 'bigint', 'text', 'float8', 'smallint', 'int', 'text',
 ];
 
 type SqlValue = string | number | null | Uint8Array;
@@ -268,6 +289,12 @@ export function eventToRow(e: MetricEvent): SqlValue[] {
 		e.fields ? JSON.stringify(e.fields) : null,
 		e.dimensions && Object.keys(e.dimensions).length ? JSON.stringify(e.dimensions) : null,
 		opt(e.tier),
+		opt(e.inputCharacters),
+		opt(e.inputLanguage),
+		opt(e.inputUnknownTokenShare),
+		flag(e.inputCleaned),
+		opt(e.inputRedacted),
+		opt(e.inputSkipReason),
 	];
 }
 
@@ -307,6 +334,12 @@ export function rowToEvent(r: Row): MetricEvent {
 		skipReason: str(r.skip_reason) as SkipReason | undefined,
 		fields: r.fields ? JSON.parse(String(r.fields)) : undefined,
 		dimensions: r.dimensions ? JSON.parse(String(r.dimensions)) : undefined,
+		inputCharacters: num(r.input_characters),
+		inputLanguage: str(r.input_language),
+		inputUnknownTokenShare: num(r.input_unknown_share),
+		inputCleaned: bool(r.input_cleaned),
+		inputRedacted: num(r.input_redacted),
+		inputSkipReason: str(r.input_skip_reason) as InputSkipReason | undefined,
 	};
 	for (const key of Object.keys(event) as Array<keyof MetricEvent>) {
 		if (event[key] === undefined) delete event[key];
@@ -412,6 +445,8 @@ export function aggregateStatements(d: Dialect, query: AggregateQuery) {
 			: `SELECT f.key AS field, (f.value->>'correct')::boolean::int AS ok, (f.value->>'confidence')::float8 AS conf
 				FROM aiwf_metric_events, jsonb_each(aiwf_metric_events.fields::jsonb) AS f ${and(metricsWhere, 'fields IS NOT NULL')}`;
 	const okAsInt = d === 'sqlite' ? 'CASE WHEN ok THEN 1 ELSE 0 END' : 'ok';
+	// `lengthBin` in SQL: the first inclusive upper edge the length fits under.
+	const lengthBinSql = `CASE WHEN input_characters IS NULL THEN NULL ${LENGTH_BIN_EDGES.map((edge, i) => `WHEN input_characters <= ${edge} THEN ${i}`).join(' ')} ELSE ${LENGTH_BIN_EDGES.length} END`;
 
 	return {
 		/**
@@ -452,6 +487,16 @@ export function aggregateStatements(d: Dialect, query: AggregateQuery) {
 				FROM aiwf_metric_events ${and(metricsWhere, "engine = 'cascade'")} GROUP BY 1, 2, 3, 4, 5`,
 			params: metricsWhere.params,
 		},
+		input: {
+			sql: `SELECT workflow_id, node_name, COALESCE(step, '') AS step, input_skip_reason, ${lengthBinSql} AS length_bin, input_language,
+				${floorInt('input_unknown_share * 100 + 0.000000001')} AS unknown_hundredth, input_cleaned,
+				COUNT(*) AS n, SUM(input_characters) AS characters, SUM(input_unknown_share) AS unknown_sum,
+				COUNT(input_redacted) AS with_redaction, SUM(input_redacted) AS redacted,
+				SUM(CASE WHEN input_redacted > 0 THEN 1 ELSE 0 END) AS items_with_redaction
+				FROM aiwf_metric_events ${where.sql}
+				GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
+			params: where.params,
+		},
 		series: {
 			sql: `SELECT workflow_id, COALESCE(step, '') AS step, COALESCE(label, '') AS label, COALESCE(route_path, '') AS route_path,
 				COUNT(*) AS n,
@@ -473,13 +518,16 @@ const n = (v: unknown): number => (v === null || v === undefined ? 0 : Number(v)
 /** Turns the rows of `aggregateStatements` into `Aggregates`. */
 export type AggregateRows = Partial<
 	Record<
-		'skipped' | 'totals' | 'confusion' | 'labels' | 'confidenceBuckets' | 'latency' | 'timeline' | 'fields' | 'cascade' | 'series',
+		'skipped' | 'totals' | 'confusion' | 'labels' | 'confidenceBuckets' | 'latency' | 'timeline' | 'fields' | 'cascade' | 'input' | 'series',
 		Rows
 	>
 >;
 
 const cascadeOrder = (c: { workflowId: string; nodeName: string; step: string; task: string; tier: string }) =>
 	JSON.stringify([c.workflowId, c.nodeName, c.step, c.task, c.tier]);
+const nullable = <T>(v: unknown, map: (v: unknown) => T): T | null => (v === null || v === undefined ? null : map(v));
+const inputOrder = (r: { workflowId: string; nodeName: string; step: string; skipReason: string | null; lengthBin: number | null; language: string | null; unknownHundredth: number | null; cleaned: boolean | null }) =>
+	JSON.stringify([r.workflowId, r.nodeName, r.step, r.skipReason, r.lengthBin, r.language, r.unknownHundredth, r.cleaned]);
 
 export function buildAggregates(rows: AggregateRows) {
 	const t = rows.totals?.[0] ?? {};
@@ -543,6 +591,26 @@ export function buildAggregates(rows: AggregateRows) {
 				costUsd: n(r.cost_usd),
 			}))
 			.sort((a, b) => cascadeOrder(a).localeCompare(cascadeOrder(b))),
+		input: (rows.input ?? [])
+			// Events without input statistics form their own groups (all keys null): not input data.
+			.filter((r) => nullable(r.input_skip_reason, String) !== null || nullable(r.length_bin, Number) !== null)
+			.map((r) => ({
+				workflowId: String(r.workflow_id),
+				nodeName: String(r.node_name),
+				step: String(r.step),
+				skipReason: nullable(r.input_skip_reason, (v) => String(v) as InputSkipReason),
+				lengthBin: nullable(r.length_bin, Number),
+				language: nullable(r.input_language, String),
+				unknownHundredth: nullable(r.unknown_hundredth, Number),
+				cleaned: nullable(r.input_cleaned, (v) => Number(v) === 1),
+				count: n(r.n),
+				sumCharacters: n(r.characters),
+				sumUnknownShare: n(r.unknown_sum),
+				withRedaction: n(r.with_redaction),
+				redacted: n(r.redacted),
+				itemsWithRedaction: n(r.items_with_redaction),
+			}))
+			.sort((a, b) => inputOrder(a).localeCompare(inputOrder(b))),
 		series: rows.series?.map((r) => ({
 			workflowId: String(r.workflow_id),
 			step: String(r.step),
@@ -564,6 +632,7 @@ export const AGGREGATE_COLUMNS = [
 	'skip_reason', 'label', 'truth_label', 'reviewed_label', 'truth_correct', 'review_correct', 'confidence', 'route_path',
 	'review_decision', 'overridden', 'sampled', 'latency_ms', 'input_tokens', 'output_tokens', 'cost_usd', 'at_ms',
 	'workflow_id', 'step', 'fields', 'node_name', 'task', 'engine', 'tier', 'model',
+	'input_characters', 'input_language', 'input_unknown_share', 'input_cleaned', 'input_redacted', 'input_skip_reason',
 ] as const;
 
 type AggregateRow = unknown[];
@@ -587,6 +656,7 @@ export class EventAggregator {
 	private readonly timeline = new Map<number, { n: number; auto: number; reviewed: number; overridden: number }>();
 	private readonly fields = new Map<string, { n: number; correct: number; with_confidence: number; sum_confidence: number }>();
 	private readonly cascade = new Map<string, { workflow_id: string; node_name: string; step: string; task: string; tier: string; n: number; with_cost: number; cost_usd: number }>();
+	private readonly input = new Map<string, Record<string, unknown> & { n: number; characters: number; unknown_sum: number; with_redaction: number; redacted: number; items_with_redaction: number }>();
 	private readonly series = new Map<string, Record<string, unknown> & { n: number; reviewed: number; overridden: number; input_tokens: number; output_tokens: number; cost_usd: number; sum_latency: number }>();
 	private readonly fromMs: number;
 	private readonly bucketMs: number;
@@ -597,10 +667,11 @@ export class EventAggregator {
 	}
 
 	add(row: AggregateRow): void {
-		const [skip, label, truthLabel, reviewedLabel, truthCorrect, reviewCorrect, confidence, route, decision, overridden, sampled, latency, inputTokens, outputTokens, cost, at, workflowId, step, fields, nodeName, task, engine, storedTier, model] = row as [
+		const [skip, label, truthLabel, reviewedLabel, truthCorrect, reviewCorrect, confidence, route, decision, overridden, sampled, latency, inputTokens, outputTokens, cost, at, workflowId, step, fields, nodeName, task, engine, storedTier, model, inputCharacters, inputLanguage, inputUnknownShare, inputCleaned, inputRedacted, inputSkip] = row as [
 			string | null, string | null, string | null, string | null, number | null, number | null, number | null, string | null,
 			string | null, number | null, number | null, number | null, number | null, number | null, number | null, number,
 			string, string | null, string | null, string, string | null, string | null, string | null, string | null,
+			number | null, string | null, number | null, number | null, number | null, string | null,
 		];
 		if (skip !== null) {
 			this.skipped.set(skip, (this.skipped.get(skip) ?? 0) + 1);
@@ -694,6 +765,28 @@ export class EventAggregator {
 				c.cost_usd += cost;
 			}
 		}
+		if (inputCharacters !== null || inputSkip !== null) {
+			const length = inputCharacters === null ? null : lengthBin(inputCharacters);
+			const hundredth = inputUnknownShare === null ? null : unknownShareHundredth(inputUnknownShare);
+			const key = JSON.stringify([workflowId, nodeName, step ?? '', inputSkip, length, inputLanguage, hundredth, inputCleaned]);
+			let i = this.input.get(key);
+			if (!i) {
+				i = {
+					workflow_id: workflowId, node_name: nodeName, step: step ?? '', input_skip_reason: inputSkip, length_bin: length,
+					input_language: inputLanguage, unknown_hundredth: hundredth, input_cleaned: inputCleaned,
+					n: 0, characters: 0, unknown_sum: 0, with_redaction: 0, redacted: 0, items_with_redaction: 0,
+				};
+				this.input.set(key, i);
+			}
+			i.n++;
+			i.characters += inputCharacters ?? 0;
+			i.unknown_sum += inputUnknownShare ?? 0;
+			if (inputRedacted !== null) {
+				i.with_redaction++;
+				i.redacted += inputRedacted;
+				if (inputRedacted > 0) i.items_with_redaction++;
+			}
+		}
 		if (this.query.includeSeries) {
 			const key = JSON.stringify([workflowId, step ?? '', label ?? '', route ?? '']);
 			let s = this.series.get(key);
@@ -722,6 +815,7 @@ export class EventAggregator {
 			timeline: [...this.timeline].map(([bucket, b]) => ({ bucket, ...b })),
 			fields: [...this.fields].map(([field, f]) => ({ field, ...f })),
 			cascade: [...this.cascade.values()],
+			input: [...this.input.values()],
 			series: this.query.includeSeries ? [...this.series.values()] : undefined,
 		});
 	}

@@ -21,6 +21,9 @@ export function cascadeTierOf(engine: unknown, tier: unknown, model: unknown): C
 /** Why an item was recorded without metrics: counted in the report, left out of every rate. */
 export type SkipReason = 'no_ai' | 'invalid_ai' | 'invalid_confidence' | 'unknown_label';
 
+/** Why an event was logged without its input statistics (`ai.input`): counted in the report's input drift. */
+export type InputSkipReason = 'invalid_input';
+
 /** Per-field outcome of a reviewed extraction: was the extracted value kept by the reviewer? */
 export interface FieldOutcome {
 	confidence?: number;
@@ -64,6 +67,18 @@ export interface MetricEvent {
 	skipReason?: SkipReason;
 	fields?: Record<string, FieldOutcome>;
 	dimensions?: Record<string, string>;
+	/** From `ai.input` (AI Classify / Extract Invoice 1.1): characters of the text the engine saw. */
+	inputCharacters?: number;
+	/** ISO 639-1 of that text ('und' when unknown). */
+	inputLanguage?: string;
+	/** Share of its words the trained local model has never seen. */
+	inputUnknownTokenShare?: number;
+	/** Clean Input removed quoted history, a signature, a disclaimer or HTML (absent: Clean Input did not run). */
+	inputCleaned?: boolean;
+	/** Values redacted before the model, all kinds together (absent: redaction did not run). */
+	inputRedacted?: number;
+	/** Set when `ai.input` was present but invalid: the event is measured, its input statistics are not. */
+	inputSkipReason?: InputSkipReason;
 }
 
 export type ReviewCaseStatus = 'pending' | 'decided' | 'expired';
@@ -217,6 +232,28 @@ export interface Aggregates {
 		count: number;
 		withCost: number;
 		costUsd: number;
+	}>;
+	/**
+	 * Input statistics per workflow, Metrics Logger node, step and bin: events with valid `ai.input`
+	 * grouped by length bin, language, unknown-token hundredth and cleaned flag, plus events whose
+	 * `ai.input` was invalid (`skipReason`, the other keys null).
+	 */
+	input: Array<{
+		workflowId: string;
+		nodeName: string;
+		step: string;
+		skipReason: InputSkipReason | null;
+		lengthBin: number | null;
+		language: string | null;
+		unknownHundredth: number | null;
+		cleaned: boolean | null;
+		count: number;
+		sumCharacters: number;
+		sumUnknownShare: number;
+		/** Events that carry a redaction count, the values redacted, and events with at least one. */
+		withRedaction: number;
+		redacted: number;
+		itemsWithRedaction: number;
 	}>;
 	series?: Array<{
 		workflowId: string;
