@@ -48,7 +48,7 @@ export const inputSchema = z.object({
 		})
 		.optional(),
 	/** Values replaced by typed placeholders before the request left n8n, by kind. */
-	redacted: z.record(z.enum(['email', 'phone', 'iban', 'card', 'nationalId', 'custom']), z.number().int().nonnegative()).optional(),
+	redacted: z.partialRecord(z.enum(['email', 'phone', 'iban', 'card', 'nationalId', 'custom']), z.number().int().nonnegative()).optional(),
 	/** Share of the text's words the trained local model has never seen (local and cascade engines). */
 	unknownTokenShare: probability.optional(),
 });
