@@ -283,15 +283,19 @@ class HarnessN8n implements N8nInstance {
 		const method = options.method ?? (body === undefined ? 'GET' : 'POST');
 		const send = () =>
 			fetch(url, { method, headers, body: body as RequestInit['body'], redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs ?? 60_000) });
+		// Let the event loop take in what arrived while this process was busy (a socket n8n closed
+		// meanwhile), so that the request does not go out on a connection that is already gone.
+		await new Promise((resolve) => setImmediate(resolve));
 		let response: Response | undefined;
 		for (let attempt = 1; !response; attempt++) {
 			try {
 				response = await send();
 			} catch (error) {
 				// A kept-alive socket that n8n closed while idle fails the next request before n8n sees it
-				// ("other side closed", ECONNRESET: n8n's keep-alive timer fires late when a node keeps its
-				// event loop busy for seconds); a read can be sent again, anything else could run twice.
-				if (method !== 'GET' || !closedByServer(error) || attempt === 3) throw error;
+				// ("other side closed", ECONNRESET): it happens when either side's event loop was held for
+				// seconds (a node on a large text; a test generating its inputs), so that the keep-alive timers
+				// fire late. A read (GET, HEAD, OPTIONS) can be sent again; anything else could run twice.
+				if (!['GET', 'HEAD', 'OPTIONS'].includes(method) || !closedByServer(error) || attempt === 3) throw error;
 			}
 		}
 		const text = await response.text();

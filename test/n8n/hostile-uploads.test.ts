@@ -158,8 +158,10 @@ describeEachN8nVersion(
 			const sampler = new MemorySampler(mainPid, 100);
 			const results: Result[] = [];
 			try {
-				const runFiles = await deployFileFlow(n8n);
+				// Made first: generating them holds this process's event loop for seconds, and a request sent
+				// right after that goes out on a kept-alive socket n8n has meanwhile closed.
 				const files = await hostileFiles();
+				const runFiles = await deployFileFlow(n8n);
 				for (const [index, batch] of batches(files).entries()) {
 					sampler.phase = `files: ${batch.map((file) => file.name).join(', ')}`;
 					results.push(...(await runFiles(batch, index)));

@@ -28,6 +28,9 @@ describe(`Extract Invoice on a queue-mode worker (n8n ${VERSION})`, () => {
 	}, 2 * 60_000);
 
 	it('reads in a reader process under the worker; a crashing image fails only its item; none is left after stop', async () => {
+		// Made first: generating them holds this process's event loop for seconds, and a request sent
+		// right after that goes out on a kept-alive socket n8n has meanwhile closed.
+		const files = await hostileFiles();
 		const hookPath = `documents-${randomUUID()}`;
 		const id = await queue.main.createWorkflow(
 			workflow(
@@ -45,7 +48,6 @@ describe(`Extract Invoice on a queue-mode worker (n8n ${VERSION})`, () => {
 
 		// What the workflow answers per upload: the record, or the item's error.
 		type Upload = { invoice: { invoiceTotal?: unknown; invoiceId?: unknown }; error?: string };
-		const files = await hostileFiles();
 		const pick = (name: string) => files.find((f) => f.name === name)!.data;
 		const uploads: Array<[string, Buffer, (body: Upload) => void]> = [
 			['scan.jpg', readFileSync(join(__dirname, '..', 'fixtures', 'invoices', 'en-GB-b-scan.jpg')), (body) => expect(body.invoice.invoiceTotal).not.toBeNull()],
@@ -61,6 +63,7 @@ describe(`Extract Invoice on a queue-mode worker (n8n ${VERSION})`, () => {
 				data,
 				Buffer.from(`\r\n--${boundary}--\r\n`),
 			]);
+			console.error('DEBUG upload', name);
 			const response = await queue.processor.webhook<Upload[]>(hookPath, { method: 'POST', body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` }, timeoutMs: 5 * 60_000 });
 			expect(response.status).toBe(200);
 			check(response.body[0]);
