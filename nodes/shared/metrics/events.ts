@@ -3,7 +3,6 @@
  * Lenient on purpose: only what the metrics need is checked, so hand-built `ai` objects (a Set node
  * with `label` and `confidence`) are logged too. What cannot be measured is a `SkippedItem`.
  */
-import { z } from 'zod/v4';
 
 import { inputSchema, reviewDecision, routePath } from '../contract';
 import { cascadeTierOf, type FieldOutcome, type MetricEvent, type SkipReason } from '../store/types';
@@ -229,15 +228,6 @@ export function buildEvent(json: Json, context: EventContext): MetricEvent {
 }
 
 /**
- * The contract's `inputSchema`, except that `redacted` may name only some kinds: prepareInput writes
- * all six (zod's record over an enum wants every key), a hand-built item (a Set node) often only those
- * it found — a count of 0 and a missing kind mean the same here.
- */
-const loggedInputSchema = inputSchema.extend({
-	redacted: z.partialRecord(inputSchema.shape.redacted.unwrap().keyType, z.number().int().nonnegative()).optional(),
-});
-
-/**
  * What the event records of `ai.input` (the contract's `inputSchema`): sizes, language, whether
  * anything was cleaned away, how many values were redacted — never the text. Absent → nothing; present
  * but invalid → only `inputSkipReason`, so the event is still measured and the skip is counted.
@@ -247,7 +237,7 @@ export function inputStatistics(input: unknown): Pick<
 	'inputCharacters' | 'inputLanguage' | 'inputUnknownTokenShare' | 'inputCleaned' | 'inputRedacted' | 'inputSkipReason'
 > {
 	if (input === undefined || input === null) return {};
-	const parsed = loggedInputSchema.safeParse(input);
+	const parsed = inputSchema.safeParse(input);
 	if (!parsed.success) return { inputSkipReason: 'invalid_input' };
 	const { characters, language, cleaned, redacted, unknownTokenShare } = parsed.data;
 	const stats: ReturnType<typeof inputStatistics> = { inputCharacters: characters, inputLanguage: language.trim().toLowerCase() || 'und' };
