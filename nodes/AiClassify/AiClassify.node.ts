@@ -14,9 +14,9 @@ import { normaliseCategories, type Category, type RawCategory } from '../shared/
 import { OpenAiClassifier, ModelAnswerError, type ConfidenceMethod } from '../shared/classify/openAiClassifier';
 import { ItemInputError, prepareText, readContext } from '../shared/classify/input';
 import { classifyLocally, localModelFor } from '../shared/classify/localEngine';
-import type { AiResult, InputRecord } from '../shared/contract';
-import { nodeVersion, PREPARED_VERSION, prepareErrorToNodeError, readCleanInput, readRedaction } from '../shared/inputPreparation';
-import { cleanText, detectLanguage, PrepareInputError, redactRequest, restore, type CleanResult, type RedactOptions } from '../shared/prepare';
+import type { AiResult } from '../shared/contract';
+import { cleanedMessage, nodeVersion, PREPARED_VERSION, prepareErrorToNodeError, readCleanInput, readRedaction } from '../shared/inputPreparation';
+import { cleanText, describeInput, PrepareInputError, redactRequest, restore, type RedactOptions } from '../shared/prepare';
 import { failedItem } from '../shared/failedItem';
 import { unknownWordShare, type LabelledText, type TrainedModel } from '../shared/localClassifier';
 import { examplesFromReviews } from '../shared/classify/feedback';
@@ -86,7 +86,7 @@ async function trainOperation(
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		try {
 			const raw = context.getNodeParameter('text', itemIndex);
-			const { text } = prepareText(typeof raw === 'string' && readCleanInput(context, itemIndex) ? cleanText(raw, { mode: 'message' }).text : raw, itemIndex, {
+			const { text } = prepareText(cleanedMessage(context, itemIndex, raw)?.text ?? raw, itemIndex, {
 				maxLength: options.maxTextLength ?? 32_000,
 				onLongText: options.onLongText ?? 'truncate',
 			});
@@ -282,7 +282,7 @@ export class AiClassify implements INodeType {
 			try {
 				const raw = this.getNodeParameter('text', itemIndex);
 				// A text that is not a string gets prepareText's error, which names the Text parameter.
-				const cleaned = typeof raw === 'string' && readCleanInput(this, itemIndex) ? cleanText(raw, { mode: 'message' }) : undefined;
+				const cleaned = cleanedMessage(this, itemIndex, raw);
 				const { text, truncated } = prepareText(cleaned ? cleaned.text : raw, itemIndex, {
 					maxLength: options.maxTextLength ?? 32_000,
 					onLongText: options.onLongText ?? 'truncate',
@@ -290,7 +290,9 @@ export class AiClassify implements INodeType {
 				const redaction = readRedaction(this, itemIndex, engine);
 				const { ai, sent, redacted } = await classify(text, readContext(items[itemIndex].json, contextFields), truncated, redaction);
 				if (recordsInput || cleaned || redaction) {
-					ai.input = inputRecord(text, sent, raw as string, cleaned, redacted, localModel);
+					ai.input = describeInput({ seen: text, sent, cleaning: cleaned && { result: cleaned, raw: raw as string, shown: text }, redacted });
+					// Words the trained local model never saw: a rising share is a likely cause of input drift.
+					if (localModel) ai.input.unknownTokenShare = Math.round(unknownWordShare(localModel, text) * 1e4) / 1e4;
 				}
 				progress?.itemDone(false);
 				return { ai };
@@ -338,29 +340,6 @@ export class AiClassify implements INodeType {
 		}
 		return outputs;
 	}
-}
-
-/**
- * What the engine saw (ai.input): `text` is the text after Clean Input and the length limit, `sent`
- * what went to the model (placeholders in it when redacted). Sizes, flags and counts only, and the
- * cleaned text when cleaning changed it (the review page shows it beside the original).
- */
-function inputRecord(
-	text: string,
-	sent: string,
-	raw: string,
-	cleaned: CleanResult | undefined,
-	redacted: InputRecord['redacted'] | undefined,
-	localModel: TrainedModel | undefined,
-): InputRecord {
-	const input: InputRecord = { characters: sent.length, language: detectLanguage(text) };
-	if (cleaned) {
-		if (cleaned.text !== raw.trim()) input.text = text;
-		input.cleaned = { ...cleaned.cleaned, removedCharacters: cleaned.removedCharacters };
-	}
-	if (redacted) input.redacted = redacted;
-	if (localModel) input.unknownTokenShare = Math.round(unknownWordShare(localModel, text) * 1e4) / 1e4;
-	return input;
 }
 
 // Under On Error: Continue an error of the settings (thrown before any item is read) goes on every item.

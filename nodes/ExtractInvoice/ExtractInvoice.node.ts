@@ -13,7 +13,7 @@ import { settingsErrorsOnItems } from '../shared/continueOnFail';
 import type { z } from 'zod/v4';
 import type { AiResult, Check, InputRecord } from '../shared/contract';
 import { nodeVersion, PREPARED_VERSION, prepareErrorToNodeError, readCleanInput, readRedaction } from '../shared/inputPreparation';
-import { cleanText, detectLanguage, PrepareInputError, redact, type CleanResult } from '../shared/prepare';
+import { cleanText, describeInput, PrepareInputError, redact, type CleanResult } from '../shared/prepare';
 import { failedItem } from '../shared/failedItem';
 import { checkFileSize, DocumentError, OCR_LANGUAGES, readDocument, readText, type OcrLanguage, type ReadDocument } from '../shared/documents';
 import { processDocumentsInTurn } from '../shared/documents/inTurn';
@@ -170,7 +170,8 @@ export class ExtractInvoice implements INodeType {
 			const store = seenStore ? await seenStore : undefined;
 			let record: { invoice: Invoice; evidence: Record<string, Evidence>; checks: Check[] };
 			let ai: AiResult;
-			const text = recordsInput || cleaned || redaction ? documentText(document) : '';
+			const writesInput = recordsInput || cleaned !== undefined || redaction !== false;
+			const text = writesInput ? documentText(document) : '';
 			let prepared: (PreparedDocumentText & { counts: InputRecord['redacted'] }) | undefined;
 			if (local) {
 				record = local;
@@ -217,7 +218,9 @@ export class ExtractInvoice implements INodeType {
 				}
 			}
 			if (ai.confidenceSource === 'local' && (checks.length > 1 || checks.some((c) => c.name !== 'requiredFieldsPresent'))) ai.confidenceSource = 'checks';
-			if (recordsInput || cleaned || redaction) ai.input = inputRecord(text, prepared, cleaned);
+			if (writesInput) {
+				ai.input = describeInput({ seen: text, sent: prepared?.text, cleaning: cleaned && { ...cleaned, shown: cleaned.result.text }, redacted: prepared?.counts });
+			}
 			json.ai = { ...ai, checks, latencyMs: Date.now() - started, at: new Date().toISOString() } as unknown as IDataObject;
 			return { json, binary: items[itemIndex].binary, pairedItem: { item: itemIndex } };
 		};
@@ -307,21 +310,6 @@ async function checkDuplicates(this: IExecuteFunctions, store: PackageStore, ite
 			description: error instanceof StoreUnavailableError ? error.fix : 'Check that the store is reachable, or turn off Detect Duplicates.',
 		});
 	}
-}
-
-/**
- * What the engine saw (ai.input): the document's text in reading order (`text`), what went to the
- * model with placeholders (`prepared`), and what Clean Input did to a text input. Sizes, flags and
- * counts only, and the cleaned text when cleaning changed it.
- */
-function inputRecord(text: string, prepared: { text: string; counts: InputRecord['redacted'] } | undefined, cleaned: ReadItem['cleaned']): InputRecord {
-	const input: InputRecord = { characters: (prepared?.text ?? text).length, language: detectLanguage(text) };
-	if (cleaned) {
-		if (cleaned.result.text !== cleaned.raw.trim()) input.text = cleaned.result.text;
-		input.cleaned = { ...cleaned.result.cleaned, removedCharacters: cleaned.result.removedCharacters };
-	}
-	if (prepared) input.redacted = prepared.counts;
-	return input;
 }
 
 /** The item's invoice as words (and the file's bytes, for page images); a text input cleaned under Clean Input (document mode). */

@@ -9,7 +9,7 @@ import { NodeOperationError, type IDisplayOptions, type IExecuteFunctions, type 
 import { isSupportedCountry } from 'libphonenumber-js/max';
 
 import { LLM_ENGINES } from './llm/description';
-import { PrepareInputError, type RedactOptions, type RedactionKind } from './prepare';
+import { cleanText, PrepareInputError, type CleanResult, type RedactOptions, type RedactionKind } from './prepare';
 
 /** The first node version whose defaults clean the input and whose items carry ai.input. */
 export const PREPARED_VERSION = 1.1;
@@ -102,6 +102,14 @@ export function nodeVersion(node: INode): number {
 /** Whether Clean Input is on for the item (off where the node has no such parameter shown). */
 export function readCleanInput(context: IExecuteFunctions, itemIndex: number): boolean {
 	return context.getNodeParameter('cleanInput', itemIndex, nodeVersion(context.getNode()) >= PREPARED_VERSION) as boolean;
+}
+
+/**
+ * The item's text as AI Classify's engines get it under Clean Input (message mode); undefined when
+ * Clean Input is off for the item or the value is not a string (prepareText names that error).
+ */
+export function cleanedMessage(context: IExecuteFunctions, itemIndex: number, raw: unknown): CleanResult | undefined {
+	return typeof raw === 'string' && readCleanInput(context, itemIndex) ? cleanText(raw, { mode: 'message' }) : undefined;
 }
 
 /** The item's redaction settings, or false when Redact Before the Model is off (or the engine is local). */

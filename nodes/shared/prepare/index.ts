@@ -7,7 +7,7 @@
  * item, keep `placeholders` in memory to `restore` the model's answer, and map PrepareInputError
  * to NodeOperationError.
  */
-import { cleanText, type CleanMode } from './clean';
+import { cleanText, type CleanMode, type CleanResult } from './clean';
 import { requireString } from './errors';
 import { detectLanguage } from './language';
 import type { InputRecord } from '../contract';
@@ -36,28 +36,47 @@ export interface PreparedInput {
 	placeholders: Map<string, string>;
 }
 
+/** What an engine was given, for `describeInput`. */
+export interface InputSeen {
+	/** The text the engine worked on, before any placeholders: its language is detected. */
+	seen: string;
+	/** What left n8n (with placeholders); `seen` when nothing was redacted. */
+	sent?: string;
+	/** What Clean Input did to `raw`; `shown` goes on the item (for the review page) when cleaning changed `raw`. */
+	cleaning?: { result: CleanResult; raw: string; shown?: string };
+	redacted?: InputRecord['redacted'];
+}
+
+/** The contract's ai.input for what an engine was given: sizes, language, what was done, never a value. */
+export function describeInput({ seen, sent = seen, cleaning, redacted }: InputSeen): InputRecord {
+	const input: InputRecord = { characters: sent.length, language: detectLanguage(seen) };
+	if (cleaning) {
+		if (cleaning.shown !== undefined && cleaning.result.text !== cleaning.raw.trim()) input.text = cleaning.shown;
+		input.cleaned = { ...cleaning.result.cleaned, removedCharacters: cleaning.result.removedCharacters };
+	}
+	if (redacted) input.redacted = redacted;
+	return input;
+}
+
 export function prepareInput(raw: unknown, options: PrepareOptions): PreparedInput {
 	let text: string;
-	let cleaned: InputRecord['cleaned'];
+	let cleaning: InputSeen['cleaning'];
 	if (options.clean) {
 		const result = cleanText(raw, { mode: options.clean, html: options.html });
 		text = result.text;
-		cleaned = { ...result.cleaned, removedCharacters: result.removedCharacters };
+		cleaning = { result, raw: raw as string };
 	} else {
 		text = requireString(raw, 'text');
 	}
-	// The language of the text itself, before placeholders replace parts of it.
-	const language = detectLanguage(text);
+	let sent = text;
 	let placeholders = new Map<string, string>();
 	let redacted: RedactionCounts | undefined;
 	if (options.redaction) {
 		const result = redact(text, options.redaction);
-		text = result.text;
+		sent = result.text;
 		placeholders = result.placeholders;
 		redacted = result.counts;
 	}
-	const input: InputRecord = { characters: text.length, language };
-	if (cleaned) input.cleaned = cleaned;
-	if (redacted) input.redacted = redacted;
-	return { text, input, placeholders };
+	// The language of the text itself, before placeholders replace parts of it.
+	return { text: sent, input: describeInput({ seen: text, sent, cleaning, redacted }), placeholders };
 }
